@@ -1,0 +1,7 @@
+// Lua scripts are read at run time beside the compiled modules, so the build copies them.
+import { cpSync, existsSync } from 'node:fs';
+
+const assets = [['src/balance/lua', 'dist/balance/lua']];
+for (const [from, to] of assets) {
+  if (existsSync(from)) cpSync(from, to, { recursive: true });
+}

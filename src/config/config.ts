@@ -1,0 +1,107 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * Server configuration, read from the environment once at start. Every variable is listed in
+ * README.md; a bad value stops the start with a message naming the variable and the reason.
+ */
+export interface Config {
+  diameter: {
+    host: string;
+    port: number;
+    originHost: string;
+    originRealm: string;
+    /** Tw of RFC 3539 §3.4.1: idle time before we send a DWR; a peer silent for 2·Tw is dropped. */
+    watchdogMs: number;
+    /** Diameter identities allowed to connect; empty allows any peer that shares an application. */
+    allowedPeers: string[];
+    /** Largest message we accept; a longer header length is a framing error (3009). */
+    maxMessageBytes: number;
+  };
+  http: { host: string; port: number };
+  redisUrl: string | undefined;
+  adminToken: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// RFC 6733 §4.3.1: DiameterIdentity is an FQDN; we accept the usual host-name characters.
+const diameterIdentity = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, {
+    message: 'must be a host name (letters, digits, hyphens, dots), e.g. ocs.operator.net',
+  });
+
+const port = z.coerce
+  .number({ message: 'must be a number' })
+  .int({ message: 'must be a whole number' })
+  .min(0, { message: 'must be between 0 and 65535' })
+  .max(65535, { message: 'must be between 0 and 65535' });
+
+const listenHost = z.string().refine((v) => isIP(v) !== 0 || v === 'localhost', {
+  message: 'must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
+});
+
+const schema = z.object({
+  DIAMETER_HOST: listenHost.default('0.0.0.0'),
+  DIAMETER_PORT: port.default(3868),
+  ORIGIN_HOST: diameterIdentity.default('ocs.localdomain'),
+  ORIGIN_REALM: diameterIdentity.default('localdomain'),
+  DIAMETER_WATCHDOG_MS: z.coerce.number().int().min(6000, { message: 'must be at least 6000 (RFC 3539)' }).default(30000),
+  DIAMETER_ALLOWED_PEERS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(z.array(diameterIdentity)),
+  DIAMETER_MAX_MESSAGE_BYTES: z.coerce.number().int().min(4096).max(16_777_215).default(65536),
+  HTTP_HOST: listenHost.default('0.0.0.0'),
+  HTTP_PORT: port.default(8080),
+  REDIS_URL: z
+    .string()
+    .refine((v) => v.split(',').every((u) => /^rediss?:\/\/[^\s]+$/.test(u.trim())), {
+      message: 'must be a redis:// or rediss:// URL, or a comma-separated list of them for Redis Cluster',
+    })
+    .optional(),
+  ADMIN_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Reads and validates the configuration; throws ConfigError listing every bad variable at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    diameter: {
+      host: e.DIAMETER_HOST,
+      port: e.DIAMETER_PORT,
+      originHost: e.ORIGIN_HOST,
+      originRealm: e.ORIGIN_REALM,
+      watchdogMs: e.DIAMETER_WATCHDOG_MS,
+      allowedPeers: e.DIAMETER_ALLOWED_PEERS,
+      maxMessageBytes: e.DIAMETER_MAX_MESSAGE_BYTES,
+    },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    redisUrl: e.REDIS_URL,
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+  };
+}
