@@ -55,7 +55,11 @@ const schema = z.object({
   DIAMETER_PORT: port.default(3868),
   ORIGIN_HOST: diameterIdentity.default('ocs.localdomain'),
   ORIGIN_REALM: diameterIdentity.default('localdomain'),
-  DIAMETER_WATCHDOG_MS: z.coerce.number().int().min(6000, { message: 'must be at least 6000 (RFC 3539)' }).default(30000),
+  DIAMETER_WATCHDOG_MS: z.coerce
+    .number()
+    .int()
+    .min(6000, { message: 'must be at least 6000 (RFC 3539)' })
+    .default(30000),
   DIAMETER_ALLOWED_PEERS: z
     .string()
     .default('')
@@ -85,7 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')}: ${issue.message}`),
+      parsed.error.issues.map(
+        (issue) =>
+          `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')}: ${issue.message}`,
+      ),
     );
   }
   const e = parsed.data;

@@ -126,7 +126,7 @@ export class Dictionary {
   private readonly ietf = new Map<number, AvpDefinition>();
   private readonly vendors = new Map<number, Map<number, AvpDefinition>>();
   private readonly byName = new Map<string, AvpDefinition>();
-  private readonly commands = new Map<number, CommandDefinition>();
+  private readonly commands = new Map<string, CommandDefinition>();
   private readonly commandsByName = new Map<string, CommandDefinition>();
   readonly applications = new Map<number, string>();
   readonly vendorNames = new Map<number, string>();

@@ -1,0 +1,79 @@
+import type { Avps } from './avps.js';
+import type { AvpDefinition } from './dictionary.js';
+import type { MessageWriter } from './encode.js';
+import { CommandFlags, findAvp, type Avp, type MessageHeader } from './message.js';
+import { isProtocolError } from './result-codes.js';
+
+/** Who we are on the wire: what every answer and CEA carries (RFC 6733 §5.3.2, §6.2). */
+export interface LocalIdentity {
+  originHost: string;
+  originRealm: string;
+  /** RFC 6733 §8.16: changes on every restart so peers can tell our sessions were lost. */
+  originStateId: number;
+  productName: string;
+  vendorId: number;
+  firmwareRevision: number;
+}
+
+export interface ErrorDetail {
+  resultCode: number;
+  reason: string;
+  failedAvp?: Avp | undefined;
+}
+
+/**
+ * Starts an answer to `request`: same command, application and ids, P bit copied, R bit
+ * clear (RFC 6733 §6.2), E bit when the result is a protocol error; then Session-Id (when
+ * the request had one), Origin-Host, Origin-Realm and Result-Code. The caller adds the rest.
+ */
+export function beginAnswer(
+  w: MessageWriter,
+  avps: Avps,
+  identity: LocalIdentity,
+  request: MessageHeader,
+  resultCode: number,
+  sessionId: Avp | undefined,
+): MessageWriter {
+  w.begin({
+    flags: (request.flags & CommandFlags.Proxiable) | (isProtocolError(resultCode) ? CommandFlags.Error : 0),
+    commandCode: request.commandCode,
+    applicationId: request.applicationId,
+    hopByHop: request.hopByHop,
+    endToEnd: request.endToEnd,
+  });
+  if (sessionId) w.raw(sessionId);
+  w.text(avps.originHost, identity.originHost);
+  w.text(avps.originRealm, identity.originRealm);
+  w.unsigned32(avps.resultCode, resultCode);
+  return w;
+}
+
+/**
+ * An answer that reports an error (RFC 6733 §7.2 answer-message for 3xxx; for 5xxx the
+ * command's own answer, to which `echo` copies AVPs the answer grammar requires, e.g. the
+ * CC-Request-Type and CC-Request-Number of a CCA). Error-Message carries the reason for people.
+ */
+export function encodeErrorAnswer(
+  w: MessageWriter,
+  avps: Avps,
+  identity: LocalIdentity,
+  request: MessageHeader,
+  requestAvps: readonly Avp[],
+  error: ErrorDetail,
+  echo: readonly AvpDefinition[] = [],
+): Buffer {
+  beginAnswer(w, avps, identity, request, error.resultCode, findAvp(requestAvps, avps.sessionId.code));
+  if (!isProtocolError(error.resultCode)) {
+    for (const def of echo) {
+      const a = findAvp(requestAvps, def.code, def.vendorId);
+      if (a) w.raw(a);
+    }
+  }
+  w.text(avps.errorMessage, error.reason.slice(0, 200));
+  if (error.failedAvp) {
+    w.beginGroup(avps.failedAvp);
+    w.raw(error.failedAvp);
+    w.endGroup();
+  }
+  return w.finish();
+}

@@ -1,0 +1,102 @@
+import type {
+  CreditControlAnswer,
+  FinalUnitIndication,
+  GrantedServiceUnits,
+  ServiceCreditAnswer,
+} from '../credit-control/types.js';
+import { beginAnswer, type LocalIdentity } from './answers.js';
+import type { Avps } from './avps.js';
+import type { MessageWriter } from './encode.js';
+import { findAvp, type DiameterMessage } from './message.js';
+
+const FINAL_UNIT_ACTION = { terminate: 0, redirect: 1, 'restrict-access': 2 } as const;
+const REDIRECT_ADDRESS_TYPE = { ipv4: 0, ipv6: 1, url: 2, 'sip-uri': 3 } as const;
+const CHECK_BALANCE_RESULT = { 'enough-credit': 0, 'no-credit': 1 } as const;
+const CC_FAILURE_HANDLING = { terminate: 0, continue: 1, 'retry-and-terminate': 2 } as const;
+const DD_FAILURE_HANDLING = { 'terminate-or-buffer': 0, continue: 1 } as const;
+
+/**
+ * Writes the CCA for a request (RFC 4006 §3.2): the request's Session-Id, Auth-Application-Id,
+ * CC-Request-Type and CC-Request-Number copied as received, then what the charging logic
+ * decided. Written straight into one buffer, without an intermediate AVP tree.
+ */
+export function encodeCreditControlAnswer(
+  w: MessageWriter,
+  avps: Avps,
+  identity: LocalIdentity,
+  request: DiameterMessage,
+  answer: CreditControlAnswer,
+): Buffer {
+  beginAnswer(w, avps, identity, request, answer.resultCode, findAvp(request.avps, avps.sessionId.code));
+  for (const def of [avps.authApplicationId, avps.ccRequestType, avps.ccRequestNumber]) {
+    const a = findAvp(request.avps, def.code, def.vendorId);
+    if (a) w.raw(a);
+  }
+  if (answer.granted) writeGranted(w, avps, answer.granted);
+  for (const service of answer.services) writeService(w, avps, service);
+  if (answer.costInformation) {
+    const cost = answer.costInformation;
+    w.beginGroup(avps.costInformation);
+    w.beginGroup(avps.unitValue)
+      .unsigned64(avps.valueDigits, cost.valueDigits)
+      .integer32(avps.exponent, cost.exponent)
+      .endGroup();
+    w.unsigned32(avps.currencyCode, cost.currencyCode);
+    if (cost.costUnit !== undefined) w.text(avps.costUnit, cost.costUnit);
+    w.endGroup();
+  }
+  if (answer.finalUnitIndication) writeFinalUnitIndication(w, avps, answer.finalUnitIndication);
+  if (answer.checkBalanceResult)
+    w.integer32(avps.checkBalanceResult, CHECK_BALANCE_RESULT[answer.checkBalanceResult]);
+  if (answer.creditControlFailureHandling) {
+    w.integer32(avps.creditControlFailureHandling, CC_FAILURE_HANDLING[answer.creditControlFailureHandling]);
+  }
+  if (answer.directDebitingFailureHandling) {
+    w.integer32(
+      avps.directDebitingFailureHandling,
+      DD_FAILURE_HANDLING[answer.directDebitingFailureHandling],
+    );
+  }
+  if (answer.validityTime !== undefined) w.unsigned32(avps.validityTime, answer.validityTime);
+  if (answer.errorMessage) w.text(avps.errorMessage, answer.errorMessage);
+  return w.finish();
+}
+
+function writeService(w: MessageWriter, avps: Avps, s: ServiceCreditAnswer): void {
+  w.beginGroup(avps.multipleServicesCreditControl);
+  if (s.granted) writeGranted(w, avps, s.granted);
+  for (const id of s.serviceIdentifiers ?? []) w.unsigned32(avps.serviceIdentifier, id);
+  if (s.ratingGroup !== undefined) w.unsigned32(avps.ratingGroup, s.ratingGroup);
+  if (s.validityTime !== undefined) w.unsigned32(avps.validityTime, s.validityTime);
+  w.unsigned32(avps.resultCode, s.resultCode);
+  if (s.finalUnitIndication) writeFinalUnitIndication(w, avps, s.finalUnitIndication);
+  if (s.timeQuotaThreshold !== undefined) w.unsigned32(avps.timeQuotaThreshold, s.timeQuotaThreshold);
+  if (s.volumeQuotaThreshold !== undefined) w.unsigned32(avps.volumeQuotaThreshold, s.volumeQuotaThreshold);
+  if (s.unitQuotaThreshold !== undefined) w.unsigned32(avps.unitQuotaThreshold, s.unitQuotaThreshold);
+  if (s.quotaHoldingTime !== undefined) w.unsigned32(avps.quotaHoldingTime, s.quotaHoldingTime);
+  w.endGroup();
+}
+
+function writeGranted(w: MessageWriter, avps: Avps, g: GrantedServiceUnits): void {
+  w.beginGroup(avps.grantedServiceUnit);
+  if (g.time !== undefined) w.unsigned32(avps.ccTime, g.time);
+  if (g.totalOctets !== undefined) w.unsigned64(avps.ccTotalOctets, g.totalOctets);
+  if (g.inputOctets !== undefined) w.unsigned64(avps.ccInputOctets, g.inputOctets);
+  if (g.outputOctets !== undefined) w.unsigned64(avps.ccOutputOctets, g.outputOctets);
+  if (g.serviceSpecificUnits !== undefined) w.unsigned64(avps.ccServiceSpecificUnits, g.serviceSpecificUnits);
+  w.endGroup();
+}
+
+function writeFinalUnitIndication(w: MessageWriter, avps: Avps, f: FinalUnitIndication): void {
+  w.beginGroup(avps.finalUnitIndication);
+  w.integer32(avps.finalUnitAction, FINAL_UNIT_ACTION[f.action]);
+  for (const rule of f.restrictionFilterRules ?? []) w.text(avps.restrictionFilterRule, rule);
+  for (const id of f.filterIds ?? []) w.text(avps.filterId, id);
+  if (f.redirect) {
+    w.beginGroup(avps.redirectServer);
+    w.integer32(avps.redirectAddressType, REDIRECT_ADDRESS_TYPE[f.redirect.addressType]);
+    w.text(avps.redirectServerAddress, f.redirect.address);
+    w.endGroup();
+  }
+  w.endGroup();
+}

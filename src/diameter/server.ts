@@ -1,0 +1,98 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../logging.js';
+import type { LocalIdentity } from './answers.js';
+import { APPLICATION, resolveAvps, type Avps } from './avps.js';
+import type { Dictionary } from './dictionary.js';
+import { DisconnectCause, PeerConnection, handlerKey, type Admission, type RequestHandler } from './peer.js';
+
+export interface DiameterServerOptions {
+  host: string;
+  port: number;
+  dictionary: Dictionary;
+  identity: LocalIdentity;
+  handlers: readonly RequestHandler[];
+  allowedPeers?: readonly string[];
+  watchdogMs?: number;
+  maxMessageBytes?: number;
+  /** Requests in progress across all peers before new ones get 3004 TOO_BUSY. */
+  maxInFlight?: number;
+  logger: Logger;
+}
+
+/** Counts requests in progress; refuses past a limit so overload is answered, not queued. */
+export class InFlightLimit implements Admission {
+  private current = 0;
+  constructor(private readonly limit: number) {}
+  tryAcquire(): boolean {
+    if (this.current >= this.limit) return false;
+    this.current++;
+    return true;
+  }
+  release(): void {
+    this.current--;
+  }
+  get inFlight(): number {
+    return this.current;
+  }
+}
+
+/** The Diameter listener: accepts peers over TCP and closes them in order on shutdown. */
+export class DiameterServer {
+  private readonly server: Server;
+  private readonly peers = new Set<PeerConnection>();
+  readonly avps: Avps;
+  readonly admission: InFlightLimit;
+
+  constructor(private readonly options: DiameterServerOptions) {
+    this.avps = resolveAvps(options.dictionary);
+    this.admission = new InFlightLimit(options.maxInFlight ?? 10_000);
+    const handlers = new Map(options.handlers.map((h) => [handlerKey(h.applicationId, h.commandCode), h]));
+    const applicationIds = [...new Set(options.handlers.map((h) => h.applicationId))].filter(
+      (id) => id !== APPLICATION.COMMON,
+    );
+    this.server = createServer((socket: Socket) => {
+      const peer = new PeerConnection(socket, {
+        dictionary: options.dictionary,
+        avps: this.avps,
+        identity: options.identity,
+        handlers,
+        applicationIds,
+        allowedPeers: options.allowedPeers ?? [],
+        watchdogMs: options.watchdogMs ?? 30_000,
+        maxMessageBytes: options.maxMessageBytes ?? 65_536,
+        admission: this.admission,
+        logger: options.logger,
+      });
+      this.peers.add(peer);
+      void peer.whenClosed().then(() => this.peers.delete(peer));
+    });
+    this.server.on('error', (err) => options.logger.error({ err }, 'diameter listener error'));
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        const port = typeof address === 'object' && address ? address.port : this.options.port;
+        this.options.logger.info({ host: this.options.host, port }, 'diameter listening');
+        resolve({ host: this.options.host, port });
+      });
+    });
+  }
+
+  /** Open peers (capabilities exchanged). */
+  get openPeers(): number {
+    let n = 0;
+    for (const p of this.peers) if (p.isOpen) n++;
+    return n;
+  }
+
+  /** Stops accepting, sends DPR to every peer, and waits until all connections are closed. */
+  async close(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.peers].map((p) => p.disconnect(DisconnectCause.REBOOTING)));
+    await stopped;
+  }
+}
