@@ -1,0 +1,54 @@
+--[[
+  expire-reservations: give back the reservations of one account whose expiry has passed: the
+  session went silent (Tcc, RFC 4006 §13) or its client or server crashed. Run by the sweeper;
+  running it twice is harmless, so it takes no opId.
+
+  KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] resvexp:{m}   KEYS[4] ledger:{m}
+  ARGV[1]  nowMs   ARGV[2] ledgerMaxLen
+  ARGV[3..] reservation ids ('<ratingGroup>|<sessionId>') to report on (the sweeper's index)
+
+  Returns
+    {0, {'expired', {reservation id, {bucket, amount returned, ...}, ...},
+         'live', {expiresAtMs of each reported id that still exists after this run, else 0}}}
+    One ledger entry (op expire, opId 'expire') per reservation that gave something back.
+  Refusals {code, detail}
+    -9 INVALID_ARGUMENT
+  An account that does not exist has no reservations: nothing expires, every id reports 0.
+]]
+--- @include "args"
+--- @include "reservation"
+--- @include "tiers"
+--- @include "ledger"
+
+local K = { acct = KEYS[1], resv = KEYS[2], exp = KEYS[3], ledger = KEYS[4] }
+local now, maxlen = parse_uint(ARGV[1]), parse_uint(ARGV[2])
+if not now then
+  return refuse(INVALID_ARGUMENT, 'nowMs: a non-negative integer')
+end
+if not maxlen or maxlen < 1 then
+  return refuse(INVALID_ARGUMENT, 'ledgerMaxLen: a positive integer')
+end
+
+local expired, live = {}, {}
+local acct = account_load(K.acct, {})
+if acct then
+  local due = redis.call('ZRANGEBYSCORE', K.exp, '-inf', istr(now))
+  local L = { key = K.ledger, maxlen = maxlen, now = now, opId = 'expire' }
+  for _, rid in ipairs(due) do
+    local r = resv_load(K, rid)
+    if r then
+      unfreeze(acct, r)
+      expired[#expired + 1] = rid
+      expired[#expired + 1] = step_amounts(acct, 1, 1)
+      local bar = string.find(rid, '|', 1, true)
+      ledger_flush(acct, L, 'expire', string.sub(rid, bar + 1), tonumber(string.sub(rid, 1, bar - 1)))
+    end
+    resv_delete(K, rid)
+  end
+  account_save(acct)
+end
+for i = 3, #ARGV do
+  local score = acct and redis.call('ZSCORE', K.exp, ARGV[i])
+  live[#live + 1] = score and tonumber(score) or 0
+end
+return { OK, { 'expired', expired, 'live', live } }

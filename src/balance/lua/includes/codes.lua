@@ -1,0 +1,18 @@
+-- Outcome codes, mirrored one for one by BalanceCode in src/balance/errors.ts.
+local OK = 0
+local ACCOUNT_NOT_FOUND = -1
+local ACCOUNT_BLOCKED = -2
+local ACCOUNT_LOST = -3
+local ACCOUNT_EXPIRED = -4
+local BELOW_MIN_THRESHOLD = -5
+local CREDIT_LIMIT_REACHED = -6
+local RESERVATION_NOT_FOUND = -7
+local INSUFFICIENT_FUNDS = -8
+local INVALID_ARGUMENT = -9
+local ACCOUNT_POSTPAID = -10
+local RESERVATION_EXISTS = -11
+
+-- A refusal: {code, detail}. A success is {OK, {name, value, ...}}.
+local function refuse(code, detail)
+  return { code, detail or '' }
+end
