@@ -1,0 +1,120 @@
+/**
+ * Outcome codes of the balance scripts. The values mirror `lua/includes/codes.lua` one for one
+ * (a unit test compares the two files); `errorFromCode` is the one place a code becomes an error.
+ */
+export enum BalanceCode {
+  OK = 0,
+  ACCOUNT_NOT_FOUND = -1,
+  ACCOUNT_BLOCKED = -2,
+  ACCOUNT_LOST = -3,
+  ACCOUNT_EXPIRED = -4,
+  BELOW_MIN_THRESHOLD = -5,
+  CREDIT_LIMIT_REACHED = -6,
+  RESERVATION_NOT_FOUND = -7,
+  INSUFFICIENT_FUNDS = -8,
+  INVALID_ARGUMENT = -9,
+  ACCOUNT_POSTPAID = -10,
+  RESERVATION_EXISTS = -11,
+}
+
+export class BalanceError extends Error {
+  constructor(
+    readonly code: BalanceCode,
+    message: string,
+    readonly detail = '',
+  ) {
+    super(detail ? `${message}: ${detail}` : message);
+    this.name = new.target.name;
+  }
+}
+
+export class AccountNotFoundError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.ACCOUNT_NOT_FOUND, 'account not found', detail);
+  }
+}
+
+export class AccountBlockedError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.ACCOUNT_BLOCKED, 'account blocked', detail);
+  }
+}
+
+export class AccountLostError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.ACCOUNT_LOST, 'account reported lost', detail);
+  }
+}
+
+export class AccountExpiredError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.ACCOUNT_EXPIRED, 'account past its validity date', detail);
+  }
+}
+
+export class BelowMinimumThresholdError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.BELOW_MIN_THRESHOLD, 'balance below the minimum threshold', detail);
+  }
+}
+
+/** Not one more unit can be paid for (RFC 4006 DIAMETER_CREDIT_LIMIT_REACHED, 4012). */
+export class CreditLimitReachedError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.CREDIT_LIMIT_REACHED, 'credit limit reached', detail);
+  }
+}
+
+export class ReservationNotFoundError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.RESERVATION_NOT_FOUND, 'reservation not found', detail);
+  }
+}
+
+/** An all-or-nothing debit could not be covered in full; nothing was charged. */
+export class InsufficientFundsError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.INSUFFICIENT_FUNDS, 'insufficient funds', detail);
+  }
+}
+
+export class InvalidArgumentError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.INVALID_ARGUMENT, 'invalid argument', detail);
+  }
+}
+
+/** A charge with authentication on a postpaid account: credit control does not apply (4011). */
+export class AccountPostpaidError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.ACCOUNT_POSTPAID, 'account is postpaid', detail);
+  }
+}
+
+/** The (session, rating group) already holds a reservation; settle it instead of applying again. */
+export class ReservationExistsError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.RESERVATION_EXISTS, 'reservation already exists', detail);
+  }
+}
+
+const byCode: Record<Exclude<BalanceCode, BalanceCode.OK>, new (detail?: string) => BalanceError> = {
+  [BalanceCode.ACCOUNT_NOT_FOUND]: AccountNotFoundError,
+  [BalanceCode.ACCOUNT_BLOCKED]: AccountBlockedError,
+  [BalanceCode.ACCOUNT_LOST]: AccountLostError,
+  [BalanceCode.ACCOUNT_EXPIRED]: AccountExpiredError,
+  [BalanceCode.BELOW_MIN_THRESHOLD]: BelowMinimumThresholdError,
+  [BalanceCode.CREDIT_LIMIT_REACHED]: CreditLimitReachedError,
+  [BalanceCode.RESERVATION_NOT_FOUND]: ReservationNotFoundError,
+  [BalanceCode.INSUFFICIENT_FUNDS]: InsufficientFundsError,
+  [BalanceCode.INVALID_ARGUMENT]: InvalidArgumentError,
+  [BalanceCode.ACCOUNT_POSTPAID]: AccountPostpaidError,
+  [BalanceCode.RESERVATION_EXISTS]: ReservationExistsError,
+};
+
+/** The typed error for a negative script code; an unknown code is a bug, reported as such. */
+export function errorFromCode(code: number, detail = ''): BalanceError {
+  const ErrorClass = byCode[code as Exclude<BalanceCode, BalanceCode.OK>];
+  if (!ErrorClass) throw new Error(`balance script returned unknown code ${code} (${detail})`);
+  return new ErrorClass(detail);
+}

@@ -1,0 +1,5 @@
+export { BalanceStore, type BalanceStoreOptions } from './store.js';
+export * from './errors.js';
+export * from './types.js';
+export { makeOpId, MAX_AMOUNT } from './validate.js';
+export { Keys } from './keys.js';

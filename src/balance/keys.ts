@@ -1,0 +1,78 @@
+/**
+ * Every Redis key of the balance store is built here and nowhere else.
+ *
+ * All keys of one account carry the MSISDN as hash tag (`{8613800000001}`), so one script touches
+ * one Redis Cluster slot (DESIGN §5). The reservation index is global and lives in its own slot;
+ * it is only ever written by single-key commands. ioredis's own `keyPrefix` applies only to
+ * arguments passed as KEYS, so the store applies its prefix here and passes every key as KEYS.
+ */
+
+/** Characters that would break the hash tag or the `|` separators of reservation ids. */
+const MSISDN = /^[^{}|\s]{1,64}$/;
+
+export function assertMsisdn(msisdn: string): void {
+  if (!MSISDN.test(msisdn)) {
+    throw new RangeError(`msisdn ${JSON.stringify(msisdn)}: 1 to 64 characters, no braces, '|' or spaces`);
+  }
+}
+
+/** `<ratingGroup>|<sessionId>`: the rating group comes first so that the split is unambiguous. */
+export function reservationId(sessionId: string, ratingGroup: number): string {
+  return `${ratingGroup}|${sessionId}`;
+}
+
+export function parseReservationId(id: string): { sessionId: string; ratingGroup: number } {
+  const bar = id.indexOf('|');
+  return { ratingGroup: Number(id.slice(0, bar)), sessionId: id.slice(bar + 1) };
+}
+
+/** Member of the global reservation index: `<msisdn>|<ratingGroup>|<sessionId>`. */
+export function indexMember(msisdn: string, sessionId: string, ratingGroup: number): string {
+  return `${msisdn}|${reservationId(sessionId, ratingGroup)}`;
+}
+
+export function parseIndexMember(member: string): { msisdn: string; reservationId: string } {
+  const bar = member.indexOf('|');
+  return { msisdn: member.slice(0, bar), reservationId: member.slice(bar + 1) };
+}
+
+export interface AccountKeys {
+  /** Hash: attributes and `avail:<bucket>`, `resv:<bucket>`, `spent:<bucket>`. */
+  account: string;
+  /** Hash: one field per reservation id holding its encoded tiers. */
+  reservations: string;
+  /** Sorted set: reservation id -> expiry (ms). */
+  reservationExpiry: string;
+  /** Stream: one entry per balance change. */
+  ledger: string;
+}
+
+export class Keys {
+  constructor(readonly prefix = '') {}
+
+  account(msisdn: string): AccountKeys {
+    assertMsisdn(msisdn);
+    const tag = `{${msisdn}}`;
+    return {
+      account: `${this.prefix}acct:${tag}`,
+      reservations: `${this.prefix}resv:${tag}`,
+      reservationExpiry: `${this.prefix}resvexp:${tag}`,
+      ledger: `${this.prefix}ledger:${tag}`,
+    };
+  }
+
+  /** String holding the first result of an operation, so that a replay returns it unchanged. */
+  operation(msisdn: string, opId: string): string {
+    assertMsisdn(msisdn);
+    return `${this.prefix}op:{${msisdn}}:${opId}`;
+  }
+
+  /**
+   * Sorted set of reservations that may still hold money, score = expiry (ms). It is written
+   * before each reservation is made, so it is always a superset of the real reservations; the
+   * sweeper drops the entries that no longer match one.
+   */
+  reservationIndex(): string {
+    return `${this.prefix}resv-index`;
+  }
+}

@@ -1,0 +1,532 @@
+/**
+ * The balance store: accounts, buckets, reservations and ledger in Redis, every change one
+ * atomic Lua script (lua/*.lua), so that concurrent sessions of one account, on any number of
+ * server instances, can never spend the same money twice. The patent's four prepaid interfaces
+ * (WO2005041476: authenticate, apply, deduct, return) map onto authenticate, apply, deduct and
+ * release; settle does deduct + return + apply in one call for CCR-U/T.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import { BalanceCode, BalanceError, InvalidArgumentError } from './errors.js';
+import { decodeLedgerEntry, decodeReservation, expiredList, unwrap } from './decode.js';
+import { indexMember, Keys, parseIndexMember, parseReservationId } from './keys.js';
+import { registerScripts, type ScriptArg } from './scripts.js';
+import {
+  MONEY,
+  type AccountInput,
+  type AccountStatus,
+  type AccountView,
+  type ApplyRequest,
+  type ApplyResult,
+  type AuthResult,
+  type BucketView,
+  type CreditRequest,
+  type CreditResult,
+  type DeductRequest,
+  type DeductResult,
+  type DirectDebitRequest,
+  type DirectDebitResult,
+  type ExpireResult,
+  type LedgerEntry,
+  type ReleaseRequest,
+  type ReleaseResult,
+  type ReservationRef,
+  type ReservationView,
+  type ResetFreeCreditsRequest,
+  type ResetFreeCreditsResult,
+  type SetBucketRequest,
+  type SetBucketResult,
+  type SettleRequest,
+  type SettleResult,
+  type SweepResult,
+} from './types.js';
+import { checkBucket, checkInt, checkRatingGroup, checkText, checkTiers, tierArgs } from './validate.js';
+
+export interface BalanceStoreOptions {
+  redis: Redis | Cluster;
+  /** Prepended to every key (tests isolate themselves with it). */
+  keyPrefix?: string;
+  /** Approximate cap of each account's ledger stream (XADD MAXLEN ~). Default 10000. */
+  ledgerMaxLen?: number;
+  /** How long a replayed operation id returns its first result. Default 24 h. */
+  opTtlSeconds?: number;
+}
+
+/** Refusals of apply after which no reservation exists for the (session, rating group). */
+const NO_RESERVATION_AFTER = new Set<BalanceCode>([
+  BalanceCode.ACCOUNT_NOT_FOUND,
+  BalanceCode.ACCOUNT_BLOCKED,
+  BalanceCode.ACCOUNT_LOST,
+  BalanceCode.ACCOUNT_EXPIRED,
+  BalanceCode.BELOW_MIN_THRESHOLD,
+  BalanceCode.ACCOUNT_POSTPAID,
+  BalanceCode.CREDIT_LIMIT_REACHED,
+  BalanceCode.RESERVATION_NOT_FOUND,
+]);
+
+export class BalanceStore {
+  readonly keys: Keys;
+  private readonly redis: Redis | Cluster;
+  private readonly ledgerMaxLen: number;
+  private readonly opTtlSeconds: number;
+
+  constructor(options: BalanceStoreOptions) {
+    this.redis = options.redis;
+    this.keys = new Keys(options.keyPrefix ?? '');
+    this.ledgerMaxLen = options.ledgerMaxLen ?? 10_000;
+    this.opTtlSeconds = options.opTtlSeconds ?? 24 * 3600;
+    checkInt('ledgerMaxLen', this.ledgerMaxLen, 1);
+    checkInt('opTtlSeconds', this.opTtlSeconds, 1);
+    registerScripts(this.redis);
+  }
+
+  /**
+   * Creates the account, or updates the attributes of an existing one. Opening balances
+   * (`buckets`) apply only on creation: reserved and spent amounts are never touched.
+   */
+  async upsertAccount(input: AccountInput, nowMs = Date.now()): Promise<{ created: boolean }> {
+    const k = this.keys.account(input.msisdn);
+    const buckets = Object.entries(input.buckets ?? {});
+    const status: AccountStatus = input.status ?? 'active';
+    const validUntil = input.validUntil ?? 0;
+    const minThreshold = input.minThreshold ?? 0;
+    checkInt('nowMs', nowMs);
+    checkInt('validUntil', validUntil);
+    checkInt('minThreshold', minThreshold);
+    buckets.forEach(([name, amount], i) => {
+      checkBucket(`buckets[${i}]`, name);
+      checkInt(`buckets.${name}`, amount);
+    });
+    const args: ScriptArg[] = [
+      k.account,
+      k.ledger,
+      nowMs,
+      this.ledgerMaxLen,
+      status,
+      validUntil,
+      minThreshold,
+      input.prepaid === false ? '0' : '1',
+      input.tariff ?? '',
+      input.currency ?? '',
+      buckets.length,
+      ...buckets.flat(),
+    ];
+    const f = unwrap(await this.redis.ocsUpsertAccount(...args));
+    return { created: f.bool('created') };
+  }
+
+  /** The account with every bucket, or null when there is none. */
+  async getAccount(msisdn: string): Promise<AccountView | null> {
+    const raw = await this.redis.hgetall(this.keys.account(msisdn).account);
+    if (raw.status === undefined) return null;
+    const buckets: Record<string, BucketView> = { [MONEY]: { available: 0, reserved: 0, spent: 0 } };
+    const resetPeriods: Record<string, string> = {};
+    const part = { avail: 'available', resv: 'reserved', spent: 'spent' } as const;
+    for (const [field, value] of Object.entries(raw)) {
+      const colon = field.indexOf(':');
+      const kind = field.slice(0, colon);
+      const name = field.slice(colon + 1);
+      if (kind === 'period') {
+        resetPeriods[name] = value;
+      } else if (kind === 'avail' || kind === 'resv' || kind === 'spent') {
+        const b = (buckets[name] ??= { available: 0, reserved: 0, spent: 0 });
+        b[part[kind]] = Number(value);
+      }
+    }
+    return {
+      msisdn,
+      status: raw.status as AccountStatus,
+      prepaid: raw.prepaid === '1',
+      validUntil: Number(raw.validUntil ?? 0),
+      minThreshold: Number(raw.minThreshold ?? 0),
+      tariff: raw.tariff ?? '',
+      currency: raw.currency ?? '',
+      buckets,
+      resetPeriods,
+    };
+  }
+
+  /**
+   * The patent's authenticate interface. Throws AccountNotFoundError, AccountBlockedError,
+   * AccountLostError, AccountExpiredError or BelowMinimumThresholdError. A postpaid account
+   * passes with `prepaid: false`.
+   */
+  async authenticate(msisdn: string, nowMs: number): Promise<AuthResult> {
+    checkInt('nowMs', nowMs);
+    const f = unwrap(await this.redis.ocsAuthenticate(this.keys.account(msisdn).account, nowMs));
+    return {
+      status: 'active',
+      prepaid: f.bool('prepaid'),
+      tariff: f.str('tariff'),
+      currency: f.str('currency'),
+      available: f.int('available'),
+      reserved: f.int('reserved'),
+      validUntil: f.int('validUntil'),
+      minThreshold: f.int('minThreshold'),
+    };
+  }
+
+  /**
+   * Freezes whole units for (session, rating group). Throws CreditLimitReachedError when not
+   * one unit is affordable, ReservationExistsError when the pair already holds one (settle it),
+   * AccountNotFoundError, and with `authenticate` the authenticate errors and AccountPostpaidError.
+   */
+  async apply(req: ApplyRequest): Promise<ApplyResult> {
+    const base = this.reservationArgs(req);
+    checkInt('units', req.units, 1);
+    checkInt('expiresAtMs', req.expiresAtMs);
+    checkTiers(req.tiers);
+    const args = [...base, req.units, req.expiresAtMs, req.authenticate ? '1' : '0', ...tierArgs(req.tiers)];
+    const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
+    const reply = await this.indexThen(member, req.expiresAtMs, () => this.redis.ocsApply(...args));
+    try {
+      const f = unwrap(reply);
+      return {
+        granted: f.int('granted'),
+        final: f.bool('final'),
+        expiresAtMs: f.int('expiresAtMs'),
+        tiers: f.holds('tiers'),
+        moneyAvailable: f.int('moneyAvailable'),
+      };
+    } catch (err) {
+      if (err instanceof BalanceError && NO_RESERVATION_AFTER.has(err.code)) {
+        await this.dropIndexEntry(member, req.expiresAtMs);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Charges used service units out of the reservation (started units in full); the rest stays
+   * reserved until release or expiry. Throws ReservationNotFoundError, AccountNotFoundError.
+   */
+  async deduct(req: DeductRequest): Promise<DeductResult> {
+    const args = [...this.reservationArgs(req), this.checkUsed(req.used), req.overuse ?? 'charge-available'];
+    const f = unwrap(await this.redis.ocsDeduct(...args));
+    return {
+      charged: f.int('charged'),
+      uncharged: f.int('uncharged'),
+      amounts: f.amounts('amounts'),
+      remaining: f.int('remaining'),
+      moneyAvailable: f.int('moneyAvailable'),
+    };
+  }
+
+  /** Unfreezes what is left of the reservation. Throws ReservationNotFoundError, AccountNotFoundError. */
+  async release(req: ReleaseRequest): Promise<ReleaseResult> {
+    const f = unwrap(await this.redis.ocsRelease(...this.reservationArgs(req)));
+    const expiresAtMs = f.int('expiresAtMs');
+    await this.dropIndexEntry(indexMember(req.msisdn, req.sessionId, req.ratingGroup), expiresAtMs);
+    return { returned: f.amounts('returned'), expiresAtMs, moneyAvailable: f.int('moneyAvailable') };
+  }
+
+  /**
+   * Deduct the used units, return the rest and, when `units` > 0, apply a new grant: one call
+   * per CCR-U (with units) or CCR-T (without). A new grant that finds nothing affordable does
+   * not throw (the usage was charged): it reports `creditLimitReached`. Throws
+   * ReservationNotFoundError when `used` > 0 and there is no reservation, AccountNotFoundError.
+   */
+  async settle(req: SettleRequest): Promise<SettleResult> {
+    const units = req.units ?? 0;
+    checkInt('units', units);
+    const grant: ScriptArg[] = [units, 0];
+    if (units > 0) {
+      checkInt('expiresAtMs', req.expiresAtMs);
+      checkTiers(req.tiers);
+      grant.splice(1, 1, req.expiresAtMs, ...tierArgs(req.tiers));
+    }
+    const args = [
+      ...this.reservationArgs(req),
+      this.checkUsed(req.used),
+      req.overuse ?? 'charge-available',
+      ...grant,
+    ];
+    const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
+    const call = () => this.redis.ocsSettle(...args);
+    const reply = units > 0 ? await this.indexThen(member, req.expiresAtMs as number, call) : await call();
+    let f;
+    try {
+      f = unwrap(reply);
+    } catch (err) {
+      if (units > 0 && err instanceof BalanceError && NO_RESERVATION_AFTER.has(err.code)) {
+        await this.dropIndexEntry(member, req.expiresAtMs as number);
+      }
+      throw err;
+    }
+    const result: SettleResult = {
+      settled: f.bool('settled'),
+      charged: f.int('charged'),
+      uncharged: f.int('uncharged'),
+      amounts: f.amounts('amounts'),
+      returned: f.amounts('returned'),
+      releasedExpiresAtMs: f.int('releasedExpiresAtMs'),
+      granted: f.int('granted'),
+      final: f.bool('final'),
+      creditLimitReached: f.bool('creditLimitReached'),
+      expiresAtMs: f.int('expiresAtMs'),
+      tiers: f.holds('tiers'),
+      moneyAvailable: f.int('moneyAvailable'),
+    };
+    if (result.granted === 0) {
+      // No reservation is left: the index entry is the one written for this call, or, without
+      // a new request, the one written for the reservation just settled.
+      if (units > 0) await this.dropIndexEntry(member, req.expiresAtMs as number);
+      else if (result.settled) await this.dropIndexEntry(member, result.releasedExpiresAtMs);
+    }
+    return result;
+  }
+
+  /** Adds to the available part of a bucket (money by default). Throws AccountNotFoundError. */
+  topup(req: CreditRequest): Promise<CreditResult> {
+    return this.credit('topup', req);
+  }
+
+  /** Gives an amount back (RFC 4006 REFUND_ACCOUNT); spent is kept. Throws AccountNotFoundError. */
+  refund(req: CreditRequest): Promise<CreditResult> {
+    return this.credit('refund', req);
+  }
+
+  /**
+   * Charges now without a reservation (RFC 4006 DIRECT_DEBITING). All or nothing by default:
+   * throws InsufficientFundsError when not all is affordable (nothing charged); with `partial`,
+   * charges what can be paid and throws CreditLimitReachedError only when that is nothing.
+   */
+  async directDebit(req: DirectDebitRequest): Promise<DirectDebitResult> {
+    const k = this.keys.account(req.msisdn);
+    checkText('sessionId', req.sessionId ?? '', 512, 0);
+    if (req.ratingGroup !== undefined) checkRatingGroup(req.ratingGroup);
+    checkInt('units', req.units, 1);
+    checkTiers(req.tiers);
+    const f = unwrap(
+      await this.redis.ocsDirectDebit(
+        k.account,
+        k.ledger,
+        this.keys.operation(req.msisdn, req.opId),
+        ...this.opArgs(req.opId, req.nowMs),
+        req.sessionId ?? '',
+        req.ratingGroup ?? '',
+        req.units,
+        req.partial ? '1' : '0',
+        req.authenticate ? '1' : '0',
+        ...tierArgs(req.tiers),
+      ),
+    );
+    return {
+      charged: f.int('charged'),
+      uncharged: f.int('uncharged'),
+      amounts: f.amounts('amounts'),
+      moneyAvailable: f.int('moneyAvailable'),
+    };
+  }
+
+  /** Sets the available part of a bucket; reserved and spent are kept. */
+  async setBucket(req: SetBucketRequest): Promise<SetBucketResult> {
+    const k = this.keys.account(req.msisdn);
+    checkBucket('bucket', req.bucket);
+    checkInt('available', req.available);
+    const f = unwrap(
+      await this.redis.ocsSetBucket(
+        k.account,
+        k.ledger,
+        this.keys.operation(req.msisdn, req.opId),
+        ...this.opArgs(req.opId, req.nowMs),
+        req.bucket,
+        req.available,
+      ),
+    );
+    return { bucket: f.str('bucket'), before: f.int('before'), available: f.int('available') };
+  }
+
+  /**
+   * The monthly reset of free credits: each bucket gets its allowance minus what is frozen at
+   * the moment. A bucket already reset for this period (or a later one) is skipped, so running
+   * it twice for one period changes nothing the second time.
+   */
+  async resetFreeCredits(req: ResetFreeCreditsRequest): Promise<ResetFreeCreditsResult> {
+    const k = this.keys.account(req.msisdn);
+    const nowMs = req.nowMs ?? Date.now();
+    checkInt('nowMs', nowMs);
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(req.period)) {
+      throw new InvalidArgumentError(`period: 'YYYY-MM', got ${JSON.stringify(req.period)}`);
+    }
+    const buckets = Object.entries(req.buckets);
+    buckets.forEach(([name, amount]) => {
+      checkBucket('bucket', name);
+      checkInt(`buckets.${name}`, amount);
+    });
+    const f = unwrap(
+      await this.redis.ocsResetFreeCredits(
+        k.account,
+        k.ledger,
+        nowMs,
+        this.ledgerMaxLen,
+        req.period,
+        buckets.length,
+        ...buckets.flat(),
+      ),
+    );
+    return { reset: f.list('reset').map(String), skipped: f.list('skipped').map(String) };
+  }
+
+  /** Gives back every reservation of the account whose expiry is at or before nowMs. */
+  async expireReservations(req: { msisdn: string; nowMs: number }): Promise<ExpireResult> {
+    const { expired } = await this.expire(req.msisdn, req.nowMs, []);
+    return {
+      expired: expired.map(({ id, returned }) => ({ ...parseReservationId(id), returned })),
+    };
+  }
+
+  /**
+   * One sweep: reads up to `limit` due entries of the reservation index, expires the due
+   * reservations of their accounts, and drops the index entries whose reservation is gone (or
+   * moves them to the later expiry of a reservation that is still live). Run it every few
+   * seconds on any number of instances: every step is safe to repeat or to run concurrently.
+   */
+  async sweepExpired(nowMs: number, limit = 100): Promise<SweepResult> {
+    checkInt('nowMs', nowMs);
+    checkInt('limit', limit, 1);
+    const index = this.keys.reservationIndex();
+    const flat = await this.redis.zrangebyscore(index, '-inf', nowMs, 'WITHSCORES', 'LIMIT', 0, limit);
+    const byAccount = new Map<string, { member: string; id: string; score: string }[]>();
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const member = flat[i] as string;
+      const { msisdn, reservationId: id } = parseIndexMember(member);
+      const list = byAccount.get(msisdn) ?? [];
+      list.push({ member, id, score: flat[i + 1] as string });
+      byAccount.set(msisdn, list);
+    }
+    const result: SweepResult = { accounts: byAccount.size, expired: 0, removed: 0, rescored: 0 };
+    await Promise.all(
+      [...byAccount].map(async ([msisdn, entries]) => {
+        const { expired, live } = await this.expire(
+          msisdn,
+          nowMs,
+          entries.map((e) => e.id),
+        );
+        result.expired += expired.length;
+        const triples = entries.flatMap((e, i) => {
+          const until = live[i] ?? 0;
+          return [e.member, e.score, until > 0 ? String(until) : ''];
+        });
+        const [removed, rescored] = (await this.redis.ocsIndexCleanup(index, ...triples)) as [number, number];
+        result.removed += removed;
+        result.rescored += rescored;
+      }),
+    );
+    return result;
+  }
+
+  /** The reservations the account holds now. */
+  async listReservations(msisdn: string): Promise<ReservationView[]> {
+    const raw = await this.redis.hgetall(this.keys.account(msisdn).reservations);
+    return Object.entries(raw).map(([id, value]) => decodeReservation(id, value));
+  }
+
+  /** Ledger entries, oldest first, after `fromId` (exclusive) when given. */
+  async readLedger(
+    msisdn: string,
+    options: { count?: number; fromId?: string } = {},
+  ): Promise<LedgerEntry[]> {
+    const count = options.count ?? 100;
+    checkInt('count', count, 1);
+    const start = options.fromId ? `(${options.fromId}` : '-';
+    const raw = await this.redis.xrange(this.keys.account(msisdn).ledger, start, '+', 'COUNT', count);
+    return raw.map(decodeLedgerEntry);
+  }
+
+  private opArgs(opId: string, nowMs: number): ScriptArg[] {
+    checkText('opId', opId, 512);
+    checkInt('nowMs', nowMs);
+    return [opId, nowMs, this.opTtlSeconds, this.ledgerMaxLen];
+  }
+
+  /** KEYS and the common ARGV of apply, deduct, release and settle. */
+  private reservationArgs(req: ReservationRef): ScriptArg[] {
+    const k = this.keys.account(req.msisdn);
+    checkText('sessionId', req.sessionId, 512);
+    checkRatingGroup(req.ratingGroup);
+    return [
+      k.account,
+      k.reservations,
+      k.reservationExpiry,
+      k.ledger,
+      this.keys.operation(req.msisdn, req.opId),
+      ...this.opArgs(req.opId, req.nowMs),
+      req.sessionId,
+      req.ratingGroup,
+    ];
+  }
+
+  private checkUsed(used: number): number {
+    checkInt('used', used);
+    return used;
+  }
+
+  private async credit(kind: 'topup' | 'refund', req: CreditRequest): Promise<CreditResult> {
+    const k = this.keys.account(req.msisdn);
+    const bucket = req.bucket ?? MONEY;
+    checkBucket('bucket', bucket);
+    checkInt('amount', req.amount, 1);
+    checkText('reference', req.reference ?? '', 256, 0);
+    checkText('sessionId', req.sessionId ?? '', 512, 0);
+    const args: ScriptArg[] = [
+      k.account,
+      k.ledger,
+      this.keys.operation(req.msisdn, req.opId),
+      ...this.opArgs(req.opId, req.nowMs),
+      bucket,
+      req.amount,
+      req.reference ?? '',
+      req.sessionId ?? '',
+    ];
+    const reply = kind === 'topup' ? this.redis.ocsTopup(...args) : this.redis.ocsRefund(...args);
+    const f = unwrap(await reply);
+    return { bucket: f.str('bucket'), available: f.int('available') };
+  }
+
+  private async expire(
+    msisdn: string,
+    nowMs: number,
+    ids: string[],
+  ): Promise<{ expired: { id: string; returned: Record<string, number> }[]; live: number[] }> {
+    const k = this.keys.account(msisdn);
+    checkInt('nowMs', nowMs);
+    const f = unwrap(
+      await this.redis.ocsExpireReservations(
+        k.account,
+        k.reservations,
+        k.reservationExpiry,
+        k.ledger,
+        nowMs,
+        this.ledgerMaxLen,
+        ...ids,
+      ),
+    );
+    return { expired: expiredList(f.list('expired')), live: f.list('live').map(Number) };
+  }
+
+  /**
+   * Writes the index entry of a reservation BEFORE the script that may create it, so the index
+   * is always a superset of the reservations and a crash between the two leaves at worst a
+   * stale entry, which the sweeper drops. On one connection the two commands are sent back to
+   * back (Redis runs them in order); in a cluster they live on different nodes, so the entry
+   * is awaited first. A retry with the same opId writes the entry again.
+   */
+  private async indexThen(
+    member: string,
+    expiresAtMs: number,
+    run: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const index = this.keys.reservationIndex();
+    if (this.redis.isCluster) {
+      await this.redis.zadd(index, expiresAtMs, member);
+      return run();
+    }
+    const [, reply] = await Promise.all([this.redis.zadd(index, expiresAtMs, member), run()]);
+    return reply;
+  }
+
+  /** Drops the index entry if it still carries `score`: a newer reservation's entry stays. */
+  private async dropIndexEntry(member: string, score: number): Promise<void> {
+    await this.redis.ocsIndexCleanup(this.keys.reservationIndex(), member, score, '');
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * Shapes of the balance store's API. Amounts are integers: minor units of the account's currency
+ * for money, seconds, octets or messages for unit buckets. Service units (asked, granted, used)
+ * are seconds, octets or messages.
+ */
+
+export type AccountStatus = 'active' | 'blocked' | 'lost';
+
+/** The money bucket; other buckets have free-form names such as `vpn:vpn-300:free-seconds`. */
+export const MONEY = 'money';
+
+/**
+ * One step of a rating: `unitSize` service units make one charged unit, each started unit costs
+ * `pricePerUnit` of `bucket` (0: free and unlimited), `maxUnits` caps one grant (0 disables the
+ * tier). Tiers are used in the order given.
+ */
+export interface Tier {
+  bucket: string;
+  unitSize: number;
+  pricePerUnit: number;
+  maxUnits?: number;
+}
+
+export interface AccountInput {
+  msisdn: string;
+  /** Default `active`. */
+  status?: AccountStatus;
+  /** Default true; a postpaid account authenticates with `prepaid: false` (credit control 4011). */
+  prepaid?: boolean;
+  /** Epoch seconds after which the account is expired; 0 or absent: no limit. */
+  validUntil?: number;
+  /** Money that must stay available: authentication fails below it, grants never dig into it. */
+  minThreshold?: number;
+  tariff?: string;
+  currency?: string;
+  /** Opening available amounts per bucket, used only when the account is created. */
+  buckets?: Record<string, number>;
+}
+
+export interface BucketView {
+  available: number;
+  reserved: number;
+  spent: number;
+}
+
+export interface AccountView {
+  msisdn: string;
+  status: AccountStatus;
+  prepaid: boolean;
+  validUntil: number;
+  minThreshold: number;
+  tariff: string;
+  currency: string;
+  /** Every bucket the account has, and always `money`. */
+  buckets: Record<string, BucketView>;
+  /** Period ('YYYY-MM') of the last free-credit reset, per bucket that had one. */
+  resetPeriods: Record<string, string>;
+}
+
+export interface AuthResult {
+  status: 'active';
+  prepaid: boolean;
+  tariff: string;
+  currency: string;
+  /** Money available and reserved. */
+  available: number;
+  reserved: number;
+  validUntil: number;
+  minThreshold: number;
+}
+
+/** What one tier of a grant holds: whole units, and the amount of its bucket they froze. */
+export interface TierHold {
+  bucket: string;
+  units: number;
+  amount: number;
+}
+
+/** Amount per bucket. */
+export type Amounts = Record<string, number>;
+
+/** Fields common to the operations on a reservation. */
+export interface ReservationRef {
+  /** Unique per step of a request: see `makeOpId`. A replay returns the first result. */
+  opId: string;
+  msisdn: string;
+  sessionId: string;
+  ratingGroup: number;
+  /** The caller's clock; scripts never read the server clock. */
+  nowMs: number;
+}
+
+export interface ApplyRequest extends ReservationRef {
+  tiers: Tier[];
+  /** Service units asked for, > 0. */
+  units: number;
+  /** When the sweeper gives the reservation back if it was not settled (validity time + Tcc). */
+  expiresAtMs: number;
+  /** Run the authenticate checks in the same call (CCR-I). */
+  authenticate?: boolean;
+}
+
+export interface ApplyResult {
+  /** Service units granted: whole units, so it may exceed the units asked by less than one unit. */
+  granted: number;
+  /** No tier can pay for one more unit after this grant (Final-Unit-Indication). */
+  final: boolean;
+  expiresAtMs: number;
+  tiers: TierHold[];
+  moneyAvailable: number;
+}
+
+export type OverusePolicy = 'charge-available' | 'refuse';
+
+export interface DeductRequest extends ReservationRef {
+  /** Service units used. */
+  used: number;
+  /** Usage above the reservation; default `charge-available`. */
+  overuse?: OverusePolicy;
+}
+
+export interface DeductResult {
+  /** Service units of `used` that were paid for. */
+  charged: number;
+  /** Service units of `used` that were not paid for (above the reservation). */
+  uncharged: number;
+  /** Amount moved to spent, per bucket. */
+  amounts: Amounts;
+  /** Service units the reservation still holds. */
+  remaining: number;
+  moneyAvailable: number;
+}
+
+export type ReleaseRequest = ReservationRef;
+
+export interface ReleaseResult {
+  /** Amount made available again, per bucket. */
+  returned: Amounts;
+  /** Expiry of the reservation released. */
+  expiresAtMs: number;
+  moneyAvailable: number;
+}
+
+export interface SettleRequest extends ReservationRef {
+  /** Service units used since the last grant (0 when none). */
+  used: number;
+  overuse?: OverusePolicy;
+  /** Service units asked for a new grant; 0 or absent: none (CCR-T). */
+  units?: number;
+  /** Required when units > 0. */
+  tiers?: Tier[];
+  /** Required when units > 0. */
+  expiresAtMs?: number;
+}
+
+export interface SettleResult {
+  /** A reservation was there and was settled. */
+  settled: boolean;
+  charged: number;
+  uncharged: number;
+  amounts: Amounts;
+  returned: Amounts;
+  /** Expiry of the reservation settled, 0 when there was none. */
+  releasedExpiresAtMs: number;
+  /** Service units of the new grant (0 when none was asked or none was affordable). */
+  granted: number;
+  final: boolean;
+  /** Units were asked for and not one was affordable (4012 for that request). */
+  creditLimitReached: boolean;
+  /** Expiry of the new grant, 0 when none. */
+  expiresAtMs: number;
+  tiers: TierHold[];
+  moneyAvailable: number;
+}
+
+export interface CreditRequest {
+  opId: string;
+  msisdn: string;
+  /** > 0. */
+  amount: number;
+  /** Default `money`. */
+  bucket?: string;
+  nowMs: number;
+  reference?: string;
+  sessionId?: string;
+}
+
+export interface CreditResult {
+  bucket: string;
+  available: number;
+}
+
+export interface DirectDebitRequest {
+  opId: string;
+  msisdn: string;
+  tiers: Tier[];
+  units: number;
+  nowMs: number;
+  sessionId?: string;
+  ratingGroup?: number;
+  /** Charge what can be paid for instead of all or nothing. Default false. */
+  partial?: boolean;
+  authenticate?: boolean;
+}
+
+export interface DirectDebitResult {
+  charged: number;
+  uncharged: number;
+  amounts: Amounts;
+  moneyAvailable: number;
+}
+
+export interface SetBucketRequest {
+  opId: string;
+  msisdn: string;
+  bucket: string;
+  available: number;
+  nowMs: number;
+}
+
+export interface SetBucketResult {
+  bucket: string;
+  before: number;
+  available: number;
+}
+
+export interface ResetFreeCreditsRequest {
+  msisdn: string;
+  /** Allowance per bucket for the period (not `money`). */
+  buckets: Record<string, number>;
+  /** 'YYYY-MM'. */
+  period: string;
+  /** For the ledger entry; default Date.now(). */
+  nowMs?: number;
+}
+
+export interface ResetFreeCreditsResult {
+  reset: string[];
+  /** Buckets already reset for this period or a later one. */
+  skipped: string[];
+}
+
+export interface ExpiredReservation {
+  sessionId: string;
+  ratingGroup: number;
+  returned: Amounts;
+}
+
+export interface ExpireResult {
+  expired: ExpiredReservation[];
+}
+
+export interface SweepResult {
+  /** Accounts whose reservations were examined. */
+  accounts: number;
+  /** Reservations given back. */
+  expired: number;
+  /** Index entries dropped (their reservation is gone). */
+  removed: number;
+  /** Index entries moved to the later expiry of a reservation that is still live. */
+  rescored: number;
+}
+
+export interface ReservationView {
+  sessionId: string;
+  ratingGroup: number;
+  expiresAtMs: number;
+  /** Service units still held. */
+  units: number;
+  tiers: (TierHold & { unitSize: number; pricePerUnit: number })[];
+}
+
+export type LedgerOp =
+  'apply' | 'deduct' | 'return' | 'topup' | 'refund' | 'debit' | 'set' | 'reset' | 'expire';
+
+export interface BucketDelta {
+  available: number;
+  reserved: number;
+  spent: number;
+}
+
+export interface LedgerEntry {
+  /** Stream entry id. */
+  id: string;
+  op: LedgerOp;
+  opId: string;
+  session: string;
+  /** Rating group, or null when the operation had none. */
+  ratingGroup: number | null;
+  deltas: Record<string, BucketDelta>;
+  moneyAvailableAfter: number;
+  ts: number;
+  /** Extra fields of the operation: used, uncharged, granted, ref, period. */
+  extra: Record<string, string>;
+}
