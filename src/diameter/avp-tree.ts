@@ -21,8 +21,11 @@ import { AvpFlags, CommandFlags, type Avp } from './message.js';
  * hot charging path reads and writes AVPs directly instead.
  */
 export type AvpValue = number | bigint | string | Buffer | Date | AvpEntry[];
-/** `[name, value]`, or an AVP given as raw bytes (e.g. one no dictionary knows). */
-export type AvpEntry = readonly [name: string, value: AvpValue] | Avp;
+/**
+ * `[name, value]`, optionally with the M bit forced (to reproduce a peer's flags exactly), or
+ * an AVP given as raw bytes (e.g. one no dictionary knows).
+ */
+export type AvpEntry = readonly [name: string, value: AvpValue, mandatory?: boolean] | Avp;
 
 export interface MessageSpec {
   commandCode: number;
@@ -59,8 +62,14 @@ export function writeAvps(dict: Dictionary, w: MessageWriter, entries: readonly 
       w.raw(entry as Avp);
       continue;
     }
-    const [name, value] = entry as readonly [string, AvpValue];
-    writeAvp(dict, w, dict.avpByName(name), value);
+    const [name, value, mandatory] = entry as readonly [string, AvpValue, boolean?];
+    const def = dict.avpByName(name);
+    writeAvp(
+      dict,
+      w,
+      mandatory === undefined || mandatory === def.mandatory ? def : { ...def, mandatory },
+      value,
+    );
   }
 }
 
@@ -209,6 +218,6 @@ export function treeToEntries(tree: readonly DecodedAvp[]): AvpEntry[] {
         data: a.value as Buffer,
       };
     }
-    return [a.name, Array.isArray(a.value) ? treeToEntries(a.value) : a.value];
+    return [a.name, Array.isArray(a.value) ? treeToEntries(a.value) : a.value, a.mandatory];
   });
 }

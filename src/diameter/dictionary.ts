@@ -48,6 +48,8 @@ export interface GrammarFile {
   optional?: string[];
   /** `* [ AVP ]`: any other AVP may appear (true for nearly every command). */
   extensible?: boolean;
+  /** AVPs of the lists above that may occur more than once (`1*{ AVP }`, `*[ AVP ]`). */
+  repeated?: string[];
 }
 
 export interface AvpFile {
@@ -103,6 +105,7 @@ export interface Grammar {
   readonly required: readonly AvpDefinition[];
   readonly optional: readonly AvpDefinition[];
   readonly extensible: boolean;
+  readonly repeated: ReadonlySet<AvpDefinition>;
 }
 
 export interface CommandDefinition {
@@ -247,6 +250,7 @@ export class Dictionary {
       required: resolve(g.required),
       optional: resolve(g.optional),
       extensible: g.extensible ?? true,
+      repeated: new Set(resolve(g.repeated)),
     };
   }
 }

@@ -14,8 +14,9 @@ export interface ValidationFailure {
 /**
  * Checks received AVPs against the dictionary and a grammar (RFC 6733 §7.5, §6.2): unknown
  * AVPs with the M bit (5001), malformed values (5014 for a wrong length, 5004 otherwise),
- * unknown enumerated values (5004), required AVPs missing (5005) or repeated (5009), walking
- * into Grouped AVPs. Unknown AVPs without the M bit are allowed and ignored (§4.1).
+ * required AVPs missing (5005) or repeated (5009), walking into Grouped AVPs. Unknown AVPs
+ * without the M bit are allowed and ignored (§4.1). An enumerated value we do not know is
+ * left to the code that reads it: a later release may add values to an AVP we only relay.
  */
 export function validateAvps(
   dict: Dictionary,
@@ -83,6 +84,7 @@ function checkGrammar(avps: readonly Avp[], grammar: Grammar): ValidationFailure
         const a = avps[i]!;
         if (a.code === def.code && a.vendorId === def.vendorId && ++count === 2) second = a;
       }
+      if (second && grammar.repeated.has(def)) second = undefined;
       if (count === 0) {
         return {
           resultCode: ResultCode.MISSING_AVP,
