@@ -8,7 +8,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { BalanceCode, BalanceError, InvalidArgumentError } from './errors.js';
 import { decodeLedgerEntry, decodeReservation, expiredList, unwrap } from './decode.js';
-import { indexMember, Keys, parseIndexMember, parseReservationId } from './keys.js';
+import { indexMember, Keys, parseReservationId } from './keys.js';
+import { ReservationIndex } from './reservation-index.js';
 import { registerScripts, type ScriptArg } from './scripts.js';
 import {
   MONEY,
@@ -68,6 +69,7 @@ export class BalanceStore {
   private readonly redis: Redis | Cluster;
   private readonly ledgerMaxLen: number;
   private readonly opTtlSeconds: number;
+  private readonly index: ReservationIndex;
 
   constructor(options: BalanceStoreOptions) {
     this.redis = options.redis;
@@ -77,6 +79,7 @@ export class BalanceStore {
     checkInt('ledgerMaxLen', this.ledgerMaxLen, 1);
     checkInt('opTtlSeconds', this.opTtlSeconds, 1);
     registerScripts(this.redis);
+    this.index = new ReservationIndex(this.redis, this.keys.reservationIndex());
   }
 
   /**
@@ -177,7 +180,7 @@ export class BalanceStore {
     checkTiers(req.tiers);
     const args = [...base, req.units, req.expiresAtMs, req.authenticate ? '1' : '0', ...tierArgs(req.tiers)];
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
-    const reply = await this.indexThen(member, req.expiresAtMs, () => this.redis.ocsApply(...args));
+    const reply = await this.index.writeThen(member, req.expiresAtMs, () => this.redis.ocsApply(...args));
     try {
       const f = unwrap(reply);
       return {
@@ -189,7 +192,7 @@ export class BalanceStore {
       };
     } catch (err) {
       if (err instanceof BalanceError && NO_RESERVATION_AFTER.has(err.code)) {
-        await this.dropIndexEntry(member, req.expiresAtMs);
+        await this.index.drop(member, req.expiresAtMs);
       }
       throw err;
     }
@@ -215,7 +218,7 @@ export class BalanceStore {
   async release(req: ReleaseRequest): Promise<ReleaseResult> {
     const f = unwrap(await this.redis.ocsRelease(...this.reservationArgs(req)));
     const expiresAtMs = f.int('expiresAtMs');
-    await this.dropIndexEntry(indexMember(req.msisdn, req.sessionId, req.ratingGroup), expiresAtMs);
+    await this.index.drop(indexMember(req.msisdn, req.sessionId, req.ratingGroup), expiresAtMs);
     return { returned: f.amounts('returned'), expiresAtMs, moneyAvailable: f.int('moneyAvailable') };
   }
 
@@ -242,13 +245,14 @@ export class BalanceStore {
     ];
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     const call = () => this.redis.ocsSettle(...args);
-    const reply = units > 0 ? await this.indexThen(member, req.expiresAtMs as number, call) : await call();
+    const reply =
+      units > 0 ? await this.index.writeThen(member, req.expiresAtMs as number, call) : await call();
     let f;
     try {
       f = unwrap(reply);
     } catch (err) {
       if (units > 0 && err instanceof BalanceError && NO_RESERVATION_AFTER.has(err.code)) {
-        await this.dropIndexEntry(member, req.expiresAtMs as number);
+        await this.index.drop(member, req.expiresAtMs as number);
       }
       throw err;
     }
@@ -269,8 +273,8 @@ export class BalanceStore {
     if (result.granted === 0) {
       // No reservation is left: the index entry is the one written for this call, or, without
       // a new request, the one written for the reservation just settled.
-      if (units > 0) await this.dropIndexEntry(member, req.expiresAtMs as number);
-      else if (result.settled) await this.dropIndexEntry(member, result.releasedExpiresAtMs);
+      if (units > 0) await this.index.drop(member, req.expiresAtMs as number);
+      else if (result.settled) await this.index.drop(member, result.releasedExpiresAtMs);
     }
     return result;
   }
@@ -384,30 +388,17 @@ export class BalanceStore {
   async sweepExpired(nowMs: number, limit = 100): Promise<SweepResult> {
     checkInt('nowMs', nowMs);
     checkInt('limit', limit, 1);
-    const index = this.keys.reservationIndex();
-    const flat = await this.redis.zrangebyscore(index, '-inf', nowMs, 'WITHSCORES', 'LIMIT', 0, limit);
-    const byAccount = new Map<string, { member: string; id: string; score: string }[]>();
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const member = flat[i] as string;
-      const { msisdn, reservationId: id } = parseIndexMember(member);
-      const list = byAccount.get(msisdn) ?? [];
-      list.push({ member, id, score: flat[i + 1] as string });
-      byAccount.set(msisdn, list);
-    }
+    const byAccount = await this.index.due(nowMs, limit);
     const result: SweepResult = { accounts: byAccount.size, expired: 0, removed: 0, rescored: 0 };
     await Promise.all(
       [...byAccount].map(async ([msisdn, entries]) => {
         const { expired, live } = await this.expire(
           msisdn,
           nowMs,
-          entries.map((e) => e.id),
+          entries.map((e) => e.reservationId),
         );
         result.expired += expired.length;
-        const triples = entries.flatMap((e, i) => {
-          const until = live[i] ?? 0;
-          return [e.member, e.score, until > 0 ? String(until) : ''];
-        });
-        const [removed, rescored] = (await this.redis.ocsIndexCleanup(index, ...triples)) as [number, number];
+        const { removed, rescored } = await this.index.settleEntries(entries, live);
         result.removed += removed;
         result.rescored += rescored;
       }),
@@ -502,31 +493,5 @@ export class BalanceStore {
       ),
     );
     return { expired: expiredList(f.list('expired')), live: f.list('live').map(Number) };
-  }
-
-  /**
-   * Writes the index entry of a reservation BEFORE the script that may create it, so the index
-   * is always a superset of the reservations and a crash between the two leaves at worst a
-   * stale entry, which the sweeper drops. On one connection the two commands are sent back to
-   * back (Redis runs them in order); in a cluster they live on different nodes, so the entry
-   * is awaited first. A retry with the same opId writes the entry again.
-   */
-  private async indexThen(
-    member: string,
-    expiresAtMs: number,
-    run: () => Promise<unknown>,
-  ): Promise<unknown> {
-    const index = this.keys.reservationIndex();
-    if (this.redis.isCluster) {
-      await this.redis.zadd(index, expiresAtMs, member);
-      return run();
-    }
-    const [, reply] = await Promise.all([this.redis.zadd(index, expiresAtMs, member), run()]);
-    return reply;
-  }
-
-  /** Drops the index entry if it still carries `score`: a newer reservation's entry stays. */
-  private async dropIndexEntry(member: string, score: number): Promise<void> {
-    await this.redis.ocsIndexCleanup(this.keys.reservationIndex(), member, score, '');
   }
 }

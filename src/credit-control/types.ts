@@ -151,6 +151,8 @@ export interface CreditControlAnswer {
   directDebitingFailureHandling?: 'terminate-or-buffer' | 'continue';
   /** For people reading a trace; short. */
   errorMessage?: string;
+  /** With 5005: the AVP the request lacked, reported in Failed-AVP. */
+  missingAvp?: 'Subscription-Id';
 }
 
 /** What the Diameter edge calls for every valid CCR. */

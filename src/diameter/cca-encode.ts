@@ -8,6 +8,7 @@ import { beginAnswer, type LocalIdentity } from './answers.js';
 import type { Avps } from './avps.js';
 import type { MessageWriter } from './encode.js';
 import { findAvp, type DiameterMessage } from './message.js';
+import { exampleOf } from './validate.js';
 
 const FINAL_UNIT_ACTION = { terminate: 0, redirect: 1, 'restrict-access': 2 } as const;
 const REDIRECT_ADDRESS_TYPE = { ipv4: 0, ipv6: 1, url: 2, 'sip-uri': 3 } as const;
@@ -59,6 +60,9 @@ export function encodeCreditControlAnswer(
   }
   if (answer.validityTime !== undefined) w.unsigned32(avps.validityTime, answer.validityTime);
   if (answer.errorMessage) w.text(avps.errorMessage, answer.errorMessage);
+  if (answer.missingAvp === 'Subscription-Id') {
+    w.beginGroup(avps.failedAvp).raw(exampleOf(avps.subscriptionId)).endGroup();
+  }
   return w.finish();
 }
 

@@ -42,14 +42,15 @@ export class DiameterServer {
   private readonly peers = new Set<PeerConnection>();
   readonly avps: Avps;
   readonly admission: InFlightLimit;
+  private readonly handlers = new Map<string, RequestHandler>();
+  /** Applications announced in the CEA: those of the handlers. */
+  private readonly applicationIds: number[] = [];
 
   constructor(private readonly options: DiameterServerOptions) {
     this.avps = resolveAvps(options.dictionary);
     this.admission = new InFlightLimit(options.maxInFlight ?? 10_000);
-    const handlers = new Map(options.handlers.map((h) => [handlerKey(h.applicationId, h.commandCode), h]));
-    const applicationIds = [...new Set(options.handlers.map((h) => h.applicationId))].filter(
-      (id) => id !== APPLICATION.COMMON,
-    );
+    for (const h of options.handlers) this.addHandler(h);
+    const { handlers, applicationIds } = this;
     this.server = createServer((socket: Socket) => {
       const peer = new PeerConnection(socket, {
         dictionary: options.dictionary,
@@ -67,6 +68,17 @@ export class DiameterServer {
       void peer.whenClosed().then(() => this.peers.delete(peer));
     });
     this.server.on('error', (err) => options.logger.error({ err }, 'diameter listener error'));
+  }
+
+  /** Serves a command; handlers are added before listening (their application goes into the CEA). */
+  addHandler(handler: RequestHandler): void {
+    this.handlers.set(handlerKey(handler.applicationId, handler.commandCode), handler);
+    if (
+      handler.applicationId !== APPLICATION.COMMON &&
+      !this.applicationIds.includes(handler.applicationId)
+    ) {
+      this.applicationIds.push(handler.applicationId);
+    }
   }
 
   listen(): Promise<{ host: string; port: number }> {

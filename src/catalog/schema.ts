@@ -1,0 +1,70 @@
+import { code as currencyByCode } from 'currency-codes';
+import { z } from 'zod';
+
+/** Shapes of the provisioning document (DESIGN §6); amounts are integers in minor units. */
+
+const amount = z.number().int('must be a whole number of minor units').nonnegative('must not be negative');
+const positive = z.number().int('must be a whole number').positive('must be greater than 0');
+
+export const tariffSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64'),
+    currency: z
+      .string()
+      .refine((c) => currencyByCode(c) !== undefined, 'must be an ISO 4217 code such as CNY or EUR'),
+    voice: z
+      .object({ unitSeconds: positive, pricePerUnit: amount, terminatingPricePerUnit: amount.default(0) })
+      .strict()
+      .optional(),
+    sms: z.object({ pricePerMessage: amount }).strict().optional(),
+    data: z
+      .object({
+        ratingGroups: z.record(
+          z.string().regex(/^\d{1,10}$/, 'a rating group is a number'),
+          z.object({ unitOctets: positive, pricePerUnit: amount }).strict(),
+        ),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type TariffDocument = z.infer<typeof tariffSchema>;
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a calendar date');
+
+export const accountSchema = z
+  .object({
+    msisdn: z.string().regex(/^\d{5,15}$/, 'must be 5 to 15 digits (E.164 without +)'),
+    prepaid: z.boolean().default(true),
+    tariff: z.string().min(1),
+    balance: amount.default(0),
+    status: z.enum(['active', 'blocked', 'lost']).default('active'),
+    validUntil: isoDate.optional(),
+    minThreshold: amount.default(0),
+    /** Other identities of the subscriber (Subscription-Id IMSI, NAI, SIP URI). */
+    imsi: z
+      .string()
+      .regex(/^\d{6,15}$/, 'must be 6 to 15 digits')
+      .optional(),
+    nai: z.string().min(3).optional(),
+  })
+  .strict();
+
+export type AccountDocument = z.infer<typeof accountSchema>;
+
+/** An account is valid through the whole of its validUntil day (UTC): expiry is the next midnight. */
+export function validUntilEpochSeconds(date: string | undefined): number {
+  if (!date) return 0;
+  return Date.parse(`${date}T00:00:00Z`) / 1000 + 86_400;
+}
+
+/** ISO 4217 numeric code and minor-unit digits, for Currency-Code and Cost-Information (RFC 4006 §8.7). */
+export function currencyInfo(alpha: string): { numeric: number; digits: number } {
+  const c = currencyByCode(alpha);
+  if (!c) throw new RangeError(`unknown currency ${alpha}`);
+  return { numeric: Number(c.number), digits: c.digits };
+}

@@ -1,0 +1,575 @@
+import {
+  ReservationNotFoundError,
+  makeOpId,
+  type BalanceStore,
+  type SettleResult,
+} from '../balance/index.js';
+import { ResultCode } from '../diameter/result-codes.js';
+import type { Logger } from '../logging.js';
+import type { Rating } from '../rating/types.js';
+import type { CdrWriter } from './cdr.js';
+import { handleEvent } from './events.js';
+import { ChargingRefusal, refusalOf } from './outcome.js';
+import type { Rater } from './rater.js';
+import { chargedService, grantedUnits, serviceKindOf, unitsOf, type ServiceKind } from './service-kind.js';
+import type { SessionRecord, SessionStore } from './sessions.js';
+import type { ChargingSettings, ServiceSettings } from './settings.js';
+import type { SubscriberResolver } from './subscriber.js';
+import type {
+  CreditControlAnswer,
+  CreditControlRequest,
+  CreditControlService,
+  ServiceCreditAnswer,
+  ServiceCreditRequest,
+} from './types.js';
+
+export interface ChargingDeps {
+  store: BalanceStore;
+  sessions: SessionStore;
+  cdrs: CdrWriter;
+  subscribers: SubscriberResolver;
+  rater: Rater;
+  settings: ChargingSettings;
+  logger: Logger;
+  /** Milliseconds since the epoch; tests move time with it. */
+  now?: () => number;
+}
+
+/** Rating group used for credit control at command level (RFC 4006 §5.1.1, no MSCC). */
+const COMMAND_LEVEL = 0;
+
+/**
+ * RFC 4006 credit control onto the prepaid interfaces of DESIGN §2: CCR-I authenticates and
+ * applies (freezes), CCR-U deducts, returns and applies again, CCR-T deducts and returns,
+ * CCR-E charges or answers at once. Sessions live in Redis, so any instance takes any request.
+ */
+export class ChargingEngine implements CreditControlService {
+  readonly now: () => number;
+
+  constructor(readonly deps: ChargingDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async handle(request: CreditControlRequest): Promise<CreditControlAnswer> {
+    try {
+      const kind = serviceKindOf(request.serviceContextId);
+      if (!kind)
+        throw new ChargingRefusal(
+          ResultCode.RATING_FAILED,
+          `Service-Context-Id ${request.serviceContextId} is not charged here`,
+        );
+      return await this.deps.sessions.serialise(request.sessionId, () => this.dispatch(kind, request));
+    } catch (err) {
+      const refusal = refusalOf(err);
+      if (refusal) return { resultCode: refusal.resultCode, services: [], errorMessage: refusal.message };
+      this.deps.logger.error(
+        { err, sessionId: request.sessionId, requestType: request.requestType },
+        'credit control failed',
+      );
+      return {
+        resultCode: ResultCode.UNABLE_TO_COMPLY,
+        services: [],
+        errorMessage: 'charging temporarily unavailable',
+      };
+    }
+  }
+
+  private dispatch(kind: ServiceKind, request: CreditControlRequest): Promise<CreditControlAnswer> {
+    switch (request.requestType) {
+      case 'initial':
+        return this.initial(kind, request);
+      case 'update':
+        return this.update(kind, request);
+      case 'termination':
+        return this.termination(kind, request);
+      case 'event':
+        return this.event(kind, request);
+    }
+  }
+
+  /** The served account's MSISDN; a request naming none is refused. */
+  async servedAccount(request: CreditControlRequest): Promise<string> {
+    if (request.subscriptionIds.length === 0) {
+      throw new ChargingRefusal(ResultCode.MISSING_AVP, 'Subscription-Id is required to find the account');
+    }
+    const msisdn = await this.deps.subscribers.resolve(request.subscriptionIds);
+    if (!msisdn)
+      throw new ChargingRefusal(ResultCode.USER_UNKNOWN, 'no Subscription-Id names a known subscriber');
+    return msisdn;
+  }
+
+  private async initial(kind: ServiceKind, request: CreditControlRequest): Promise<CreditControlAnswer> {
+    let msisdn: string;
+    try {
+      msisdn = await this.servedAccount(request);
+    } catch (err) {
+      if (err instanceof ChargingRefusal && err.resultCode === ResultCode.MISSING_AVP) {
+        return {
+          resultCode: err.resultCode,
+          services: [],
+          errorMessage: err.message,
+          missingAvp: 'Subscription-Id',
+        };
+      }
+      throw err;
+    }
+    const existing = await this.deps.sessions.load(msisdn, request.sessionId);
+    if (existing) return this.repeatOrRefuse(existing, request);
+
+    const now = this.now();
+    const account = await this.deps.store.authenticate(msisdn, now);
+    const record: SessionRecord = {
+      sessionId: request.sessionId,
+      msisdn,
+      kind,
+      tariff: account.tariff,
+      currency: account.currency,
+      state: 'open',
+      lastNumber: request.requestNumber,
+      lastAnswer: { resultCode: ResultCode.SUCCESS, services: [] },
+      startedAt: now,
+      updatedAt: now,
+      reserved: [],
+      used: {},
+      amounts: {},
+      levels: [],
+      ...partiesOf(request),
+    };
+    if (!account.prepaid) return this.postpaid(record, request);
+
+    const single = request.services.length === 0;
+    const services: ServiceCreditRequest[] = single
+      ? [{ ratingGroup: COMMAND_LEVEL, serviceIdentifiers: [], requested: request.requested ?? {}, used: [] }]
+      : request.services;
+    const answers: ServiceCreditAnswer[] = [];
+    for (const service of services) {
+      answers.push(await this.grant(kind, record, request, service, { used: 0, settle: false }));
+    }
+    const answer = this.commandAnswer(answers, single);
+    if (answer.resultCode === ResultCode.SUCCESS)
+      answer.creditControlFailureHandling = this.deps.settings.creditControlFailureHandling;
+    return this.finish(record, request, answer, answer.resultCode === ResultCode.SUCCESS ? 'open' : 'closed');
+  }
+
+  private async update(kind: ServiceKind, request: CreditControlRequest): Promise<CreditControlAnswer> {
+    const record = await this.sessionOf(request);
+    if (record.lastNumber >= request.requestNumber || record.state === 'closed')
+      return this.repeatOrRefuse(record, request);
+    const single = request.services.length === 0;
+    const services: ServiceCreditRequest[] = single
+      ? [
+          {
+            ratingGroup: COMMAND_LEVEL,
+            serviceIdentifiers: [],
+            requested: request.requested,
+            used: request.used,
+          },
+        ]
+      : request.services;
+    const answers: ServiceCreditAnswer[] = [];
+    for (const service of services) {
+      const used = service.used.reduce((sum, u) => sum + (unitsOf(kind, u) ?? 0), 0);
+      answers.push(await this.grant(kind, record, request, service, { used, settle: true }));
+    }
+    return this.finish(record, request, this.commandAnswer(answers, single), 'open');
+  }
+
+  private async termination(kind: ServiceKind, request: CreditControlRequest): Promise<CreditControlAnswer> {
+    const record = await this.sessionOf(request);
+    if (record.lastNumber >= request.requestNumber || record.state === 'closed')
+      return this.repeatOrRefuse(record, request);
+    const reported = new Map<number, number>();
+    const report = (rg: number, units: number) => reported.set(rg, (reported.get(rg) ?? 0) + units);
+    for (const service of request.services) {
+      for (const u of service.used) report(service.ratingGroup ?? COMMAND_LEVEL, unitsOf(kind, u) ?? 0);
+    }
+    for (const u of request.used) report(COMMAND_LEVEL, unitsOf(kind, u) ?? 0);
+    for (const rg of new Set([...record.reserved, ...reported.keys()])) {
+      await this.settleUsage(record, request, rg, reported.get(rg) ?? 0, undefined);
+    }
+    record.closeReason = 'termination';
+    const answer: CreditControlAnswer = { resultCode: ResultCode.SUCCESS, services: [] };
+    return this.finish(record, request, answer, 'closed');
+  }
+
+  private event(kind: ServiceKind, request: CreditControlRequest): Promise<CreditControlAnswer> {
+    return handleEvent(this, kind, request);
+  }
+
+  /**
+   * One MSCC of a CCR-I or CCR-U: charge what was used (CCR-U), then, when units are asked
+   * for, rate and freeze a new grant. Refusals become this MSCC's own Result-Code.
+   */
+  private async grant(
+    kind: ServiceKind,
+    record: SessionRecord,
+    request: CreditControlRequest,
+    service: ServiceCreditRequest,
+    usage: { used: number; settle: boolean },
+  ): Promise<ServiceCreditAnswer> {
+    const rg = service.ratingGroup ?? COMMAND_LEVEL;
+    const base: ServiceCreditAnswer = { resultCode: ResultCode.SUCCESS };
+    if (service.ratingGroup !== undefined) base.ratingGroup = rg;
+    if (service.serviceIdentifiers.length) base.serviceIdentifiers = service.serviceIdentifiers;
+    const settings = this.deps.settings[kind];
+    // CCR-I grants even without Requested-Service-Unit (RFC 4006 §5.1.2); CCR-U only when asked.
+    const wanted = service.requested ?? (request.requestType === 'initial' ? {} : undefined);
+    const units =
+      wanted === undefined ? 0 : Math.min(unitsOf(kind, wanted) ?? settings.defaultQuota, settings.maxQuota);
+
+    let rating: Rating | undefined;
+    let ratingRefusal: ChargingRefusal | undefined;
+    if (units > 0) {
+      try {
+        rating = await this.deps.rater.rate({
+          msisdn: record.msisdn,
+          tariffId: record.tariff,
+          service: chargedService(kind, request, rg),
+          request,
+        });
+      } catch (err) {
+        ratingRefusal = refusalOf(err);
+        if (!ratingRefusal) throw err;
+      }
+    }
+    const grant = rating ? { units, rating } : undefined;
+    try {
+      const outcome =
+        usage.settle && (usage.used > 0 || record.reserved.includes(rg))
+          ? await this.settleUsage(record, request, rg, usage.used, grant)
+          : grant
+            ? await this.applyGrant(record, request, rg, grant)
+            : undefined;
+      if (ratingRefusal) return { ...base, resultCode: ratingRefusal.resultCode };
+      if (!grant || !outcome) return base;
+      if (outcome.creditLimitReached) return { ...base, resultCode: ResultCode.CREDIT_LIMIT_REACHED };
+      if (!record.levels.includes(grant.rating.level)) record.levels.push(grant.rating.level);
+      return this.grantAnswer(kind, base, settings, outcome.granted, outcome.final);
+    } catch (err) {
+      const refusal = refusalOf(err);
+      if (!refusal) throw err;
+      return { ...base, resultCode: refusal.resultCode };
+    }
+  }
+
+  private grantAnswer(
+    kind: ServiceKind,
+    base: ServiceCreditAnswer,
+    settings: ServiceSettings,
+    granted: number,
+    final: boolean,
+  ): ServiceCreditAnswer {
+    const answer: ServiceCreditAnswer = {
+      ...base,
+      granted: grantedUnits(kind, granted),
+      validityTime: settings.validityTime,
+    };
+    if (settings.quotaThreshold !== undefined) {
+      if (kind === 'voice') answer.timeQuotaThreshold = settings.quotaThreshold;
+      else if (kind === 'data') answer.volumeQuotaThreshold = settings.quotaThreshold;
+      else answer.unitQuotaThreshold = settings.quotaThreshold;
+    }
+    if (settings.quotaHoldingTime !== undefined) answer.quotaHoldingTime = settings.quotaHoldingTime;
+    if (final) answer.finalUnitIndication = this.deps.settings.finalUnit;
+    return answer;
+  }
+
+  private expiresAt(kind: ServiceKind): number {
+    return this.now() + (this.deps.settings[kind].validityTime + this.deps.settings.tccGraceSeconds) * 1000;
+  }
+
+  private async applyGrant(
+    record: SessionRecord,
+    request: CreditControlRequest,
+    rg: number,
+    grant: { units: number; rating: Rating },
+  ): Promise<{ granted: number; final: boolean; creditLimitReached: boolean }> {
+    try {
+      const result = await this.deps.store.apply({
+        opId: makeOpId(request.sessionId, request.requestNumber, `apply:${rg}`),
+        msisdn: record.msisdn,
+        sessionId: record.sessionId,
+        ratingGroup: rg,
+        nowMs: this.now(),
+        tiers: grant.rating.tiers,
+        units: grant.units,
+        expiresAtMs: this.expiresAt(record.kind),
+      });
+      markReserved(record, rg, result.granted > 0);
+      return { granted: result.granted, final: result.final, creditLimitReached: false };
+    } catch (err) {
+      if (refusalOf(err)?.resultCode === ResultCode.CREDIT_LIMIT_REACHED) {
+        return { granted: 0, final: true, creditLimitReached: true };
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Deducts `used` from the rating group's reservation, returns the rest and, with `grant`,
+   * freezes a new grant: one script call. Usage with no reservation left (it expired under
+   * Tcc) is charged from what is available, never below zero.
+   */
+  async settleUsage(
+    record: SessionRecord,
+    request: CreditControlRequest,
+    rg: number,
+    used: number,
+    grant: { units: number; rating: Rating } | undefined,
+  ): Promise<{ granted: number; final: boolean; creditLimitReached: boolean }> {
+    const ref = {
+      msisdn: record.msisdn,
+      sessionId: record.sessionId,
+      ratingGroup: rg,
+      nowMs: this.now(),
+    };
+    let result: SettleResult;
+    try {
+      result = await this.deps.store.settle({
+        ...ref,
+        opId: makeOpId(request.sessionId, request.requestNumber, `settle:${rg}`),
+        used,
+        ...(grant
+          ? { units: grant.units, tiers: grant.rating.tiers, expiresAtMs: this.expiresAt(record.kind) }
+          : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof ReservationNotFoundError)) throw err;
+      markReserved(record, rg, false);
+      await this.chargeUnreserved(record, request, rg, used);
+      return grant
+        ? this.applyGrant(record, request, rg, grant)
+        : { granted: 0, final: false, creditLimitReached: false };
+    }
+    record.used[rg] = (record.used[rg] ?? 0) + used;
+    addAmounts(record.amounts, result.amounts);
+    if (result.uncharged > 0) {
+      this.deps.logger.warn(
+        { sessionId: record.sessionId, msisdn: record.msisdn, rg, uncharged: result.uncharged },
+        'usage above what the account could pay',
+      );
+    }
+    markReserved(record, rg, result.granted > 0);
+    return { granted: result.granted, final: result.final, creditLimitReached: result.creditLimitReached };
+  }
+
+  private async chargeUnreserved(
+    record: SessionRecord,
+    request: CreditControlRequest,
+    rg: number,
+    used: number,
+  ): Promise<void> {
+    if (used <= 0) return;
+    const rating = await this.deps.rater.rate({
+      msisdn: record.msisdn,
+      tariffId: record.tariff,
+      service: chargedService(record.kind, request, rg),
+      request,
+    });
+    try {
+      const debit = await this.deps.store.directDebit({
+        opId: makeOpId(request.sessionId, request.requestNumber, `late:${rg}`),
+        msisdn: record.msisdn,
+        sessionId: record.sessionId,
+        ratingGroup: rg,
+        tiers: rating.tiers,
+        units: used,
+        nowMs: this.now(),
+        partial: true,
+      });
+      record.used[rg] = (record.used[rg] ?? 0) + used;
+      addAmounts(record.amounts, debit.amounts);
+    } catch (err) {
+      if (refusalOf(err)?.resultCode !== ResultCode.CREDIT_LIMIT_REACHED) throw err;
+      this.deps.logger.warn(
+        { sessionId: record.sessionId, msisdn: record.msisdn, rg, used },
+        'late usage found no credit',
+      );
+    }
+  }
+
+  /** Command-level result: success unless every service failed (then the first failure). */
+  private commandAnswer(services: ServiceCreditAnswer[], single: boolean): CreditControlAnswer {
+    const failed = services.filter((s) => s.resultCode !== ResultCode.SUCCESS);
+    const resultCode =
+      services.length > 0 && failed.length === services.length ? failed[0]!.resultCode : ResultCode.SUCCESS;
+    if (!single) return { resultCode, services };
+    // RFC 4006 §5.1.1: without MSCC the grant and its details go at command level.
+    const [s] = services;
+    const answer: CreditControlAnswer = { resultCode, services: [] };
+    if (s?.granted) answer.granted = s.granted;
+    if (s?.validityTime !== undefined) answer.validityTime = s.validityTime;
+    if (s?.finalUnitIndication) answer.finalUnitIndication = s.finalUnitIndication;
+    return answer;
+  }
+
+  private async sessionOf(request: CreditControlRequest): Promise<SessionRecord> {
+    const msisdn =
+      (request.subscriptionIds.length
+        ? await this.deps.subscribers.resolve(request.subscriptionIds)
+        : undefined) ?? (await this.deps.sessions.ownerOf(request.sessionId));
+    const record = msisdn ? await this.deps.sessions.load(msisdn, request.sessionId) : undefined;
+    if (!record) throw new ChargingRefusal(ResultCode.UNKNOWN_SESSION_ID, `no session ${request.sessionId}`);
+    return record;
+  }
+
+  /**
+   * A request whose number the session has already seen: the same number is a retransmission
+   * and gets the first answer again, charging nothing twice; an older one is out of order.
+   */
+  private repeatOrRefuse(record: SessionRecord, request: CreditControlRequest): CreditControlAnswer {
+    if (request.requestNumber === record.lastNumber) return record.lastAnswer;
+    if (record.state === 'closed')
+      throw new ChargingRefusal(ResultCode.UNKNOWN_SESSION_ID, `session ${request.sessionId} is closed`);
+    throw new ChargingRefusal(
+      ResultCode.INVALID_AVP_VALUE,
+      `CC-Request-Number ${request.requestNumber} is not after ${record.lastNumber}, the session's last`,
+    );
+  }
+
+  /** Saves the session after a request; a closed one writes its CDR. */
+  async finish(
+    record: SessionRecord,
+    request: CreditControlRequest,
+    answer: CreditControlAnswer,
+    state: 'open' | 'closed',
+  ): Promise<CreditControlAnswer> {
+    const now = this.now();
+    record.lastNumber = request.requestNumber;
+    record.lastAnswer = answer;
+    record.updatedAt = now;
+    const { settings } = this.deps;
+    if (state === 'closed') {
+      record.state = 'closed';
+      if (record.closeReason) await this.writeCdr(record, answer.resultCode);
+      await this.deps.sessions.save(record, settings.closedSessionTtlSeconds);
+    } else {
+      const supervise = now + (settings[record.kind].validityTime + settings.tccGraceSeconds) * 1000;
+      await this.deps.sessions.save(
+        record,
+        settings[record.kind].validityTime + settings.tccGraceSeconds + settings.closedSessionTtlSeconds,
+        supervise,
+      );
+    }
+    return answer;
+  }
+
+  async writeCdr(record: SessionRecord, resultCode: number): Promise<void> {
+    await this.deps.cdrs.write({
+      sessionId: record.sessionId,
+      msisdn: record.msisdn,
+      service: record.kind,
+      ...(record.callingParty ? { callingParty: record.callingParty } : {}),
+      ...(record.calledParty ? { calledParty: record.calledParty } : {}),
+      ...(record.role ? { role: record.role } : {}),
+      used: record.used,
+      amounts: record.amounts,
+      levels: record.levels,
+      startedAt: record.startedAt,
+      endedAt: this.now(),
+      resultCode,
+      reason: record.closeReason ?? 'termination',
+      ...(record.action ? { action: record.action } : {}),
+    });
+  }
+
+  /**
+   * RFC 4006 §5.1.1 / DESIGN §2: a user without the prepaid service is answered 4011 and
+   * credit control stops; what was asked or reported is still recorded, priced by its tariff.
+   */
+  private async postpaid(record: SessionRecord, request: CreditControlRequest): Promise<CreditControlAnswer> {
+    for (const service of request.services.length
+      ? request.services
+      : [
+          {
+            ratingGroup: COMMAND_LEVEL,
+            serviceIdentifiers: [],
+            requested: request.requested,
+            used: request.used,
+          },
+        ]) {
+      const rg = service.ratingGroup ?? COMMAND_LEVEL;
+      const units = [service.requested, ...service.used].reduce(
+        (sum, u) => sum + (u ? (unitsOf(record.kind, u) ?? 0) : 0),
+        0,
+      );
+      record.used[rg] = units;
+    }
+    record.closeReason = 'postpaid';
+    const answer: CreditControlAnswer = {
+      resultCode: ResultCode.CREDIT_CONTROL_NOT_APPLICABLE,
+      services: [],
+      errorMessage: 'subscriber is not prepaid',
+    };
+    return this.finish(record, request, answer, 'closed');
+  }
+
+  /**
+   * Tcc supervision (RFC 4006 §7): closes sessions silent past their Validity-Time plus the
+   * grace, giving their frozen money back, and returns reservations left by any instance that
+   * died. Safe on every instance at once: only the instance that takes a session off the
+   * supervision set closes it.
+   */
+  async supervise(limit = 100): Promise<{ closed: number; reservationsExpired: number }> {
+    const now = this.now();
+    let closed = 0;
+    for (const { msisdn, sessionId } of await this.deps.sessions.due(now, limit)) {
+      await this.deps.sessions.serialise(sessionId, async () => {
+        const record = await this.deps.sessions.load(msisdn, sessionId);
+        if (!record || record.state !== 'open') {
+          await this.deps.sessions.unsupervise(msisdn, sessionId);
+          return;
+        }
+        const silentUntil =
+          record.updatedAt +
+          (this.deps.settings[record.kind].validityTime + this.deps.settings.tccGraceSeconds) * 1000;
+        if (silentUntil > now) return;
+        for (const rg of record.reserved) {
+          try {
+            await this.deps.store.release({
+              opId: makeOpId(sessionId, record.lastNumber, `tcc:${rg}`),
+              msisdn,
+              sessionId,
+              ratingGroup: rg,
+              nowMs: now,
+            });
+          } catch (err) {
+            if (!(err instanceof ReservationNotFoundError)) throw err;
+          }
+        }
+        record.reserved = [];
+        record.state = 'closed';
+        record.closeReason = 'tcc-expired';
+        record.updatedAt = now;
+        await this.writeCdr(record, record.lastAnswer.resultCode);
+        await this.deps.sessions.save(record, this.deps.settings.closedSessionTtlSeconds);
+        closed++;
+        this.deps.logger.info({ sessionId, msisdn }, 'session closed by Tcc supervision');
+      });
+    }
+    const swept = await this.deps.store.sweepExpired(now, limit);
+    return { closed, reservationsExpired: swept.expired };
+  }
+}
+
+function markReserved(record: SessionRecord, rg: number, reserved: boolean): void {
+  const has = record.reserved.includes(rg);
+  if (reserved && !has) record.reserved.push(rg);
+  if (!reserved && has) record.reserved = record.reserved.filter((r) => r !== rg);
+}
+
+function addAmounts(total: Record<string, number>, add: Record<string, number>): void {
+  for (const [bucket, amount] of Object.entries(add)) total[bucket] = (total[bucket] ?? 0) + amount;
+}
+
+function partiesOf(
+  request: CreditControlRequest,
+): Pick<SessionRecord, 'callingParty' | 'calledParty' | 'role'> {
+  const ims = request.ims;
+  if (!ims) return {};
+  const parties: Pick<SessionRecord, 'callingParty' | 'calledParty' | 'role'> = {};
+  if (ims.callingPartyAddress) parties.callingParty = ims.callingPartyAddress;
+  if (ims.calledPartyAddresses[0]) parties.calledParty = ims.calledPartyAddresses[0];
+  if (ims.roleOfNode) parties.role = ims.roleOfNode;
+  return parties;
+}

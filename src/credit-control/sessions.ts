@@ -1,0 +1,112 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { SessionKeys } from './keys.js';
+import type { ServiceKind } from './service-kind.js';
+import type { CreditControlAnswer } from './types.js';
+
+/**
+ * A credit-control session as kept in Redis, so that any instance can serve its next request
+ * (DESIGN §5). `lastNumber` and `lastAnswer` let a retransmission get the same answer again.
+ */
+export interface SessionRecord {
+  sessionId: string;
+  msisdn: string;
+  kind: ServiceKind;
+  tariff: string;
+  currency: string;
+  state: 'open' | 'closed';
+  lastNumber: number;
+  lastAnswer: CreditControlAnswer;
+  startedAt: number;
+  updatedAt: number;
+  /** Rating groups that hold a reservation now. */
+  reserved: number[];
+  /** Service units charged per rating group over the session. */
+  used: Record<string, number>;
+  /** Amount charged per bucket over the session. */
+  amounts: Record<string, number>;
+  /** Rating levels applied (tariff or package level labels). */
+  levels: string[];
+  callingParty?: string;
+  calledParty?: string;
+  role?: string;
+  closeReason?: string;
+  /** Requested-Action of an event. */
+  action?: string;
+}
+
+/** Reads and writes session records; serialises the requests of one session in this process. */
+export class SessionStore {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly keys: SessionKeys,
+  ) {}
+
+  /**
+   * Runs `work` after every earlier request of the same session handled by this instance, so
+   * that a CCR-T racing its CCR-I waits for it rather than finding no session.
+   */
+  serialise<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(sessionId) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const tail = run.catch(() => undefined);
+    this.locks.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.locks.get(sessionId) === tail) this.locks.delete(sessionId);
+    });
+    return run;
+  }
+
+  async ownerOf(sessionId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.sessionOwner(sessionId))) ?? undefined;
+  }
+
+  async load(msisdn: string, sessionId: string): Promise<SessionRecord | undefined> {
+    const raw = await this.redis.get(this.keys.session(msisdn, sessionId));
+    return raw ? (JSON.parse(raw) as SessionRecord) : undefined;
+  }
+
+  /**
+   * Saves the record, kept for `ttlSeconds`; an open session is also put under Tcc
+   * supervision until `superviseUntilMs`, a closed one taken off it.
+   */
+  async save(record: SessionRecord, ttlSeconds: number, superviseUntilMs?: number): Promise<void> {
+    const member = `${record.msisdn}|${record.sessionId}`;
+    const pipeline = this.redis.multi();
+    pipeline.set(
+      this.keys.session(record.msisdn, record.sessionId),
+      JSON.stringify(record),
+      'EX',
+      ttlSeconds,
+    );
+    pipeline.set(this.keys.sessionOwner(record.sessionId), record.msisdn, 'EX', ttlSeconds);
+    if (record.state === 'open' && superviseUntilMs !== undefined) {
+      pipeline.zadd(this.keys.supervision(), superviseUntilMs, member);
+    } else {
+      pipeline.zrem(this.keys.supervision(), member);
+    }
+    await pipeline.exec();
+  }
+
+  /** Sessions whose supervision time has passed: `{msisdn, sessionId}`. */
+  async due(nowMs: number, limit: number): Promise<{ msisdn: string; sessionId: string }[]> {
+    const members = await this.redis.zrangebyscore(this.keys.supervision(), '-inf', nowMs, 'LIMIT', 0, limit);
+    return members.map((m) => {
+      const bar = m.indexOf('|');
+      return { msisdn: m.slice(0, bar), sessionId: m.slice(bar + 1) };
+    });
+  }
+
+  async unsupervise(msisdn: string, sessionId: string): Promise<void> {
+    await this.redis.zrem(this.keys.supervision(), `${msisdn}|${sessionId}`);
+  }
+
+  /** The account's open sessions (for the admin API). */
+  async openSessionsOf(msisdn: string): Promise<SessionRecord[]> {
+    const members = await this.redis.zrangebyscore(this.keys.supervision(), '-inf', '+inf');
+    const mine = members.filter((m) => m.startsWith(`${msisdn}|`)).map((m) => m.slice(msisdn.length + 1));
+    const records = await Promise.all(mine.map((sid) => this.load(msisdn, sid)));
+    return records.filter((r): r is SessionRecord => r !== undefined && r.state === 'open');
+  }
+}

@@ -1,0 +1,242 @@
+import type { AvpEntry } from '../diameter/avp-tree.js';
+import { DiameterClient, member, type ReceivedAnswer } from '../simulator/client.js';
+
+/** One step of the tour and what the server answered. */
+export interface TourLine {
+  what: string;
+  resultCode: number | undefined;
+  granted?: string;
+}
+
+let counter = 0;
+function sessionId(client: DiameterClient, what: string): string {
+  return `${client.originHost};${Date.now()};${++counter};${what}`;
+}
+
+function ccr(
+  client: DiameterClient,
+  sid: string,
+  context: string,
+  type: number,
+  number: number,
+  msisdn: string,
+  more: AvpEntry[],
+): AvpEntry[] {
+  return [
+    ['Session-Id', sid],
+    ['Origin-Host', client.originHost],
+    ['Origin-Realm', client.originRealm],
+    ['Destination-Realm', 'ocs.example'],
+    ['Auth-Application-Id', 4],
+    ['Service-Context-Id', context],
+    ['CC-Request-Type', type],
+    ['CC-Request-Number', number],
+    ['Event-Timestamp', new Date()],
+    [
+      'Subscription-Id',
+      [
+        ['Subscription-Id-Type', 0],
+        ['Subscription-Id-Data', msisdn],
+      ],
+    ],
+    ...more,
+  ];
+}
+
+function mscc(rg: number, requested?: AvpEntry, used?: AvpEntry): AvpEntry {
+  const inner: AvpEntry[] = [['Rating-Group', rg]];
+  if (requested) inner.push(['Requested-Service-Unit', [requested]]);
+  if (used) inner.push(['Used-Service-Unit', [used]]);
+  return ['Multiple-Services-Credit-Control', inner];
+}
+
+function summary(what: string, answer: ReceivedAnswer): TourLine {
+  const m = answer.get('Multiple-Services-Credit-Control');
+  const gsu = member(m, 'Granted-Service-Unit') ?? answer.get('Granted-Service-Unit');
+  const granted = Array.isArray(gsu) ? gsu.map((a) => `${a.name}=${String(a.value)}`).join(' ') : undefined;
+  const rc = (member(m, 'Result-Code') ?? answer.get('Result-Code')) as number | undefined;
+  return granted ? { what, resultCode: rc, granted } : { what, resultCode: rc };
+}
+
+/**
+ * A short scripted walk through credit control, as a PGW and an IMS node would drive it: a
+ * data session, a voice call, an SMS, and the refusals an operator meets first.
+ */
+export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLine[]> {
+  const client = new DiameterClient(port, undefined, host);
+  client.originHost = 'pgw.demo.example';
+  client.originRealm = 'demo.example';
+  await client.open();
+  const lines: TourLine[] = [];
+  const MiB = 1_048_576;
+  try {
+    const data = sessionId(client, 'data');
+    const DATA = '32251@3gpp.org';
+    lines.push(
+      summary(
+        'data CCR-I 8613800000001 asks 2 MiB on RG 10',
+        await client.request(
+          272,
+          4,
+          ccr(client, data, DATA, 1, 0, '8613800000001', [mscc(10, ['CC-Total-Octets', 2 * MiB])]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'data CCR-U used 2 MiB, asks 2 MiB more',
+        await client.request(
+          272,
+          4,
+          ccr(client, data, DATA, 2, 1, '8613800000001', [
+            mscc(10, ['CC-Total-Octets', 2 * MiB], ['CC-Total-Octets', 2 * MiB]),
+          ]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'data CCR-T used 1.5 MiB',
+        await client.request(
+          272,
+          4,
+          ccr(client, data, DATA, 3, 2, '8613800000001', [
+            mscc(10, undefined, ['CC-Total-Octets', 1.5 * MiB]),
+          ]),
+        ),
+      ),
+    );
+
+    const voice = sessionId(client, 'voice');
+    const VOICE = '32260@3gpp.org';
+    const ims: AvpEntry = [
+      'Service-Information',
+      [
+        [
+          'IMS-Information',
+          [
+            ['Node-Functionality', 6],
+            ['Role-Of-Node', 0],
+            ['Calling-Party-Address', 'tel:+8613800000002'],
+            ['Called-Party-Address', 'tel:+8613800000001'],
+          ],
+        ],
+      ],
+    ];
+    lines.push(
+      summary(
+        'voice CCR-I 8613800000002 calls 8613800000001',
+        await client.request(
+          272,
+          4,
+          ccr(client, voice, VOICE, 1, 0, '8613800000002', [mscc(100, ['CC-Time', 60]), ims]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'voice CCR-U 60 s used',
+        await client.request(
+          272,
+          4,
+          ccr(client, voice, VOICE, 2, 1, '8613800000002', [
+            mscc(100, ['CC-Time', 60], ['CC-Time', 60]),
+            ims,
+          ]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'voice CCR-T 25 s used (call lasted 85 s: two started minutes)',
+        await client.request(
+          272,
+          4,
+          ccr(client, voice, VOICE, 3, 2, '8613800000002', [mscc(100, undefined, ['CC-Time', 25]), ims]),
+        ),
+      ),
+    );
+
+    const sms = sessionId(client, 'sms');
+    lines.push(
+      summary(
+        'SMS CCR-E direct debit from 8613800000002',
+        await client.request(
+          272,
+          4,
+          ccr(client, sms, '32274@3gpp.org', 4, 0, '8613800000002', [
+            ['Requested-Action', 0],
+            mscc(200, ['CC-Service-Specific-Units', 1]),
+          ]),
+        ),
+      ),
+    );
+
+    const poor = sessionId(client, 'poor');
+    lines.push(
+      summary(
+        'voice CCR-I 8613800000003 (0.20 left): one minute, final',
+        await client.request(
+          272,
+          4,
+          ccr(client, poor, VOICE, 1, 0, '8613800000003', [mscc(100, ['CC-Time', 300])]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'voice CCR-U after the final minute: credit limit',
+        await client.request(
+          272,
+          4,
+          ccr(client, poor, VOICE, 2, 1, '8613800000003', [mscc(100, ['CC-Time', 60], ['CC-Time', 60])]),
+        ),
+      ),
+    );
+    await client.request(
+      272,
+      4,
+      ccr(client, poor, VOICE, 3, 2, '8613800000003', [mscc(100, undefined, ['CC-Time', 0])]),
+    );
+
+    lines.push(
+      summary(
+        'data CCR-I for blocked 8613800000004',
+        await client.request(
+          272,
+          4,
+          ccr(client, sessionId(client, 'blocked'), DATA, 1, 0, '8613800000004', [
+            mscc(10, ['CC-Total-Octets', MiB]),
+          ]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'data CCR-I for unknown 8613700000000',
+        await client.request(
+          272,
+          4,
+          ccr(client, sessionId(client, 'unknown'), DATA, 1, 0, '8613700000000', [
+            mscc(10, ['CC-Total-Octets', MiB]),
+          ]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'voice CCR-I for postpaid 8613900000009',
+        await client.request(
+          272,
+          4,
+          ccr(client, sessionId(client, 'postpaid'), VOICE, 1, 0, '8613900000009', [
+            mscc(100, ['CC-Time', 60]),
+          ]),
+        ),
+      ),
+    );
+  } finally {
+    await client.disconnect().catch(() => client.close());
+  }
+  return lines;
+}

@@ -1,0 +1,166 @@
+import type { FastifyInstance } from 'fastify';
+import { Cluster, type Redis } from 'ioredis';
+import { buildAdminApp } from './admin/app.js';
+import { BalanceStore } from './balance/index.js';
+import { CONFIG_CHANNEL, TariffCatalog } from './catalog/tariffs.js';
+import type { Config } from './config/config.js';
+import { CdrWriter } from './credit-control/cdr.js';
+import { ChargingEngine } from './credit-control/engine.js';
+import { SessionKeys } from './credit-control/keys.js';
+import { TariffRater } from './credit-control/rater.js';
+import { SessionStore } from './credit-control/sessions.js';
+import type { ChargingSettings } from './credit-control/settings.js';
+import { chargingSettings } from './credit-control/settings.js';
+import { SubscriberResolver } from './credit-control/subscriber.js';
+import type { CreditControlService } from './credit-control/types.js';
+import { creditControlHandler } from './diameter/credit-control-app.js';
+import { defaultDictionary } from './diameter/dictionary.js';
+import { DiameterServer } from './diameter/server.js';
+import { createLogger, type Logger } from './logging.js';
+import { Metrics } from './metrics/metrics.js';
+import { connectRedis } from './redis/connect.js';
+import { startLocalRedis, type LocalRedis } from './redis/local-redis.js';
+import { PRODUCT_NAME, firmwareRevision } from './version.js';
+
+export interface ServerOptions {
+  logger?: Logger;
+  settings?: ChargingSettings;
+  /** Prefix of every Redis key (tests share one Redis). */
+  keyPrefix?: string;
+  /** How often Tcc supervision runs; 0 turns it off (tests call supervise themselves). */
+  supervisionIntervalMs?: number;
+  /** Install Debian's redis-server when REDIS_URL is unset and none is installed. */
+  installRedis?: boolean;
+  now?: () => number;
+}
+
+export interface RunningServer {
+  diameterPort: number;
+  httpPort: number;
+  redisUrl: string;
+  redis: Redis | Cluster;
+  store: BalanceStore;
+  catalog: TariffCatalog;
+  sessionKeys: SessionKeys;
+  engine: ChargingEngine;
+  http: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const COMMAND_LABEL = { initial: 'CCR-I', update: 'CCR-U', termination: 'CCR-T', event: 'CCR-E' } as const;
+
+/** Wires Redis, charging, Diameter and HTTP; `close()` undoes it in order. */
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  let localRedis: LocalRedis | undefined;
+  let redisUrl = config.redisUrl;
+  if (!redisUrl) {
+    localRedis = await startLocalRedis({
+      install: options.installRedis ?? false,
+      persistence: 'aof',
+      log: (l) => logger.info(l),
+    });
+    redisUrl = localRedis.url;
+    logger.info({ url: redisUrl, pid: localRedis.pid }, 'REDIS_URL unset: started a private redis-server');
+  }
+  const redis = connectRedis(redisUrl);
+  const subscriber = redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
+  const keyPrefix = options.keyPrefix ?? '';
+  const settings = options.settings ?? chargingSettings();
+  const metrics = new Metrics();
+
+  const store = new BalanceStore({ redis, keyPrefix });
+  const catalog = new TariffCatalog(redis, keyPrefix);
+  const sessionKeys = new SessionKeys(keyPrefix);
+  const sessions = new SessionStore(redis, sessionKeys);
+  const engine = new ChargingEngine({
+    store,
+    sessions,
+    cdrs: new CdrWriter(redis, sessionKeys, settings.cdrMaxLen),
+    subscribers: new SubscriberResolver(redis, sessionKeys, settings.subscriptionIdTypes),
+    rater: new TariffRater(catalog),
+    settings,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  await subscriber.subscribe(CONFIG_CHANNEL);
+  subscriber.on('message', () => catalog.invalidate());
+
+  const measured: CreditControlService = {
+    async handle(request) {
+      const stop = metrics.diameterLatency.startTimer({ command: COMMAND_LABEL[request.requestType] });
+      const answer = await engine.handle(request);
+      stop();
+      metrics.diameterRequests.inc({
+        command: COMMAND_LABEL[request.requestType],
+        result: String(answer.resultCode),
+      });
+      return answer;
+    },
+  };
+  const dictionary = defaultDictionary();
+  const identity = {
+    originHost: config.diameter.originHost,
+    originRealm: config.diameter.originRealm,
+    originStateId: Math.floor(Date.now() / 1000),
+    productName: PRODUCT_NAME,
+    vendorId: 0,
+    firmwareRevision: firmwareRevision(),
+  };
+  const diameter = new DiameterServer({
+    host: config.diameter.host,
+    port: config.diameter.port,
+    dictionary,
+    identity,
+    handlers: [],
+    allowedPeers: config.diameter.allowedPeers,
+    watchdogMs: config.diameter.watchdogMs,
+    maxMessageBytes: config.diameter.maxMessageBytes,
+    logger,
+  });
+  diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: measured, logger }));
+  const { port: diameterPort } = await diameter.listen();
+
+  const http = await buildAdminApp({
+    store,
+    sessions,
+    metrics,
+    adminToken: config.adminToken,
+    ready: async () => (await redis.ping()) === 'PONG',
+  });
+  metrics.countOpenPeers(() => diameter.openPeers);
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const address = http.server.address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+  logger.info({ port: httpPort }, 'http listening');
+
+  const intervalMs = options.supervisionIntervalMs ?? 5000;
+  const supervision =
+    intervalMs > 0
+      ? setInterval(() => {
+          engine.supervise().catch((err: unknown) => logger.warn({ err }, 'Tcc supervision failed'));
+        }, intervalMs)
+      : undefined;
+  supervision?.unref();
+
+  return {
+    diameterPort,
+    httpPort,
+    redisUrl,
+    redis,
+    store,
+    catalog,
+    sessionKeys,
+    engine,
+    http,
+    async close() {
+      clearInterval(supervision);
+      await diameter.close();
+      await http.close();
+      await subscriber.quit().catch(() => undefined);
+      await redis.quit().catch(() => undefined);
+      await localRedis?.stop();
+      logger.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { accountSchema, tariffSchema } from '../catalog/schema.js';
+
+/** The provisioning document of DESIGN §6 (tariffs and accounts). */
+export const documentSchema = z
+  .object({
+    tariffs: z.array(tariffSchema).default([]),
+    accounts: z.array(accountSchema).default([]),
+    vpn: z.unknown().optional(),
+  })
+  .strict();
+
+export type ProvisioningDocument = z.infer<typeof documentSchema>;
+
+/** Every problem of a document, each naming the path of the bad field. */
+export class ProvisioningError extends Error {
+  override name = 'ProvisioningError';
+  constructor(readonly problems: string[]) {
+    super(`the document was not applied:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** `accounts[0].balance` from zod's ['accounts', 0, 'balance']. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, part) =>
+      typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part),
+    '',
+  );
+}
+
+/**
+ * Parses and checks a document: its shape, then what the shape cannot say (unique ids, known
+ * tariffs). `knownTariffs` are those already provisioned. Throws ProvisioningError listing
+ * every problem; nothing is applied by parsing.
+ */
+export function parseDocument(
+  text: string,
+  knownTariffs: ReadonlySet<string> = new Set(),
+): ProvisioningDocument {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ProvisioningError([`not valid YAML or JSON: ${(err as Error).message}`]);
+  }
+  const parsed = documentSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new ProvisioningError(
+      parsed.error.issues.map((i) => `${formatPath(i.path) || '(document)'}: ${i.message}`),
+    );
+  }
+  const doc = parsed.data;
+  const problems: string[] = [];
+  if (doc.vpn !== undefined)
+    problems.push('vpn: VPN groups and packages are not supported by this version yet');
+  const tariffIds = new Set<string>();
+  doc.tariffs.forEach((t, i) => {
+    if (tariffIds.has(t.id)) problems.push(`tariffs[${i}].id: ${t.id} appears twice`);
+    tariffIds.add(t.id);
+  });
+  const msisdns = new Set<string>();
+  doc.accounts.forEach((a, i) => {
+    if (msisdns.has(a.msisdn)) problems.push(`accounts[${i}].msisdn: ${a.msisdn} appears twice`);
+    msisdns.add(a.msisdn);
+    if (!tariffIds.has(a.tariff) && !knownTariffs.has(a.tariff)) {
+      problems.push(`accounts[${i}].tariff: no tariff ${a.tariff} in the document or already provisioned`);
+    }
+  });
+  if (problems.length) throw new ProvisioningError(problems);
+  return doc;
+}
+
+export function readDocumentFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ProvisioningError([`${path}: ${(err as Error).message}`]);
+  }
+}

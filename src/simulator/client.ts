@@ -1,0 +1,203 @@
+import { connect, type Socket } from 'node:net';
+import { encodeMessage, decodeTree, type AvpEntry, type DecodedAvp } from '../diameter/avp-tree.js';
+import { FrameReader, decodeMessage } from '../diameter/decode.js';
+import { defaultDictionary, type Dictionary } from '../diameter/dictionary.js';
+import { CommandFlags, type DiameterMessage } from '../diameter/message.js';
+
+/** A received answer with its AVPs by name, for assertions AVP by AVP. */
+export interface ReceivedAnswer {
+  message: DiameterMessage;
+  tree: DecodedAvp[];
+  errorBit: boolean;
+  /** First top-level AVP of that name (its value), or undefined. */
+  get(name: string): DecodedAvp['value'] | undefined;
+  all(name: string): DecodedAvp['value'][];
+}
+
+export function answerView(dict: Dictionary, message: DiameterMessage): ReceivedAnswer {
+  const tree = decodeTree(dict, message.avps);
+  return {
+    message,
+    tree,
+    errorBit: (message.flags & CommandFlags.Error) !== 0,
+    get: (name) => tree.find((a) => a.name === name)?.value,
+    all: (name) => tree.filter((a) => a.name === name).map((a) => a.value),
+  };
+}
+
+/** The first member of that name inside a decoded grouped value. */
+export function member(
+  value: DecodedAvp['value'] | undefined,
+  name: string,
+): DecodedAvp['value'] | undefined {
+  return Array.isArray(value) ? value.find((a) => a.name === name)?.value : undefined;
+}
+
+export function members(value: DecodedAvp['value'] | undefined, name: string): DecodedAvp['value'][] {
+  return Array.isArray(value) ? value.filter((a) => a.name === name).map((a) => a.value) : [];
+}
+
+/**
+ * A Diameter client peer: connects over TCP, does CER/CEA, sends requests built from AVP
+ * names, matches answers by hop-by-hop id, and answers the server's DWR by itself. The demo,
+ * the simulator and the end-to-end tests drive the server with it.
+ */
+export class DiameterClient {
+  readonly dict: Dictionary;
+  private socket!: Socket;
+  private readonly reader = new FrameReader(1 << 20);
+  private hopByHop = 1000;
+  private readonly waiting = new Map<number, (m: DiameterMessage) => void>();
+  readonly serverRequests: DiameterMessage[] = [];
+  private closedPromise!: Promise<void>;
+  closed = false;
+  originHost = 'client.ocs.example';
+  originRealm = 'ocs.example';
+
+  constructor(
+    private readonly port: number,
+    dict: Dictionary = defaultDictionary(),
+    private readonly host = '127.0.0.1',
+  ) {
+    this.dict = dict;
+  }
+
+  async connect(): Promise<this> {
+    this.socket = connect({ port: this.port, host: this.host });
+    this.socket.setNoDelay(true);
+    this.closedPromise = new Promise((resolve) =>
+      this.socket.once('close', () => {
+        this.closed = true;
+        resolve();
+      }),
+    );
+    this.socket.on('error', () => undefined);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    await new Promise<void>((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('error', reject);
+    });
+    return this;
+  }
+
+  /** Connects and completes CER/CEA; returns the CEA. */
+  async open(extra: AvpEntry[] = [['Auth-Application-Id', 4]]): Promise<ReceivedAnswer> {
+    await this.connect();
+    return this.capabilitiesExchange(extra);
+  }
+
+  capabilitiesExchange(applications: AvpEntry[] = [['Auth-Application-Id', 4]]): Promise<ReceivedAnswer> {
+    return this.request(257, 0, [
+      ['Origin-Host', this.originHost],
+      ['Origin-Realm', this.originRealm],
+      ['Host-IP-Address', '127.0.0.1'],
+      ['Vendor-Id', 0],
+      ['Product-Name', 'ocs-client'],
+      ['Supported-Vendor-Id', 10415],
+      ...applications,
+    ]);
+  }
+
+  request(
+    commandCode: number,
+    applicationId: number,
+    avps: readonly AvpEntry[],
+    flags: { retransmitted?: boolean; proxiable?: boolean } = {},
+  ): Promise<ReceivedAnswer> {
+    const hopByHop = ++this.hopByHop;
+    const bytes = encodeMessage(this.dict, {
+      commandCode,
+      applicationId,
+      request: true,
+      proxiable: flags.proxiable ?? applicationId !== 0,
+      retransmitted: flags.retransmitted ?? false,
+      hopByHop,
+      endToEnd: hopByHop,
+      avps,
+    });
+    return this.sendRaw(bytes, hopByHop);
+  }
+
+  /** Sends bytes as they are and waits for the answer with this hop-by-hop id. */
+  sendRaw(bytes: Buffer, hopByHop: number, timeoutMs = 5000): Promise<ReceivedAnswer> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(hopByHop);
+        reject(new Error(`no answer for hop-by-hop ${hopByHop} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(hopByHop, (m) => {
+        clearTimeout(timer);
+        resolve(answerView(this.dict, m));
+      });
+      this.socket.write(bytes);
+    });
+  }
+
+  /** Writes bytes without waiting for anything. */
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  nextHopByHop(): number {
+    return ++this.hopByHop;
+  }
+
+  whenClosed(timeoutMs = 5000): Promise<boolean> {
+    return Promise.race([
+      this.closedPromise.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs)),
+    ]);
+  }
+
+  /** Orderly goodbye (RFC 6733 §5.4): DPR, then close once the DPA is in. */
+  async disconnect(): Promise<void> {
+    await this.request(282, 0, [
+      ['Origin-Host', this.originHost],
+      ['Origin-Realm', this.originRealm],
+      ['Disconnect-Cause', 0],
+    ]);
+    await this.close();
+  }
+
+  close(): Promise<void> {
+    this.socket.destroy();
+    return this.closedPromise;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.reader.push(chunk);
+    for (;;) {
+      const next = this.reader.next();
+      if (next === undefined) return;
+      if (!Buffer.isBuffer(next)) {
+        this.socket.destroy(next.error);
+        return;
+      }
+      const message = decodeMessage(next);
+      if (message.flags & CommandFlags.Request) {
+        this.serverRequests.push(message);
+        if (message.commandCode === 280) this.answerWatchdog(message);
+        continue;
+      }
+      this.waiting.get(message.hopByHop)?.(message);
+      this.waiting.delete(message.hopByHop);
+    }
+  }
+
+  private answerWatchdog(dwr: DiameterMessage): void {
+    this.socket.write(
+      encodeMessage(this.dict, {
+        commandCode: 280,
+        applicationId: 0,
+        request: false,
+        hopByHop: dwr.hopByHop,
+        endToEnd: dwr.endToEnd,
+        avps: [
+          ['Result-Code', 2001],
+          ['Origin-Host', this.originHost],
+          ['Origin-Realm', this.originRealm],
+        ],
+      }),
+    );
+  }
+}
