@@ -4,7 +4,19 @@
  */
 import { BalanceCode, errorFromCode } from './errors.js';
 import { parseReservationId } from './keys.js';
-import type { Amounts, BucketDelta, LedgerEntry, LedgerOp, ReservationView, TierHold } from './types.js';
+import type {
+  Amounts,
+  ApplyResult,
+  AuthResult,
+  BucketDelta,
+  DeductResult,
+  DirectDebitResult,
+  LedgerEntry,
+  LedgerOp,
+  ReservationView,
+  SettleResult,
+  TierHold,
+} from './types.js';
 
 export class Fields {
   private readonly values = new Map<string, unknown>();
@@ -73,6 +85,65 @@ export function unwrap(reply: unknown): Fields {
   if (code !== BalanceCode.OK) throw errorFromCode(code, typeof body === 'string' ? body : '');
   if (!Array.isArray(body)) throw new Error('balance script reply: success without fields');
   return new Fields(body);
+}
+
+export function authResult(f: Fields): AuthResult {
+  return {
+    status: 'active',
+    prepaid: f.bool('prepaid'),
+    tariff: f.str('tariff'),
+    currency: f.str('currency'),
+    available: f.int('available'),
+    reserved: f.int('reserved'),
+    validUntil: f.int('validUntil'),
+    minThreshold: f.int('minThreshold'),
+  };
+}
+
+export function applyResult(f: Fields): ApplyResult {
+  return {
+    granted: f.int('granted'),
+    final: f.bool('final'),
+    expiresAtMs: f.int('expiresAtMs'),
+    tiers: f.holds('tiers'),
+    moneyAvailable: f.int('moneyAvailable'),
+  };
+}
+
+export function deductResult(f: Fields): DeductResult {
+  return {
+    charged: f.int('charged'),
+    uncharged: f.int('uncharged'),
+    amounts: f.amounts('amounts'),
+    remaining: f.int('remaining'),
+    moneyAvailable: f.int('moneyAvailable'),
+  };
+}
+
+export function settleResult(f: Fields): SettleResult {
+  return {
+    settled: f.bool('settled'),
+    charged: f.int('charged'),
+    uncharged: f.int('uncharged'),
+    amounts: f.amounts('amounts'),
+    returned: f.amounts('returned'),
+    releasedExpiresAtMs: f.int('releasedExpiresAtMs'),
+    granted: f.int('granted'),
+    final: f.bool('final'),
+    creditLimitReached: f.bool('creditLimitReached'),
+    expiresAtMs: f.int('expiresAtMs'),
+    tiers: f.holds('tiers'),
+    moneyAvailable: f.int('moneyAvailable'),
+  };
+}
+
+export function directDebitResult(f: Fields): DirectDebitResult {
+  return {
+    charged: f.int('charged'),
+    uncharged: f.int('uncharged'),
+    amounts: f.amounts('amounts'),
+    moneyAvailable: f.int('moneyAvailable'),
+  };
 }
 
 /** `{reservation id, {bucket, amount, ...}, ...}` of expire-reservations. */

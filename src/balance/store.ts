@@ -7,7 +7,17 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { BalanceCode, BalanceError, InvalidArgumentError } from './errors.js';
-import { decodeLedgerEntry, decodeReservation, expiredList, unwrap } from './decode.js';
+import {
+  applyResult,
+  authResult,
+  decodeLedgerEntry,
+  decodeReservation,
+  deductResult,
+  directDebitResult,
+  expiredList,
+  settleResult,
+  unwrap,
+} from './decode.js';
 import { indexMember, Keys, parseReservationId } from './keys.js';
 import { ReservationIndex } from './reservation-index.js';
 import { registerScripts, type ScriptArg } from './scripts.js';
@@ -156,16 +166,7 @@ export class BalanceStore {
   async authenticate(msisdn: string, nowMs: number): Promise<AuthResult> {
     checkInt('nowMs', nowMs);
     const f = unwrap(await this.redis.ocsAuthenticate(this.keys.account(msisdn).account, nowMs));
-    return {
-      status: 'active',
-      prepaid: f.bool('prepaid'),
-      tariff: f.str('tariff'),
-      currency: f.str('currency'),
-      available: f.int('available'),
-      reserved: f.int('reserved'),
-      validUntil: f.int('validUntil'),
-      minThreshold: f.int('minThreshold'),
-    };
+    return authResult(f);
   }
 
   /**
@@ -183,13 +184,7 @@ export class BalanceStore {
     const reply = await this.index.writeThen(member, req.expiresAtMs, () => this.redis.ocsApply(...args));
     try {
       const f = unwrap(reply);
-      return {
-        granted: f.int('granted'),
-        final: f.bool('final'),
-        expiresAtMs: f.int('expiresAtMs'),
-        tiers: f.holds('tiers'),
-        moneyAvailable: f.int('moneyAvailable'),
-      };
+      return applyResult(f);
     } catch (err) {
       if (err instanceof BalanceError && NO_RESERVATION_AFTER.has(err.code)) {
         await this.index.drop(member, req.expiresAtMs);
@@ -205,13 +200,7 @@ export class BalanceStore {
   async deduct(req: DeductRequest): Promise<DeductResult> {
     const args = [...this.reservationArgs(req), this.checkUsed(req.used), req.overuse ?? 'charge-available'];
     const f = unwrap(await this.redis.ocsDeduct(...args));
-    return {
-      charged: f.int('charged'),
-      uncharged: f.int('uncharged'),
-      amounts: f.amounts('amounts'),
-      remaining: f.int('remaining'),
-      moneyAvailable: f.int('moneyAvailable'),
-    };
+    return deductResult(f);
   }
 
   /** Unfreezes what is left of the reservation. Throws ReservationNotFoundError, AccountNotFoundError. */
@@ -256,20 +245,7 @@ export class BalanceStore {
       }
       throw err;
     }
-    const result: SettleResult = {
-      settled: f.bool('settled'),
-      charged: f.int('charged'),
-      uncharged: f.int('uncharged'),
-      amounts: f.amounts('amounts'),
-      returned: f.amounts('returned'),
-      releasedExpiresAtMs: f.int('releasedExpiresAtMs'),
-      granted: f.int('granted'),
-      final: f.bool('final'),
-      creditLimitReached: f.bool('creditLimitReached'),
-      expiresAtMs: f.int('expiresAtMs'),
-      tiers: f.holds('tiers'),
-      moneyAvailable: f.int('moneyAvailable'),
-    };
+    const result = settleResult(f);
     if (result.granted === 0) {
       // No reservation is left: the index entry is the one written for this call, or, without
       // a new request, the one written for the reservation just settled.
@@ -314,12 +290,7 @@ export class BalanceStore {
         ...tierArgs(req.tiers),
       ),
     );
-    return {
-      charged: f.int('charged'),
-      uncharged: f.int('uncharged'),
-      amounts: f.amounts('amounts'),
-      moneyAvailable: f.int('moneyAvailable'),
-    };
+    return directDebitResult(f);
   }
 
   /** Sets the available part of a bucket; reserved and spent are kept. */
