@@ -3,7 +3,8 @@
  *   1. REDIS_URL, when set (nothing is started or stopped);
  *   2. a `redis:7` container through testcontainers, when a Docker engine answers;
  *   3. a `redis-server` binary (PATH, /usr/bin, /usr/sbin) on a free loopback port
- *      (src/redis/local-redis.ts, which the demo and the benchmarks use too).
+ *      (src/redis/local-redis.ts, which the demo and the benchmarks use too), installing
+ *      Debian's package first when running as root on a machine with apt-get.
  * Otherwise it fails with a message that says how to get one.
  */
 import { execFile } from 'node:child_process';
@@ -25,8 +26,11 @@ export async function startRedis(): Promise<RunningRedis> {
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv) return { url: fromEnv, source: 'env', stop: async () => {} };
   if (await dockerAnswers()) return startContainer();
-  if (findRedisServer()) {
-    const local = await startLocalRedis({ persistence: 'none' });
+  // As root on Debian/Ubuntu, Debian's redis-server is installed when missing, so that
+  // `npm ci && npm test` is all a fresh machine needs.
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (findRedisServer() || canInstall) {
+    const local = await startLocalRedis({ persistence: 'none', install: canInstall, log: (l) => console.log(l) });
     return { url: local.url, source: 'binary', stop: () => local.stop() };
   }
   throw new Error(NO_REDIS);
