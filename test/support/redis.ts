@@ -30,7 +30,11 @@ export async function startRedis(): Promise<RunningRedis> {
   // `npm ci && npm test` is all a fresh machine needs.
   const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
   if (findRedisServer() || canInstall) {
-    const local = await startLocalRedis({ persistence: 'none', install: canInstall, log: (l) => console.log(l) });
+    const local = await startLocalRedis({
+      persistence: 'none',
+      install: canInstall,
+      log: (l) => console.log(l),
+    });
     return { url: local.url, source: 'binary', stop: () => local.stop() };
   }
   throw new Error(NO_REDIS);
