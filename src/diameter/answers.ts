@@ -3,6 +3,16 @@ import type { AvpDefinition } from './dictionary.js';
 import type { MessageWriter } from './encode.js';
 import { CommandFlags, findAvp, type Avp, type MessageHeader } from './message.js';
 import { isProtocolError } from './result-codes.js';
+import { checkValue } from './avp-value.js';
+
+function wellFormed(avp: Avp, def: AvpDefinition): boolean {
+  try {
+    checkValue(avp, def.type);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Who we are on the wire: what every answer and CEA carries (RFC 6733 §5.3.2, §6.2). */
 export interface LocalIdentity {
@@ -62,11 +72,20 @@ export function encodeErrorAnswer(
   error: ErrorDetail,
   echo: readonly AvpDefinition[] = [],
 ): Buffer {
-  beginAnswer(w, avps, identity, request, error.resultCode, findAvp(requestAvps, avps.sessionId.code));
+  const sessionId = findAvp(requestAvps, avps.sessionId.code);
+  beginAnswer(
+    w,
+    avps,
+    identity,
+    request,
+    error.resultCode,
+    sessionId && wellFormed(sessionId, avps.sessionId) ? sessionId : undefined,
+  );
   if (!isProtocolError(error.resultCode)) {
     for (const def of echo) {
       const a = findAvp(requestAvps, def.code, def.vendorId);
-      if (a) w.raw(a);
+      // A malformed AVP belongs in Failed-AVP only, never copied into the answer itself.
+      if (a && wellFormed(a, def)) w.raw(a);
     }
   }
   w.text(avps.errorMessage, error.reason.slice(0, 200));

@@ -39,7 +39,7 @@ export function encodeCreditControlAnswer(
     const cost = answer.costInformation;
     w.beginGroup(avps.costInformation);
     w.beginGroup(avps.unitValue)
-      .unsigned64(avps.valueDigits, cost.valueDigits)
+      .integer64(avps.valueDigits, cost.valueDigits)
       .integer32(avps.exponent, cost.exponent)
       .endGroup();
     w.unsigned32(avps.currencyCode, cost.currencyCode);

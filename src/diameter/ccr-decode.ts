@@ -17,7 +17,7 @@ import {
   readText,
   readTime,
   readUnsigned32,
-  readUnsigned64,
+  readInteger64,
   readUnsigned64AsNumber,
 } from './avp-value.js';
 import { groupMembers } from './decode.js';
@@ -148,7 +148,7 @@ function decodeMoney(avps: Avps, a: Avp): NonNullable<ServiceUnits['money']> {
   for (const m of groupMembers(a)) {
     if (is(m, avps.unitValue)) {
       for (const u of groupMembers(m)) {
-        if (is(u, avps.valueDigits)) money.valueDigits = readUnsigned64(u);
+        if (is(u, avps.valueDigits)) money.valueDigits = readInteger64(u);
         else if (is(u, avps.exponent)) money.exponent = readInteger32(u);
       }
     } else if (is(m, avps.currencyCode)) money.currencyCode = readUnsigned32(m);

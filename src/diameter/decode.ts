@@ -20,6 +20,8 @@ export class DecodeError extends Error {
     message: string,
     readonly fatal: boolean,
     readonly failedAvp?: Avp,
+    /** The AVPs before the bad one, still usable for the answer (e.g. Session-Id). */
+    readonly decoded: readonly Avp[] = [],
   ) {
     super(message);
   }
@@ -86,7 +88,7 @@ export function decodeAvps(buf: Buffer, start: number, end: number, parent?: Avp
   let offset = start;
   while (offset < end) {
     if (end - offset < 8) {
-      throw avpLengthError(buf, offset, end, 'fewer than 8 bytes left for an AVP header', parent);
+      throw avpLengthError(buf, offset, end, 'fewer than 8 bytes left for an AVP header', parent, avps);
     }
     const code = buf.readUInt32BE(offset);
     const flags = buf[offset + 4]!;
@@ -100,6 +102,7 @@ export function decodeAvps(buf: Buffer, start: number, end: number, parent?: Avp
         end,
         `AVP ${code} has length ${length}, ${length < headerLength ? `under its header size ${headerLength}` : `past the end of its container by ${offset + length - end}`}`,
         parent,
+        avps,
       );
     }
     const vendorId = vendorSpecific ? buf.readUInt32BE(offset + 8) : 0;
@@ -110,14 +113,21 @@ export function decodeAvps(buf: Buffer, start: number, end: number, parent?: Avp
   return avps;
 }
 
-function avpLengthError(buf: Buffer, offset: number, end: number, why: string, parent?: Avp): DecodeError {
+function avpLengthError(
+  buf: Buffer,
+  offset: number,
+  end: number,
+  why: string,
+  parent: Avp | undefined,
+  decoded: readonly Avp[],
+): DecodeError {
   // RFC 6733 §7.1.5: for a length past the message or under the header size, the offending
   // header with a zero-filled payload is enough in Failed-AVP.
   const code = end - offset >= 4 ? buf.readUInt32BE(offset) : 0;
   const flags = end - offset >= 5 ? buf[offset + 4]! : 0;
   const vendorId = flags & AvpFlags.Vendor && end - offset >= 12 ? buf.readUInt32BE(offset + 8) : 0;
   const failed = parent ?? new WireAvp(code, vendorId, flags, Buffer.alloc(4));
-  return new DecodeError(ResultCode.INVALID_AVP_LENGTH, why, false, failed);
+  return new DecodeError(ResultCode.INVALID_AVP_LENGTH, why, false, failed, parent ? [] : decoded);
 }
 
 /** Decodes one whole message (`buf` holds exactly its bytes, framing already checked). */

@@ -88,7 +88,7 @@ export class PeerConnection implements PeerInfo {
     { resolve(m: DiameterMessage): void; reject(e: Error): void; timer: NodeJS.Timeout }
   >();
   private watchdog: NodeJS.Timeout | undefined;
-  private heardSinceWatchdog = true;
+  private lastHeardMs = Date.now();
   private watchdogOutstanding = false;
   private inFlight = 0;
   private corked = false;
@@ -169,7 +169,7 @@ export class PeerConnection implements PeerInfo {
   }
 
   private onData(chunk: Buffer): void {
-    this.heardSinceWatchdog = true;
+    this.lastHeardMs = Date.now();
     this.reader.push(chunk);
     for (;;) {
       const next = this.reader.next();
@@ -190,28 +190,43 @@ export class PeerConnection implements PeerInfo {
           }),
         );
       }
-      this.end();
+      this.closeWhenAnswered();
       return;
     }
   }
 
   private onMessage(raw: Buffer): void {
     const header = readHeader(raw);
+    const request = (header.flags & CommandFlags.Request) !== 0;
+    const capabilitiesExchange =
+      header.commandCode === COMMAND.CAPABILITIES_EXCHANGE && header.applicationId === APPLICATION.COMMON;
     let avps: Avp[];
     try {
       avps = decodeAvps(raw, HEADER_LENGTH, header.length);
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       this.log.warn({ command: header.commandCode, reason: err.message }, 'malformed AVPs');
-      if (header.flags & CommandFlags.Request) {
-        this.send(
-          this.errorAnswer(header, [], {
-            resultCode: err.resultCode,
-            reason: err.message,
-            failedAvp: err.failedAvp,
-          }),
-        );
+      if (!request) return;
+      if (this.state === 'wait-cer' && !capabilitiesExchange) {
+        this.refuseBeforeCapabilities(header, err.decoded);
+        return;
       }
+      const echo = this.options.handlers.get(
+        handlerKey(header.applicationId, header.commandCode),
+      )?.echoOnError;
+      this.send(
+        this.errorAnswer(
+          header,
+          err.decoded,
+          { resultCode: err.resultCode, reason: err.message, failedAvp: err.failedAvp },
+          echo,
+        ),
+      );
+      if (this.state === 'wait-cer') this.end();
+      return;
+    }
+    if (request && this.state === 'wait-cer' && !capabilitiesExchange) {
+      this.refuseBeforeCapabilities(header, avps);
       return;
     }
     const message: DiameterMessage = { ...header, avps, raw };
@@ -226,19 +241,7 @@ export class PeerConnection implements PeerInfo {
     }
     switch (this.state) {
       case 'wait-cer':
-        if (
-          header.commandCode === COMMAND.CAPABILITIES_EXCHANGE &&
-          header.applicationId === APPLICATION.COMMON
-        ) {
-          this.onCapabilitiesExchange(message);
-        } else {
-          // RFC 6733 §5.6: nothing but a CER is served before the capabilities exchange.
-          this.reject(message, {
-            resultCode: ResultCode.UNKNOWN_PEER,
-            reason: 'capabilities exchange (CER) must come first',
-          });
-          this.end();
-        }
+        this.onCapabilitiesExchange(message);
         return;
       case 'open':
       case 'closing':
@@ -247,6 +250,15 @@ export class PeerConnection implements PeerInfo {
       case 'closed':
         return;
     }
+  }
+
+  /** RFC 6733 §5.6: nothing but a CER is served before the capabilities exchange. */
+  private refuseBeforeCapabilities(header: MessageHeader, avps: readonly Avp[]): void {
+    this.reject(
+      { ...header, avps, raw: Buffer.alloc(0) },
+      { resultCode: ResultCode.UNKNOWN_PEER, reason: 'capabilities exchange (CER) must come first' },
+    );
+    this.end();
   }
 
   private onOpenRequest(message: DiameterMessage): void {
@@ -434,13 +446,18 @@ export class PeerConnection implements PeerInfo {
   }
 
   /**
-   * RFC 3539 §3.4.1: after Tw (±2 s jitter) without traffic, send a DWR; if the peer stays
-   * silent for another Tw, the connection is dead and is closed. A connection that never
-   * completes the capabilities exchange is closed after one Tw.
+   * RFC 3539 §3.4.1: Tw (with up to ±2 s of jitter, never more than a quarter of Tw) after
+   * the last message heard, send a DWR; if the peer stays silent for another Tw, the
+   * connection is dead and is closed. A connection without a capabilities exchange within
+   * Tw is closed.
    */
-  private armWatchdog(): void {
-    const jitter = Math.floor(Math.random() * 4000) - 2000;
-    this.watchdog = setTimeout(() => this.onWatchdog(), this.options.watchdogMs + jitter);
+  private armWatchdog(delayMs = this.watchdogDelay()): void {
+    this.watchdog = setTimeout(() => this.onWatchdog(), delayMs);
+  }
+
+  private watchdogDelay(): number {
+    const spread = Math.min(2000, Math.floor(this.options.watchdogMs / 4));
+    return this.options.watchdogMs + Math.floor((Math.random() * 2 - 1) * spread);
   }
 
   private onWatchdog(): void {
@@ -450,36 +467,40 @@ export class PeerConnection implements PeerInfo {
       this.end();
       return;
     }
-    if (this.heardSinceWatchdog) {
-      this.heardSinceWatchdog = false;
-    } else if (this.watchdogOutstanding) {
+    const quietFor = Date.now() - this.lastHeardMs;
+    if (quietFor < this.options.watchdogMs) {
+      this.armWatchdog(this.watchdogDelay() - quietFor);
+      return;
+    }
+    if (this.watchdogOutstanding) {
       this.log.warn({ originHost: this.originHost }, 'peer silent past the watchdog; closing');
       this.socket.destroy();
       return;
-    } else {
-      this.watchdogOutstanding = true;
-      const { avps, identity } = this.options;
-      this.request((w, ids) =>
-        w
-          .begin({
-            flags: CommandFlags.Request,
-            commandCode: COMMAND.DEVICE_WATCHDOG,
-            applicationId: 0,
-            ...ids,
-          })
-          .text(avps.originHost, identity.originHost)
-          .text(avps.originRealm, identity.originRealm)
-          .unsigned32(avps.originStateId, identity.originStateId)
-          .finish(),
-      ).then(
-        (dwa) => {
-          const rc = findAvp(dwa.avps, avps.resultCode.code);
-          if (rc && readUnsigned32(rc) !== ResultCode.SUCCESS)
-            this.log.warn({ resultCode: readUnsigned32(rc) }, 'DWA not successful');
-        },
-        () => undefined,
-      );
     }
+    this.watchdogOutstanding = true;
+    const { avps, identity } = this.options;
+    this.request((w, ids) =>
+      w
+        .begin({
+          flags: CommandFlags.Request,
+          commandCode: COMMAND.DEVICE_WATCHDOG,
+          applicationId: 0,
+          ...ids,
+        })
+        .text(avps.originHost, identity.originHost)
+        .text(avps.originRealm, identity.originRealm)
+        .unsigned32(avps.originStateId, identity.originStateId)
+        .finish(),
+    ).then(
+      (dwa) => {
+        const rc = findAvp(dwa.avps, avps.resultCode.code);
+        if (rc && readUnsigned32(rc) !== ResultCode.SUCCESS) {
+          this.log.warn({ resultCode: readUnsigned32(rc) }, 'DWA not successful');
+        }
+      },
+      () => undefined,
+    );
+    // The DWA resets lastHeardMs; without it the next expiry closes the connection.
     this.armWatchdog();
   }
 
@@ -495,6 +516,13 @@ export class PeerConnection implements PeerInfo {
       });
     }
     this.socket.write(message);
+  }
+
+  /** Stops taking requests and closes once those in progress have been answered. */
+  private closeWhenAnswered(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    this.endWhenIdle();
   }
 
   private endWhenIdle(): void {

@@ -127,7 +127,12 @@ export class DiameterClient {
       }, timeoutMs);
       this.waiting.set(hopByHop, (m) => {
         clearTimeout(timer);
-        resolve(answerView(this.dict, m));
+        // An answer with a malformed value is the server's fault: it fails this request only.
+        try {
+          resolve(answerView(this.dict, m));
+        } catch (err) {
+          reject(err as Error);
+        }
       });
       this.socket.write(bytes);
     });
