@@ -69,7 +69,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const settings = options.settings ?? chargingSettings();
   const metrics = new Metrics();
 
-  const store = new BalanceStore({ redis, keyPrefix });
+  // Replays of a session's latest request are answered from its record; operation ids only
+  // bridge a crash between the balance script and the record, so they need not live long.
+  const store = new BalanceStore({ redis, keyPrefix, opTtlSeconds: 3600 });
   const catalog = new TariffCatalog(redis, keyPrefix);
   const sessionKeys = new SessionKeys(keyPrefix);
   const sessions = new SessionStore(redis, sessionKeys);
