@@ -1,4 +1,11 @@
-import { MONEY, makeOpId } from '../balance/index.js';
+import {
+  BalanceCode,
+  BalanceError,
+  MONEY,
+  makeOpId,
+  type AuthResult,
+  type BalanceStore,
+} from '../balance/index.js';
 import { currencyInfo } from '../catalog/schema.js';
 import { ResultCode } from '../diameter/result-codes.js';
 import { priceOf } from '../rating/tariff.js';
@@ -43,7 +50,7 @@ export async function handleEvent(
 
   const now = engine.now();
   const action: RequestedAction = request.requestedAction ?? 'direct-debiting';
-  const account = await store.authenticate(msisdn, now);
+  const account = await authenticateFor(store, msisdn, now, action);
   const record: SessionRecord = {
     sessionId: request.sessionId,
     msisdn,
@@ -177,6 +184,39 @@ export async function handleEvent(
   if (account.prepaid && (action === 'check-balance' || action === 'price-enquiry'))
     delete record.closeReason;
   return engine.finish(record, request, answer, 'closed');
+}
+
+/**
+ * The authenticate step of an event. An account below its minimum threshold may not spend, but
+ * it may still be refunded (RFC 4006 §6.4), have its balance checked (§6.5: NO_CREDIT, not a
+ * refusal) and ask a price: for those actions only the threshold check is left out. Status and
+ * validity still refuse every action (they are checked before the threshold).
+ */
+async function authenticateFor(
+  store: BalanceStore,
+  msisdn: string,
+  now: number,
+  action: RequestedAction,
+): Promise<AuthResult> {
+  try {
+    return await store.authenticate(msisdn, now);
+  } catch (err) {
+    const belowThreshold = err instanceof BalanceError && err.code === BalanceCode.BELOW_MIN_THRESHOLD;
+    if (!belowThreshold || action === 'direct-debiting') throw err;
+    const view = await store.getAccount(msisdn);
+    if (!view) throw err;
+    const money = view.buckets[MONEY] ?? { available: 0, reserved: 0, spent: 0 };
+    return {
+      status: 'active',
+      prepaid: view.prepaid,
+      tariff: view.tariff,
+      currency: view.currency,
+      available: money.available,
+      reserved: money.reserved,
+      validUntil: view.validUntil,
+      minThreshold: view.minThreshold,
+    };
+  }
 }
 
 function eventAnswer(services: ServiceCreditAnswer[], single: boolean): CreditControlAnswer {

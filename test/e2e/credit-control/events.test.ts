@@ -237,6 +237,45 @@ describe('PRICE_ENQUIRY', () => {
   });
 });
 
+describe('an account below its minimum threshold', () => {
+  it('may not spend, but is refunded, has its balance checked and is told prices', async () => {
+    const msisdn = await ocs.account({ balance: 50, minThreshold: 100 });
+    const debit = event(CONTEXT.sms, msisdn, ACTION.directDebiting, [
+      ['Requested-Service-Unit', [messages(1)]],
+    ]);
+    expect((await debit.next('event')).get('Result-Code')).toBe(4012);
+
+    const refund = event(CONTEXT.sms, msisdn, ACTION.refundAccount, [
+      ['Requested-Service-Unit', [messages(2)]],
+    ]);
+    expect(shape(await refund.next('event'))).toEqual([...ccaHead(refund.id, 2001, 'event', 0), cost(20)]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 70, reserved: 0, spent: 0 });
+
+    const check = event(CONTEXT.sms, msisdn, ACTION.checkBalance, [
+      ['Requested-Service-Unit', [messages(1)]],
+    ]);
+    expect(shape(await check.next('event'))).toEqual([
+      ...ccaHead(check.id, 2001, 'event', 0),
+      ['Check-Balance-Result', 1],
+    ]);
+
+    const price = event(CONTEXT.sms, msisdn, ACTION.priceEnquiry, [
+      ['Requested-Service-Unit', [messages(3)]],
+    ]);
+    expect(shape(await price.next('event'))).toEqual([...ccaHead(price.id, 2001, 'event', 0), cost(30)]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 70, reserved: 0, spent: 0 });
+  });
+
+  it('is still refused every action when blocked', async () => {
+    const msisdn = await ocs.account({ balance: 50, minThreshold: 100, status: 'blocked' });
+    for (const action of [ACTION.refundAccount, ACTION.checkBalance, ACTION.priceEnquiry]) {
+      const s = event(CONTEXT.sms, msisdn, action, [['Requested-Service-Unit', [messages(1)]]]);
+      expect((await s.next('event')).get('Result-Code')).toBe(4010);
+    }
+    expect(await ocs.balance(msisdn)).toEqual({ available: 50, reserved: 0, spent: 0 });
+  });
+});
+
 describe('refused events', () => {
   it('answers 5030 for an unknown subscriber and 4010 for a blocked one', async () => {
     const unknown = event(CONTEXT.sms, '8613700000999', ACTION.directDebiting, [
