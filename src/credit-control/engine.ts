@@ -12,7 +12,7 @@ import { handleEvent } from './events.js';
 import { ChargingRefusal, refusalOf } from './outcome.js';
 import type { Rater } from './rater.js';
 import { chargedService, grantedUnits, serviceKindOf, unitsOf, type ServiceKind } from './service-kind.js';
-import type { SessionRecord, SessionStore } from './sessions.js';
+import { isRepeat, type SessionRecord, type SessionStore } from './sessions.js';
 import type { ChargingSettings, ServiceSettings } from './settings.js';
 import type { SubscriberResolver } from './subscriber.js';
 import type {
@@ -418,7 +418,7 @@ export class ChargingEngine implements CreditControlService {
    * and gets the first answer again, charging nothing twice; an older one is out of order.
    */
   private repeatOrRefuse(record: SessionRecord, request: CreditControlRequest): CreditControlAnswer {
-    if (request.requestNumber === record.lastNumber) return record.lastAnswer;
+    if (isRepeat(record, request)) return record.lastAnswer;
     if (record.state === 'closed')
       throw new ChargingRefusal(ResultCode.UNKNOWN_SESSION_ID, `session ${request.sessionId} is closed`);
     throw new ChargingRefusal(
@@ -436,6 +436,7 @@ export class ChargingEngine implements CreditControlService {
   ): Promise<CreditControlAnswer> {
     const now = this.now();
     record.lastNumber = request.requestNumber;
+    record.lastType = request.requestType;
     record.lastAnswer = answer;
     record.updatedAt = now;
     const { settings } = this.deps;

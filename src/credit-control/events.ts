@@ -13,7 +13,7 @@ import type { Rating } from '../rating/types.js';
 import type { ChargingEngine } from './engine.js';
 import { ChargingRefusal, refusalOf } from './outcome.js';
 import { chargedService, grantedUnits, unitsOf, type ServiceKind } from './service-kind.js';
-import type { SessionRecord } from './sessions.js';
+import { isRepeat, type SessionRecord } from './sessions.js';
 import type {
   CreditControlAnswer,
   CreditControlRequest,
@@ -46,7 +46,7 @@ export async function handleEvent(
       missingAvp: 'Subscription-Id',
     };
   const previous = await sessions.load(msisdn, request.sessionId);
-  if (previous && previous.lastNumber === request.requestNumber) return previous.lastAnswer;
+  if (previous && isRepeat(previous, request)) return previous.lastAnswer;
 
   const now = engine.now();
   const action: RequestedAction = request.requestedAction ?? 'direct-debiting';

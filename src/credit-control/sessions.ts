@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionKeys } from './keys.js';
 import type { ServiceKind } from './service-kind.js';
-import type { CreditControlAnswer } from './types.js';
+import type { CreditControlAnswer, CreditControlRequest, RequestType } from './types.js';
 
 /**
  * A credit-control session as kept in Redis, so that any instance can serve its next request
@@ -15,6 +15,8 @@ export interface SessionRecord {
   currency: string;
   state: 'open' | 'closed';
   lastNumber: number;
+  /** CC-Request-Type of the last request (absent in records written before it was kept). */
+  lastType?: RequestType;
   lastAnswer: CreditControlAnswer;
   startedAt: number;
   updatedAt: number;
@@ -32,6 +34,18 @@ export interface SessionRecord {
   closeReason?: string;
   /** Requested-Action of an event. */
   action?: string;
+}
+
+/**
+ * The request is the session's last one again (a retransmission, RFC 4006 §5.1): same
+ * CC-Request-Number and same CC-Request-Type. Another type under the same number is a new
+ * request out of order, not a copy.
+ */
+export function isRepeat(record: SessionRecord, request: CreditControlRequest): boolean {
+  return (
+    request.requestNumber === record.lastNumber &&
+    (record.lastType === undefined || record.lastType === request.requestType)
+  );
 }
 
 /** Reads and writes session records; serialises the requests of one session in this process. */

@@ -154,6 +154,27 @@ describe('sessions that do not exist, and request numbers', () => {
     expect(await ocs.balance(msisdn)).toEqual({ available: 9910, reserved: 0, spent: 90 });
   });
 
+  it('does not take a request of another type with the last number for a retransmission', async () => {
+    const msisdn = await ocs.account();
+    const s = new CcSession(ocs, CONTEXT.voice, msisdn);
+    await s.initial([mscc(100, { rsu: [seconds(60)] })]);
+    await s.update([mscc(100, { rsu: [seconds(60)], usu: [[seconds(60)]] })]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 9970, reserved: 15, spent: 15 });
+
+    // A CCR-T numbered like the CCR-U before it: not the CCR-U again, and not in order.
+    const t = await ocs.send(s.build('termination', [mscc(100, { usu: [[seconds(30)]] })], 1));
+    expect(shape(t)).toEqual([...ccaHead(s.id, 5004, 'termination', 1), ERROR_MESSAGE]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 9970, reserved: 15, spent: 15 });
+
+    s.number = 2;
+    expect((await s.terminate([mscc(100, { usu: [[seconds(30)]] })])).get('Result-Code')).toBe(2001);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 9970, reserved: 0, spent: 30 });
+    // A CCR-U numbered like the CCR-T that closed the session finds no session.
+    const late = await ocs.send(s.build('update', [mscc(100, { usu: [[seconds(30)]] })], 2));
+    expect(late.get('Result-Code')).toBe(5002);
+    expect(await ocs.cdrs(msisdn)).toHaveLength(1);
+  });
+
   it('accepts request numbers that skip ahead', async () => {
     const msisdn = await ocs.account();
     const s = new CcSession(ocs, CONTEXT.data, msisdn);
