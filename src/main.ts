@@ -12,7 +12,6 @@ import { SessionStore } from './credit-control/sessions.js';
 import type { ChargingSettings } from './credit-control/settings.js';
 import { chargingSettings } from './credit-control/settings.js';
 import { SubscriberResolver } from './credit-control/subscriber.js';
-import type { CreditControlService } from './credit-control/types.js';
 import { creditControlHandler } from './diameter/credit-control-app.js';
 import { defaultDictionary } from './diameter/dictionary.js';
 import { DiameterServer } from './diameter/server.js';
@@ -46,8 +45,6 @@ export interface RunningServer {
   http: FastifyInstance;
   close(): Promise<void>;
 }
-
-const COMMAND_LABEL = { initial: 'CCR-I', update: 'CCR-U', termination: 'CCR-T', event: 'CCR-E' } as const;
 
 /** Wires Redis, charging, Diameter and HTTP; `close()` undoes it in order. */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
@@ -88,18 +85,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await subscriber.subscribe(CONFIG_CHANNEL);
   subscriber.on('message', () => catalog.invalidate());
 
-  const measured: CreditControlService = {
-    async handle(request) {
-      const stop = metrics.diameterLatency.startTimer({ command: COMMAND_LABEL[request.requestType] });
-      const answer = await engine.handle(request);
-      stop();
-      metrics.diameterRequests.inc({
-        command: COMMAND_LABEL[request.requestType],
-        result: String(answer.resultCode),
-      });
-      return answer;
-    },
-  };
   const dictionary = defaultDictionary();
   const identity = {
     originHost: config.diameter.originHost,
@@ -119,8 +104,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     watchdogMs: config.diameter.watchdogMs,
     maxMessageBytes: config.diameter.maxMessageBytes,
     logger,
+    registry: metrics.registry,
   });
-  diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: measured, logger }));
+  diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: engine, logger }));
   const { port: diameterPort } = await diameter.listen();
 
   const http = await buildAdminApp({
@@ -130,7 +116,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     adminToken: config.adminToken,
     ready: async () => (await redis.ping()) === 'PONG',
   });
-  metrics.countOpenPeers(() => diameter.openPeers);
   await http.listen({ host: config.http.host, port: config.http.port });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;

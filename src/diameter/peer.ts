@@ -17,6 +17,7 @@ import {
 } from './message.js';
 import { ResultCode } from './result-codes.js';
 import { validateAvps } from './validate.js';
+import { requestTypeLabel, resultCodeOf, type DiameterMetrics } from './metrics.js';
 
 /** What an application handler is told about the peer that sent a request. */
 export interface PeerInfo {
@@ -53,6 +54,7 @@ export interface PeerOptions {
   maxMessageBytes: number;
   admission: Admission;
   logger: Logger;
+  metrics?: DiameterMetrics;
 }
 
 export function handlerKey(applicationId: number, commandCode: number): string {
@@ -65,6 +67,8 @@ type State = 'wait-cer' | 'open' | 'closing' | 'closed';
 export const DisconnectCause = { REBOOTING: 0, BUSY: 1, DO_NOT_WANT_TO_TALK_TO_YOU: 2 } as const;
 
 const REQUEST_TIMEOUT_MS = 5000;
+/** RFC 4006 §8.3 CC-Request-Type, for the metrics' labels. */
+const CC_REQUEST_TYPE = 416;
 const CLOSE_GRACE_MS = 1000;
 
 let nextHopByHop = (Math.random() * 0xffffffff) >>> 0;
@@ -89,6 +93,8 @@ export class PeerConnection implements PeerInfo {
   >();
   private watchdog: NodeJS.Timeout | undefined;
   private lastHeardMs = Date.now();
+  /** When the message being handled was framed, for the latency of answers sent at once. */
+  private receivedAt = 0;
   private watchdogOutstanding = false;
   private inFlight = 0;
   private corked = false;
@@ -117,6 +123,10 @@ export class PeerConnection implements PeerInfo {
 
   get isOpen(): boolean {
     return this.state === 'open';
+  }
+
+  get connectionState(): string {
+    return this.state;
   }
 
   /** Sends a request to this peer and resolves with its answer (for DWR, DPR, RAR, ASR). */
@@ -183,7 +193,10 @@ export class PeerConnection implements PeerInfo {
         'unframeable message; closing',
       );
       if ((next.header.flags & CommandFlags.Request) !== 0) {
-        this.send(
+        this.receivedAt = performance.now();
+        this.answer(
+          next.header,
+          [],
           this.errorAnswer(next.header, [], {
             resultCode: next.error.resultCode,
             reason: next.error.message,
@@ -196,6 +209,7 @@ export class PeerConnection implements PeerInfo {
   }
 
   private onMessage(raw: Buffer): void {
+    this.receivedAt = performance.now();
     const header = readHeader(raw);
     const request = (header.flags & CommandFlags.Request) !== 0;
     const capabilitiesExchange =
@@ -214,7 +228,9 @@ export class PeerConnection implements PeerInfo {
       const echo = this.options.handlers.get(
         handlerKey(header.applicationId, header.commandCode),
       )?.echoOnError;
-      this.send(
+      this.answer(
+        header,
+        err.decoded,
         this.errorAnswer(
           header,
           err.decoded,
@@ -265,12 +281,13 @@ export class PeerConnection implements PeerInfo {
     if (message.applicationId === APPLICATION.COMMON) {
       switch (message.commandCode) {
         case COMMAND.DEVICE_WATCHDOG:
-          if (this.validate(message)) this.send(this.baseAnswer(message, ResultCode.SUCCESS));
+          if (this.validate(message))
+            this.answer(message, message.avps, this.baseAnswer(message, ResultCode.SUCCESS));
           return;
         case COMMAND.DISCONNECT_PEER:
           if (!this.validate(message)) return;
           this.log.info({ originHost: this.originHost }, 'peer disconnects (DPR)');
-          this.send(this.baseAnswer(message, ResultCode.SUCCESS));
+          this.answer(message, message.avps, this.baseAnswer(message, ResultCode.SUCCESS));
           this.state = 'closing';
           this.endWhenIdle();
           return;
@@ -311,26 +328,29 @@ export class PeerConnection implements PeerInfo {
       return;
     }
     this.inFlight++;
+    const startedAt = this.receivedAt;
     handler.handle(message, this).then(
-      (answer) => this.finishRequest(answer),
+      (answer) => this.finishRequest(message, answer, startedAt),
       (err: unknown) => {
         this.log.error({ err, command: message.commandCode }, 'request handler failed');
         this.finishRequest(
+          message,
           this.errorAnswer(
             message,
             message.avps,
             { resultCode: ResultCode.UNABLE_TO_COMPLY, reason: 'internal error' },
             handler.echoOnError,
           ),
+          startedAt,
         );
       },
     );
   }
 
-  private finishRequest(answer: Buffer): void {
+  private finishRequest(request: DiameterMessage, answer: Buffer, startedAt: number): void {
     this.options.admission.release();
     this.inFlight--;
-    if (this.state !== 'closed') this.send(answer);
+    if (this.state !== 'closed') this.answer(request, request.avps, answer, startedAt);
     if (this.state === 'closing' && this.inFlight === 0) this.endWhenIdle();
   }
 
@@ -343,7 +363,9 @@ export class PeerConnection implements PeerInfo {
     const { allowedPeers, applicationIds } = this.options;
     if (allowedPeers.length > 0 && !allowedPeers.includes(cer.originHost)) {
       this.log.warn({ originHost: cer.originHost }, 'peer not in the allow-list; refused');
-      this.send(
+      this.answer(
+        message,
+        message.avps,
         this.capabilitiesAnswer(message, ResultCode.UNKNOWN_PEER, `${cer.originHost} is not an allowed peer`),
       );
       this.end();
@@ -355,7 +377,11 @@ export class PeerConnection implements PeerInfo {
         { originHost: cer.originHost, offered: cer.authApplicationIds },
         'no common application; refused',
       );
-      this.send(this.capabilitiesAnswer(message, ResultCode.NO_COMMON_APPLICATION, 'no common application'));
+      this.answer(
+        message,
+        message.avps,
+        this.capabilitiesAnswer(message, ResultCode.NO_COMMON_APPLICATION, 'no common application'),
+      );
       this.end();
       return;
     }
@@ -363,7 +389,7 @@ export class PeerConnection implements PeerInfo {
     this.originRealm = cer.originRealm;
     this.state = 'open';
     this.log.info(capabilitiesLog(cer), 'peer open');
-    this.send(this.capabilitiesAnswer(message, ResultCode.SUCCESS));
+    this.answer(message, message.avps, this.capabilitiesAnswer(message, ResultCode.SUCCESS));
   }
 
   private capabilitiesAnswer(request: DiameterMessage, resultCode: number, reason?: string): Buffer {
@@ -410,7 +436,8 @@ export class PeerConnection implements PeerInfo {
       },
       'request refused',
     );
-    this.send(this.errorAnswer(message, message.avps, error, echo));
+    this.options.metrics?.protocolErrors.inc({ result_code: String(error.resultCode) });
+    this.answer(message, message.avps, this.errorAnswer(message, message.avps, error, echo));
   }
 
   private errorAnswer(
@@ -474,6 +501,7 @@ export class PeerConnection implements PeerInfo {
     }
     if (this.watchdogOutstanding) {
       this.log.warn({ originHost: this.originHost }, 'peer silent past the watchdog; closing');
+      this.options.metrics?.watchdogFailures.inc();
       this.socket.destroy();
       return;
     }
@@ -502,6 +530,28 @@ export class PeerConnection implements PeerInfo {
     );
     // The DWA resets lastHeardMs; without it the next expiry closes the connection.
     this.armWatchdog();
+  }
+
+  /** Sends the answer to a request, counting it and its latency. */
+  private answer(
+    request: MessageHeader,
+    avps: readonly Avp[],
+    answer: Buffer,
+    startedAt = this.receivedAt,
+  ): void {
+    const metrics = this.options.metrics;
+    if (metrics) {
+      const type =
+        request.commandCode === COMMAND.CREDIT_CONTROL ? findAvp(avps, CC_REQUEST_TYPE) : undefined;
+      const requestType = type && type.data.length === 4 ? requestTypeLabel(type.data.readInt32BE(0)) : '';
+      metrics.answered(
+        request.commandCode,
+        requestType,
+        resultCodeOf(answer),
+        (performance.now() - startedAt) / 1000,
+      );
+    }
+    this.send(answer);
   }
 
   private send(message: Buffer): void {

@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logging.js';
+import { DiameterMetrics } from './metrics.js';
 import type { LocalIdentity } from './answers.js';
 import { APPLICATION, resolveAvps, type Avps } from './avps.js';
 import type { Dictionary } from './dictionary.js';
@@ -17,6 +19,8 @@ export interface DiameterServerOptions {
   /** Requests in progress across all peers before new ones get 3004 TOO_BUSY. */
   maxInFlight?: number;
   logger: Logger;
+  /** Where the Diameter metrics are registered; none are kept without it. */
+  registry?: Registry;
 }
 
 /** Counts requests in progress; refuses past a limit so overload is answered, not queued. */
@@ -50,6 +54,12 @@ export class DiameterServer {
     this.avps = resolveAvps(options.dictionary);
     this.admission = new InFlightLimit(options.maxInFlight ?? 10_000);
     for (const h of options.handlers) this.addHandler(h);
+    const metrics = options.registry
+      ? new DiameterMetrics(options.registry, {
+          peersByState: () => this.peersByState(),
+          inFlight: () => this.admission.inFlight,
+        })
+      : undefined;
     const { handlers, applicationIds } = this;
     this.server = createServer((socket: Socket) => {
       const peer = new PeerConnection(socket, {
@@ -63,6 +73,7 @@ export class DiameterServer {
         maxMessageBytes: options.maxMessageBytes ?? 65_536,
         admission: this.admission,
         logger: options.logger,
+        ...(metrics ? { metrics } : {}),
       });
       this.peers.add(peer);
       void peer.whenClosed().then(() => this.peers.delete(peer));
@@ -92,6 +103,15 @@ export class DiameterServer {
         resolve({ host: this.options.host, port });
       });
     });
+  }
+
+  peersByState(): Record<string, number> {
+    const counts: Record<string, number> = { 'wait-cer': 0, open: 0, closing: 0 };
+    for (const p of this.peers) {
+      const state = p.connectionState;
+      if (state in counts) counts[state] = (counts[state] ?? 0) + 1;
+    }
+    return counts;
   }
 
   /** Open peers (capabilities exchanged). */

@@ -1,0 +1,110 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { HEADER_LENGTH } from './message.js';
+
+const COMMAND_NAMES: Record<number, string> = {
+  257: 'CE',
+  258: 'RA',
+  271: 'AC',
+  272: 'CC',
+  274: 'AS',
+  275: 'ST',
+  280: 'DW',
+  282: 'DP',
+};
+const REQUEST_TYPES = ['', 'INITIAL', 'UPDATE', 'TERMINATION', 'EVENT'];
+
+export function commandName(code: number): string {
+  return COMMAND_NAMES[code] ?? String(code);
+}
+
+/** CC-Request-Type label of a CCR ('' for other commands or when it is missing or bad). */
+export function requestTypeLabel(value: number | undefined): string {
+  return (value !== undefined && REQUEST_TYPES[value]) || '';
+}
+
+/** The top-level Result-Code of an encoded answer, read without decoding the rest. */
+export function resultCodeOf(answer: Buffer): number {
+  let offset = HEADER_LENGTH;
+  while (offset + 12 <= answer.length) {
+    const code = answer.readUInt32BE(offset);
+    const flags = answer[offset + 4]!;
+    const length = answer.readUIntBE(offset + 5, 3);
+    if (code === 268 && (flags & 0x80) === 0 && length === 12) return answer.readUInt32BE(offset + 8);
+    if (length < 8) break;
+    offset += (length + 3) & ~3;
+  }
+  return 0;
+}
+
+/** The Diameter layer's Prometheus metrics (owned here, registered in the server's registry). */
+export class DiameterMetrics {
+  readonly requests: Counter<'command' | 'request_type'>;
+  readonly answers: Counter<'command' | 'request_type' | 'result_code'>;
+  readonly latency: Histogram<'command' | 'request_type'>;
+  readonly protocolErrors: Counter<'result_code'>;
+  readonly watchdogFailures: Counter;
+  readonly peers: Gauge<'state'>;
+  readonly inFlight: Gauge;
+
+  constructor(registry: Registry, sources: { peersByState(): Record<string, number>; inFlight(): number }) {
+    const registers = [registry];
+    this.requests = new Counter({
+      name: 'ocs_diameter_requests_total',
+      help: 'Diameter requests received, by command and CC-Request-Type',
+      labelNames: ['command', 'request_type'],
+      registers,
+    });
+    this.answers = new Counter({
+      name: 'ocs_diameter_answers_total',
+      help: 'Diameter answers sent, by command, CC-Request-Type and top-level Result-Code',
+      labelNames: ['command', 'request_type', 'result_code'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'ocs_diameter_request_duration_seconds',
+      help: 'Time from a request being framed to its answer being written',
+      labelNames: ['command', 'request_type'],
+      buckets: [
+        0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1,
+      ],
+      registers,
+    });
+    this.protocolErrors = new Counter({
+      name: 'ocs_diameter_protocol_errors_total',
+      help: 'Requests refused by the protocol layer (framing, grammar, values, state), by Result-Code',
+      labelNames: ['result_code'],
+      registers,
+    });
+    this.watchdogFailures = new Counter({
+      name: 'ocs_diameter_watchdog_failures_total',
+      help: 'Connections closed because the peer stayed silent past the watchdog (RFC 3539)',
+      registers,
+    });
+    this.peers = new Gauge({
+      name: 'ocs_diameter_peers',
+      help: 'Diameter connections by state (wait-cer, open, closing)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [state, n] of Object.entries(sources.peersByState())) this.set({ state }, n);
+      },
+    });
+    this.inFlight = new Gauge({
+      name: 'ocs_diameter_requests_in_flight',
+      help: 'Requests being served now',
+      registers,
+      collect() {
+        this.set(sources.inFlight());
+      },
+    });
+  }
+
+  /** Records one answered request. */
+  answered(commandCode: number, requestType: string, resultCode: number, seconds: number): void {
+    const command = commandName(commandCode);
+    this.requests.inc({ command, request_type: requestType });
+    this.answers.inc({ command, request_type: requestType, result_code: String(resultCode) });
+    this.latency.observe({ command, request_type: requestType }, seconds);
+  }
+}
