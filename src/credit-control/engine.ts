@@ -11,7 +11,14 @@ import type { CdrWriter } from './cdr.js';
 import { handleEvent } from './events.js';
 import { ChargingRefusal, refusalOf } from './outcome.js';
 import type { Rater } from './rater.js';
-import { chargedService, grantedUnits, serviceKindOf, unitsOf, type ServiceKind } from './service-kind.js';
+import {
+  byRatingGroup,
+  chargedService,
+  grantedUnits,
+  serviceKindOf,
+  unitsOf,
+  type ServiceKind,
+} from './service-kind.js';
 import { isRepeat, type SessionRecord, type SessionStore } from './sessions.js';
 import type { ChargingSettings, ServiceSettings } from './settings.js';
 import type { SubscriberResolver } from './subscriber.js';
@@ -140,7 +147,7 @@ export class ChargingEngine implements CreditControlService {
     const single = request.services.length === 0;
     const services: ServiceCreditRequest[] = single
       ? [{ ratingGroup: COMMAND_LEVEL, serviceIdentifiers: [], requested: request.requested ?? {}, used: [] }]
-      : request.services;
+      : byRatingGroup(request.services);
     const answers: ServiceCreditAnswer[] = [];
     for (const service of services) {
       answers.push(await this.grant(kind, record, request, service, { used: 0, settle: false }));
@@ -165,7 +172,7 @@ export class ChargingEngine implements CreditControlService {
             used: request.used,
           },
         ]
-      : request.services;
+      : byRatingGroup(request.services);
     const answers: ServiceCreditAnswer[] = [];
     for (const service of services) {
       const used = service.used.reduce((sum, u) => sum + (unitsOf(kind, u) ?? 0), 0);
@@ -480,7 +487,7 @@ export class ChargingEngine implements CreditControlService {
    */
   private async postpaid(record: SessionRecord, request: CreditControlRequest): Promise<CreditControlAnswer> {
     for (const service of request.services.length
-      ? request.services
+      ? byRatingGroup(request.services)
       : [
           {
             ratingGroup: COMMAND_LEVEL,

@@ -12,7 +12,7 @@ import { priceOf } from '../rating/tariff.js';
 import type { Rating } from '../rating/types.js';
 import type { ChargingEngine } from './engine.js';
 import { ChargingRefusal, refusalOf } from './outcome.js';
-import { chargedService, grantedUnits, unitsOf, type ServiceKind } from './service-kind.js';
+import { byRatingGroup, chargedService, grantedUnits, unitsOf, type ServiceKind } from './service-kind.js';
 import { isRepeat, type SessionRecord } from './sessions.js';
 import type {
   CreditControlAnswer,
@@ -78,7 +78,7 @@ export async function handleEvent(
           used: [],
         },
       ]
-    : request.services;
+    : byRatingGroup(request.services);
 
   const rate = (service: ServiceCreditRequest): Promise<Rating> =>
     engine.deps.rater.rate({

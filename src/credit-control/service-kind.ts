@@ -1,5 +1,10 @@
 import type { ChargedService } from '../rating/types.js';
-import type { CreditControlRequest, GrantedServiceUnits, ServiceUnits } from './types.js';
+import type {
+  CreditControlRequest,
+  GrantedServiceUnits,
+  ServiceCreditRequest,
+  ServiceUnits,
+} from './types.js';
 
 /** The services this OCS charges, told apart by Service-Context-Id (TS 32.299 §7.1.12). */
 export type ServiceKind = 'voice' | 'data' | 'sms';
@@ -56,4 +61,49 @@ export function grantedUnits(kind: ServiceKind, units: number): GrantedServiceUn
     case 'data':
       return { totalOctets: units };
   }
+}
+
+const UNIT_FIELDS = ['time', 'totalOctets', 'inputOctets', 'outputOctets', 'serviceSpecificUnits'] as const;
+
+/**
+ * The MSCCs of a request with those of one rating group made one (rating group 0 for MSCCs
+ * without one). Quota is kept per rating group here: a reservation and each balance operation
+ * of a request belong to a (session, rating group), so a second MSCC of the same group would
+ * find the first one's operation already done and its usage would go uncharged. Merged, the
+ * group reports all its usage, asks the sum of its requests and is answered as one MSCC that
+ * names every Service-Identifier (TS 32.299: quota shared by the services of a rating group).
+ */
+export function byRatingGroup(services: readonly ServiceCreditRequest[]): ServiceCreditRequest[] {
+  const groups = new Map<number, ServiceCreditRequest>();
+  for (const service of services) {
+    const rg = service.ratingGroup ?? 0;
+    const group = groups.get(rg);
+    if (!group) {
+      groups.set(rg, {
+        ...service,
+        serviceIdentifiers: [...service.serviceIdentifiers],
+        used: [...service.used],
+        ...(service.requested ? { requested: { ...service.requested } } : {}),
+      });
+      continue;
+    }
+    for (const id of service.serviceIdentifiers) {
+      if (!group.serviceIdentifiers.includes(id)) group.serviceIdentifiers.push(id);
+    }
+    group.used.push(...service.used);
+    if (service.requested) group.requested = addUnits(group.requested ?? {}, service.requested);
+    if (group.reportingReason === undefined && service.reportingReason !== undefined) {
+      group.reportingReason = service.reportingReason;
+    }
+  }
+  return [...groups.values()];
+}
+
+function addUnits(a: ServiceUnits, b: ServiceUnits): ServiceUnits {
+  const sum: ServiceUnits = { ...a };
+  for (const field of UNIT_FIELDS) {
+    if (b[field] !== undefined) sum[field] = (a[field] ?? 0) + b[field];
+  }
+  if (!sum.money && b.money) sum.money = b.money;
+  return sum;
 }

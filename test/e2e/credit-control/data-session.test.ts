@@ -276,6 +276,48 @@ tariffs:
     expect(cdr).toMatchObject({ used: { '10': 2 * MiB + 1, '20': MiB }, amounts: { money: 100 } });
   });
 
+  it('gives MSCCs of one rating group one shared quota and charges all their usage', async () => {
+    const msisdn = await ocs.account({ balance: 1000 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    const i = await s.initial([
+      mscc(10, { rsu: [octets(MiB)], serviceIdentifier: 1 }),
+      mscc(10, { rsu: [octets(MiB)], serviceIdentifier: 2 }),
+    ]);
+    expect(shape(i)).toEqual([
+      ...ccaHead(s.id, 2001, 'initial', 0),
+      [
+        'Multiple-Services-Credit-Control',
+        [
+          ['Granted-Service-Unit', [['CC-Total-Octets', 2 * MiB]]],
+          ['Service-Identifier', 1],
+          ['Service-Identifier', 2],
+          ['Rating-Group', 10],
+          ['Validity-Time', 1800],
+          ['Result-Code', 2001],
+          ['Volume-Quota-Threshold', 102_400],
+          ['Quota-Holding-Time', 120],
+        ],
+      ],
+      ['Credit-Control-Failure-Handling', 0],
+    ]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 940, reserved: 60, spent: 0 });
+
+    const u = await s.update([
+      mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]], serviceIdentifier: 1 }),
+      mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]], serviceIdentifier: 2 }),
+    ]);
+    expect(u.all('Multiple-Services-Credit-Control')).toHaveLength(1);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 880, reserved: 60, spent: 60 });
+
+    await s.terminate([
+      mscc(10, { usu: [[octets(0.5 * MiB)]], serviceIdentifier: 1 }),
+      mscc(10, { usu: [[octets(0.5 * MiB)]], serviceIdentifier: 2 }),
+    ]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 910, reserved: 0, spent: 90 });
+    const [cdr] = await ocs.cdrs(msisdn);
+    expect(cdr).toMatchObject({ used: { '10': 3 * MiB }, amounts: { money: 90 } });
+  });
+
   it('reads CC-Input-Octets plus CC-Output-Octets as the volume used', async () => {
     const msisdn = await ocs.account({ balance: 1000 });
     const s = new CcSession(ocs, CONTEXT.data, msisdn);

@@ -97,6 +97,30 @@ describe('DIRECT_DEBITING', () => {
     expect(await ocs.balance(msisdn)).toEqual({ available: 470, reserved: 0, spent: 30 });
   });
 
+  it('charges every MSCC of one rating group', async () => {
+    const msisdn = await ocs.account({ balance: 500 });
+    const s = event(CONTEXT.sms, msisdn, ACTION.directDebiting, [
+      mscc(200, { rsu: [messages(1)], serviceIdentifier: 1 }),
+      mscc(200, { rsu: [messages(2)], serviceIdentifier: 2 }),
+    ]);
+    const answer = await s.next('event');
+    expect(shape(answer)).toEqual([
+      ...ccaHead(s.id, 2001, 'event', 0),
+      [
+        'Multiple-Services-Credit-Control',
+        [
+          ['Granted-Service-Unit', [['CC-Service-Specific-Units', 3]]],
+          ['Service-Identifier', 1],
+          ['Service-Identifier', 2],
+          ['Rating-Group', 200],
+          ['Result-Code', 2001],
+        ],
+      ],
+      cost(30),
+    ]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 470, reserved: 0, spent: 30 });
+  });
+
   it('answers 4012 and charges nothing when the account cannot pay all of it', async () => {
     const msisdn = await ocs.account({ balance: 25 });
     const s = event(CONTEXT.sms, msisdn, ACTION.directDebiting, [mscc(200, { rsu: [messages(3)] })]);
