@@ -31,10 +31,16 @@ export const tariffSchema = z
 
 export type TariffDocument = z.infer<typeof tariffSchema>;
 
+/** `Date.parse` rolls impossible days over (2027-02-30 is March 2): the date must come back the same. */
+function isCalendarDate(d: string): boolean {
+  const ms = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
+}
+
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a calendar date');
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD', abort: true })
+  .refine(isCalendarDate, 'is not a calendar date');
 
 export const accountSchema = z
   .object({
