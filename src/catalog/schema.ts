@@ -1,10 +1,24 @@
 import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
+import { MAX_AMOUNT } from '../balance/validate.js';
 
-/** Shapes of the provisioning document (DESIGN §6); amounts are integers in minor units. */
+/**
+ * Shapes of the provisioning document (DESIGN §6); amounts are integers in minor units. No
+ * number may pass what the balance store takes (15 digits, MAX_AMOUNT): a document it would
+ * refuse half-way must be refused here, before anything is written.
+ */
 
-const amount = z.number().int('must be a whole number of minor units').nonnegative('must not be negative');
-const positive = z.number().int('must be a whole number').positive('must be greater than 0');
+const atMost = `must be at most ${MAX_AMOUNT}`;
+const amount = z
+  .number()
+  .int('must be a whole number of minor units')
+  .nonnegative('must not be negative')
+  .max(MAX_AMOUNT, atMost);
+const positive = z
+  .number()
+  .int('must be a whole number')
+  .positive('must be greater than 0')
+  .max(MAX_AMOUNT, atMost);
 
 export const tariffSchema = z
   .object({
