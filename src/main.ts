@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Cluster, type Redis } from 'ioredis';
 import { buildAdminApp } from './admin/app.js';
-import { BalanceStore } from './balance/index.js';
+import { BalanceStore, StoreMetrics } from './balance/index.js';
 import { CONFIG_CHANNEL, TariffCatalog } from './catalog/tariffs.js';
 import type { Config } from './config/config.js';
 import { CdrWriter } from './credit-control/cdr.js';
@@ -68,7 +68,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   // Replays of a session's latest request are answered from its record; operation ids only
   // bridge a crash between the balance script and the record, so they need not live long.
-  const store = new BalanceStore({ redis, keyPrefix, opTtlSeconds: 3600 });
+  const store = new BalanceStore({
+    redis,
+    keyPrefix,
+    opTtlSeconds: 3600,
+    metrics: new StoreMetrics(metrics.registry, redis),
+  });
   const catalog = new TariffCatalog(redis, keyPrefix);
   const sessionKeys = new SessionKeys(keyPrefix);
   const sessions = new SessionStore(redis, sessionKeys);

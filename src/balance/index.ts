@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './types.js';
 export { makeOpId, MAX_AMOUNT } from './validate.js';
 export { Keys } from './keys.js';
+export { StoreMetrics } from './metrics.js';

@@ -20,6 +20,7 @@ import {
 } from './decode.js';
 import { indexMember, Keys, parseReservationId } from './keys.js';
 import { ReservationIndex } from './reservation-index.js';
+import { instrumentScripts, type StoreMetrics } from './metrics.js';
 import { registerScripts, type ScriptArg } from './scripts.js';
 import {
   MONEY,
@@ -60,6 +61,8 @@ export interface BalanceStoreOptions {
   ledgerMaxLen?: number;
   /** How long a replayed operation id returns its first result. Default 24 h. */
   opTtlSeconds?: number;
+  /** Counts and times every script call. */
+  metrics?: StoreMetrics;
 }
 
 /** Refusals of apply after which no reservation exists for the (session, rating group). */
@@ -89,6 +92,7 @@ export class BalanceStore {
     checkInt('ledgerMaxLen', this.ledgerMaxLen, 1);
     checkInt('opTtlSeconds', this.opTtlSeconds, 1);
     registerScripts(this.redis);
+    if (options.metrics) instrumentScripts(this.redis, options.metrics);
     this.index = new ReservationIndex(this.redis, this.keys.reservationIndex());
   }
 
