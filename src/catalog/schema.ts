@@ -20,6 +20,25 @@ const positive = z
   .positive('must be greater than 0')
   .max(MAX_AMOUNT, atMost);
 
+/** Largest Rating-Group (Unsigned32, RFC 4006 §8.29). */
+const MAX_RATING_GROUP = 4_294_967_295;
+
+/**
+ * Keys of `ratingGroups` are Rating-Group values. Checked here rather than by a key schema,
+ * whose own message zod replaces with a bare 'Invalid key in record'.
+ */
+function checkRatingGroups(groups: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const key of Object.keys(groups)) {
+    if (!/^\d{1,10}$/.test(key) || Number(key) > MAX_RATING_GROUP) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `a rating group is a number from 0 to ${MAX_RATING_GROUP}`,
+      });
+    }
+  }
+}
+
 export const tariffSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64'),
@@ -33,10 +52,9 @@ export const tariffSchema = z
     sms: z.object({ pricePerMessage: amount }).strict().optional(),
     data: z
       .object({
-        ratingGroups: z.record(
-          z.string().regex(/^\d{1,10}$/, 'a rating group is a number'),
-          z.object({ unitOctets: positive, pricePerUnit: amount }).strict(),
-        ),
+        ratingGroups: z
+          .record(z.string(), z.object({ unitOctets: positive, pricePerUnit: amount }).strict())
+          .superRefine(checkRatingGroups),
       })
       .strict()
       .optional(),
