@@ -62,9 +62,20 @@ export function parseDocument(
     tariffIds.add(t.id);
   });
   const msisdns = new Set<string>();
+  // Another identity names one subscriber: given to two accounts, the last would silently win.
+  const imsis = new Set<string>();
+  const nais = new Set<string>();
   doc.accounts.forEach((a, i) => {
     if (msisdns.has(a.msisdn)) problems.push(`accounts[${i}].msisdn: ${a.msisdn} appears twice`);
     msisdns.add(a.msisdn);
+    if (a.imsi !== undefined) {
+      if (imsis.has(a.imsi)) problems.push(`accounts[${i}].imsi: ${a.imsi} appears twice`);
+      imsis.add(a.imsi);
+    }
+    if (a.nai !== undefined) {
+      if (nais.has(a.nai)) problems.push(`accounts[${i}].nai: ${a.nai} appears twice`);
+      nais.add(a.nai);
+    }
     if (!tariffIds.has(a.tariff) && !knownTariffs.has(a.tariff)) {
       problems.push(`accounts[${i}].tariff: no tariff ${a.tariff} in the document or already provisioned`);
     }
