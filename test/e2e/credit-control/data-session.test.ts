@@ -12,6 +12,7 @@ import {
   ccaHead,
   mscc,
   msccResults,
+  messages,
   octets,
   shape,
   startOcs,
@@ -26,6 +27,7 @@ const SETTINGS = {
     quotaHoldingTime: 120,
     quotaThreshold: 102_400,
   },
+  sms: { defaultQuota: 1, maxQuota: 5, validityTime: 300, quotaThreshold: 1 },
 };
 
 /** The MSCC of a data grant with the settings above. */
@@ -333,5 +335,31 @@ tariffs:
       }),
     ]);
     expect(await ocs.balance(msisdn)).toEqual({ available: 910, reserved: 0, spent: 90 });
+  });
+});
+
+describe('unit quota: SMS charged as a session (TS 32.299 ECUR)', () => {
+  it('reserves messages at CCR-I, charges those sent at CCR-T, with Unit-Quota-Threshold', async () => {
+    const msisdn = await ocs.account({ balance: 100 });
+    const s = new CcSession(ocs, CONTEXT.sms, msisdn);
+    const i = await s.initial([mscc(300, { rsu: [messages(9)] })]);
+    expect(shape(i)).toEqual([
+      ...ccaHead(s.id, 2001, 'initial', 0),
+      [
+        'Multiple-Services-Credit-Control',
+        [
+          ['Granted-Service-Unit', [['CC-Service-Specific-Units', 5]]],
+          ['Rating-Group', 300],
+          ['Validity-Time', 300],
+          ['Result-Code', 2001],
+          ['Unit-Quota-Threshold', 1],
+        ],
+      ],
+      ['Credit-Control-Failure-Handling', 0],
+    ]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 50, reserved: 50, spent: 0 });
+    const t = await s.terminate([mscc(300, { usu: [[messages(2)]] })]);
+    expect(shape(t)).toEqual(ccaHead(s.id, 2001, 'termination', 1));
+    expect(await ocs.balance(msisdn)).toEqual({ available: 80, reserved: 0, spent: 20 });
   });
 });

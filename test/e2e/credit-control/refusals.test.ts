@@ -240,3 +240,24 @@ describe('who is charged', () => {
     expect(await ocs.balance(msisdn)).toEqual({ available: 85, reserved: 15, spent: 0 });
   });
 });
+
+describe('when the store cannot be reached', () => {
+  let lonely: OcsFixture;
+  beforeAll(async () => {
+    lonely = await startOcs();
+  });
+  afterAll(() => lonely.close());
+
+  it('answers 5012 UNABLE_TO_COMPLY at once, not a refusal and not silence', async () => {
+    const msisdn = await lonely.account();
+    lonely.server.redis.disconnect();
+    const s = new CcSession(lonely, CONTEXT.data, msisdn);
+    const answer = await s.initial([mscc(10, { rsu: [octets(MiB)] })]);
+    expect(answer.errorBit).toBe(false);
+    expect(shape(answer)).toEqual([
+      ...ccaHead(s.id, 5012, 'initial', 0),
+      ['Error-Message', 'charging temporarily unavailable'],
+    ]);
+    expect(lonely.logs.map((l) => l.msg)).toContain('credit control failed');
+  });
+});
