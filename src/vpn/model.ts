@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_AMOUNT } from '../balance/validate.js';
 
 /**
  * The VPN (closed user group) model of the ZTE patent (US20120057507, FIG. 2-4) and DESIGN §3,
@@ -9,8 +10,19 @@ import { z } from 'zod';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64');
 const msisdn = z.string().regex(/^\d{5,15}$/, 'must be 5 to 15 digits (E.164 without +)');
-const amount = z.number().int('must be a whole number of minor units').nonnegative('must not be negative');
-const positive = z.number().int('must be a whole number').positive('must be greater than 0');
+// No number may pass what the balance store takes (MAX_AMOUNT, 15 digits): a fee or a free
+// credit it would refuse must be refused when the package is stored, not at the monthly run.
+const atMost = `must be at most ${MAX_AMOUNT}`;
+const amount = z
+  .number()
+  .int('must be a whole number of minor units')
+  .nonnegative('must not be negative')
+  .max(MAX_AMOUNT, atMost);
+const positive = z
+  .number()
+  .int('must be a whole number')
+  .positive('must be greater than 0')
+  .max(MAX_AMOUNT, atMost);
 
 export const identitySchema = z.enum(['belongs', 'joins']);
 export type Identity = z.infer<typeof identitySchema>;
@@ -45,7 +57,14 @@ export type PreferentialItem = z.infer<typeof preferentialItemSchema>;
  */
 export const levelSchema = z.union([
   z.object({ type: z.literal('free'), creditSeconds: positive, unitSeconds: positive }).strict(),
-  z.object({ type: z.literal('free'), creditAmount: positive, unitSeconds: positive, pricePerUnit: positive }).strict(),
+  z
+    .object({
+      type: z.literal('free'),
+      creditAmount: positive,
+      unitSeconds: positive,
+      pricePerUnit: positive,
+    })
+    .strict(),
   z.object({ type: z.literal('payment'), unitSeconds: positive, pricePerUnit: amount }).strict(),
 ]);
 export type Level = z.infer<typeof levelSchema>;
@@ -80,6 +99,11 @@ export interface Activation {
   activeFrom: string;
   /** Last month whose functional fee is paid, '' when none. */
   paidThrough: string;
+  /**
+   * A next-month activation of another package made while this one is active and paid: this
+   * one keeps its preference to the end of the month, the monthly run of `from` switches.
+   */
+  next?: { package: string; from: string } | undefined;
 }
 
 /** A number's membership of one group. */
