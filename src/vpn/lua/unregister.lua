@@ -1,0 +1,36 @@
+--[[
+  unregister: a number leaves a VPN group. Leaving the group it belongs to ends its VPN function
+  too (only a belonging member has one, ZTE S302), so its activation is deleted in the same step.
+
+  KEYS[1]  vpn:{vpn}:short:<group>   hash short number -> msisdn
+  KEYS[2]  vpn:{vpn}:member:<msisdn> hash group id -> JSON {shortNumber, identity, display}
+  KEYS[3]  vpn:{vpn}:activations     hash msisdn -> JSON activation
+  KEYS[4]  vpn:{vpn}:lock:<msisdn>   held while the number's fee is charged
+  ARGV[1]  group id
+  ARGV[2]  msisdn
+
+  Returns
+    {0, identity, activationDeleted (0 or 1)}
+  Refusals, nothing changed
+    {-1}  MEMBER_NOT_FOUND
+    {-2}  BUSY (a fee of the number is being charged: its activation must not vanish meanwhile)
+]]
+local group_id, msisdn = ARGV[1], ARGV[2]
+
+local stored = redis.call('HGET', KEYS[2], group_id)
+if not stored then
+  return { -1 }
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  return { -2 }
+end
+local entry = cjson.decode(stored)
+redis.call('HDEL', KEYS[2], group_id)
+if redis.call('HGET', KEYS[1], entry.shortNumber) == msisdn then
+  redis.call('HDEL', KEYS[1], entry.shortNumber)
+end
+local deleted = 0
+if entry.identity == 'belongs' then
+  deleted = redis.call('HDEL', KEYS[3], msisdn)
+end
+return { 0, entry.identity, deleted }
