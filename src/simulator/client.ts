@@ -53,6 +53,13 @@ export class DiameterClient {
   closed = false;
   originHost = 'client.ocs.example';
   originRealm = 'ocs.example';
+  /**
+   * Answers that no `request()` waits for, as the raw frame (valid only during the call): the
+   * load simulator reads them by offset instead of decoding them.
+   */
+  onAnswerFrame: ((frame: Buffer) => void) | undefined;
+  /** Called once when the connection closes, for whatever reason. */
+  onClose: (() => void) | undefined;
 
   constructor(
     private readonly port: number,
@@ -69,6 +76,7 @@ export class DiameterClient {
       this.socket.once('close', () => {
         this.closed = true;
         resolve();
+        this.onClose?.();
       }),
     );
     this.socket.on('error', () => undefined);
@@ -143,6 +151,15 @@ export class DiameterClient {
     this.socket.write(bytes);
   }
 
+  /** Holds writes until `uncork()`, so that many requests leave in one system call. */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    this.socket.uncork();
+  }
+
   nextHopByHop(): number {
     return ++this.hopByHop;
   }
@@ -178,14 +195,21 @@ export class DiameterClient {
         this.socket.destroy(next.error);
         return;
       }
-      const message = decodeMessage(next);
-      if (message.flags & CommandFlags.Request) {
+      if (next[4]! & CommandFlags.Request) {
+        const message = decodeMessage(next);
         this.serverRequests.push(message);
         if (message.commandCode === 280) this.answerWatchdog(message);
         continue;
       }
-      this.waiting.get(message.hopByHop)?.(message);
-      this.waiting.delete(message.hopByHop);
+      // Only the header is read until it is known who wants the answer.
+      const hopByHop = next.readUInt32BE(12);
+      const waiter = this.waiting.get(hopByHop);
+      if (waiter) {
+        this.waiting.delete(hopByHop);
+        waiter(decodeMessage(next));
+      } else {
+        this.onAnswerFrame?.(next);
+      }
     }
   }
 
