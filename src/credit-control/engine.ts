@@ -68,7 +68,7 @@ export class ChargingEngine implements CreditControlService {
       return await this.deps.sessions.serialise(request.sessionId, () => this.dispatch(kind, request));
     } catch (err) {
       const refusal = refusalOf(err);
-      if (refusal) return { resultCode: refusal.resultCode, services: [], errorMessage: refusal.message };
+      if (refusal) return refusal.toAnswer();
       this.deps.logger.error(
         { err, sessionId: request.sessionId, requestType: request.requestType },
         'credit control failed',
@@ -97,7 +97,11 @@ export class ChargingEngine implements CreditControlService {
   /** The served account's MSISDN; a request naming none is refused. */
   async servedAccount(request: CreditControlRequest): Promise<string> {
     if (request.subscriptionIds.length === 0) {
-      throw new ChargingRefusal(ResultCode.MISSING_AVP, 'Subscription-Id is required to find the account');
+      throw new ChargingRefusal(
+        ResultCode.MISSING_AVP,
+        'Subscription-Id is required to find the account',
+        'Subscription-Id',
+      );
     }
     const msisdn = await this.deps.subscribers.resolve(request.subscriptionIds);
     if (!msisdn)
@@ -106,20 +110,7 @@ export class ChargingEngine implements CreditControlService {
   }
 
   private async initial(kind: ServiceKind, request: CreditControlRequest): Promise<CreditControlAnswer> {
-    let msisdn: string;
-    try {
-      msisdn = await this.servedAccount(request);
-    } catch (err) {
-      if (err instanceof ChargingRefusal && err.resultCode === ResultCode.MISSING_AVP) {
-        return {
-          resultCode: err.resultCode,
-          services: [],
-          errorMessage: err.message,
-          missingAvp: 'Subscription-Id',
-        };
-      }
-      throw err;
-    }
+    const msisdn = await this.servedAccount(request);
     const existing = await this.deps.sessions.load(msisdn, request.sessionId);
     if (existing) return this.repeatOrRefuse(existing, request);
 
@@ -431,6 +422,7 @@ export class ChargingEngine implements CreditControlService {
     throw new ChargingRefusal(
       ResultCode.INVALID_AVP_VALUE,
       `CC-Request-Number ${request.requestNumber} is not after ${record.lastNumber}, the session's last`,
+      'CC-Request-Number',
     );
   }
 

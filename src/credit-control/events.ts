@@ -11,6 +11,7 @@ import { ResultCode } from '../diameter/result-codes.js';
 import { priceOf } from '../rating/tariff.js';
 import type { Rating } from '../rating/types.js';
 import type { ChargingEngine } from './engine.js';
+import type { ServiceSettings } from './settings.js';
 import { ChargingRefusal, refusalOf } from './outcome.js';
 import { byRatingGroup, chargedService, grantedUnits, unitsOf, type ServiceKind } from './service-kind.js';
 import { isRepeat, type SessionRecord } from './sessions.js';
@@ -34,17 +35,7 @@ export async function handleEvent(
   request: CreditControlRequest,
 ): Promise<CreditControlAnswer> {
   const { store, sessions, settings } = engine.deps;
-  const msisdn = await engine.servedAccount(request).catch((err: unknown) => {
-    if (err instanceof ChargingRefusal && err.resultCode === ResultCode.MISSING_AVP) return undefined;
-    throw err;
-  });
-  if (!msisdn)
-    return {
-      resultCode: ResultCode.MISSING_AVP,
-      services: [],
-      errorMessage: 'Subscription-Id is required',
-      missingAvp: 'Subscription-Id',
-    };
+  const msisdn = await engine.servedAccount(request);
   const previous = await sessions.load(msisdn, request.sessionId);
   if (previous && isRepeat(previous, request)) return previous.lastAnswer;
 
@@ -74,7 +65,7 @@ export async function handleEvent(
         {
           ratingGroup: 0,
           serviceIdentifiers: request.serviceIdentifier === undefined ? [] : [request.serviceIdentifier],
-          requested: request.requested ?? {},
+          ...(request.requested ? { requested: request.requested } : {}),
           used: [],
         },
       ]
@@ -87,8 +78,9 @@ export async function handleEvent(
       service: chargedService(kind, request, service.ratingGroup ?? 0),
       request,
     });
+  // RFC 4006 §8.41: an event charges, refunds or prices what its Requested-Service-Unit names.
   const unitsWanted = (requested: ServiceUnits | undefined) =>
-    Math.min(unitsOf(kind, requested ?? {}) ?? settings[kind].defaultQuota, settings[kind].maxQuota);
+    eventUnits(kind, action, requested, settings[kind]);
 
   let answer: CreditControlAnswer;
   if (!account.prepaid) {
@@ -101,13 +93,14 @@ export async function handleEvent(
     };
   } else if (action === 'direct-debiting') {
     const answers: ServiceCreditAnswer[] = [];
+    let firstRefusal: ChargingRefusal | undefined;
     for (const s of services) {
       const base: ServiceCreditAnswer = { resultCode: ResultCode.SUCCESS };
       if (!single && s.ratingGroup !== undefined) base.ratingGroup = s.ratingGroup;
       if (s.serviceIdentifiers.length) base.serviceIdentifiers = s.serviceIdentifiers;
       try {
-        const rating = await rate(s);
         const units = unitsWanted(s.requested);
+        const rating = await rate(s);
         const debit = await store.directDebit({
           opId: makeOpId(request.sessionId, request.requestNumber, `debit:${s.ratingGroup ?? 0}`),
           msisdn,
@@ -125,10 +118,15 @@ export async function handleEvent(
       } catch (err) {
         const refusal = refusalOf(err);
         if (!refusal) throw err;
+        firstRefusal ??= refusal;
         answers.push({ ...base, resultCode: refusal.resultCode });
       }
     }
     answer = eventAnswer(answers, single);
+    if (answer.resultCode !== ResultCode.SUCCESS && firstRefusal) {
+      answer.errorMessage = firstRefusal.message;
+      if (firstRefusal.failedAvp) answer.failedAvp = firstRefusal.failedAvp;
+    }
     const charged = record.amounts[MONEY] ?? 0;
     if (answer.resultCode === ResultCode.SUCCESS) answer.costInformation = cost(charged, account.currency);
   } else {
@@ -136,18 +134,19 @@ export async function handleEvent(
     let refused: ChargingRefusal | undefined;
     for (const s of services) {
       try {
-        const rating = await rate(s);
         const money = s.requested?.money;
+        const units = money ? 0 : unitsWanted(s.requested);
+        const rating = await rate(s);
         price += money
           ? moneyInMinorUnits(money.valueDigits, money.exponent, account.currency)
-          : priceOf(rating, unitsWanted(s.requested));
+          : priceOf(rating, units);
         if (!record.levels.includes(rating.level)) record.levels.push(rating.level);
       } catch (err) {
         refused = refusalOf(err);
         if (!refused) throw err;
       }
     }
-    if (refused) answer = { resultCode: refused.resultCode, services: [], errorMessage: refused.message };
+    if (refused) answer = refused.toAnswer();
     else if (action === 'price-enquiry')
       answer = {
         resultCode: ResultCode.SUCCESS,
@@ -217,6 +216,38 @@ async function authenticateFor(
       minThreshold: view.minThreshold,
     };
   }
+}
+
+/**
+ * The service units an event is about. Without Requested-Service-Unit only an SMS (one
+ * message by default) and a balance check (one unit: "is there any credit?") make sense; the
+ * other actions must say how much (5005). Units of a kind the service is not rated in cannot
+ * be priced (5031), rather than guessed.
+ */
+export function eventUnits(
+  kind: ServiceKind,
+  action: RequestedAction,
+  requested: ServiceUnits | undefined,
+  settings: ServiceSettings,
+): number {
+  const named = requested && Object.values(requested).some((v) => v !== undefined);
+  if (!named) {
+    if (kind === 'sms') return settings.defaultQuota;
+    if (action === 'check-balance') return 1;
+    throw new ChargingRefusal(
+      ResultCode.MISSING_AVP,
+      `${action} needs a Requested-Service-Unit saying how much`,
+      'Requested-Service-Unit',
+    );
+  }
+  const units = unitsOf(kind, requested);
+  if (units === undefined) {
+    throw new ChargingRefusal(
+      ResultCode.RATING_FAILED,
+      `the Requested-Service-Unit names no ${kind === 'voice' ? 'CC-Time' : kind === 'data' ? 'octets' : 'CC-Service-Specific-Units'}, which ${kind} is rated in`,
+    );
+  }
+  return Math.min(units, settings.maxQuota);
 }
 
 function eventAnswer(services: ServiceCreditAnswer[], single: boolean): CreditControlAnswer {

@@ -1,6 +1,7 @@
 import { BalanceCode, BalanceError } from '../balance/index.js';
 import { ResultCode } from '../diameter/result-codes.js';
 import { RatingError } from '../rating/types.js';
+import type { CreditControlAnswer, FailedAvpName } from './types.js';
 
 /**
  * Why a request or one of its services could not be charged, as the Result-Code RFC 4006 §9
@@ -12,8 +13,21 @@ export class ChargingRefusal extends Error {
   constructor(
     readonly resultCode: number,
     message: string,
+    /** The AVP the refusal is about, for Failed-AVP. */
+    readonly failedAvp?: FailedAvpName,
   ) {
     super(message);
+  }
+
+  /** The answer that reports this refusal at command level. */
+  toAnswer(): CreditControlAnswer {
+    const answer: CreditControlAnswer = {
+      resultCode: this.resultCode,
+      services: [],
+      errorMessage: this.message,
+    };
+    if (this.failedAvp) answer.failedAvp = this.failedAvp;
+    return answer;
   }
 }
 

@@ -151,9 +151,16 @@ export interface CreditControlAnswer {
   directDebitingFailureHandling?: 'terminate-or-buffer' | 'continue';
   /** For people reading a trace; short. */
   errorMessage?: string;
-  /** With 5005: the AVP the request lacked, reported in Failed-AVP. */
-  missingAvp?: 'Subscription-Id';
+  /**
+   * The AVP a 5xxx answer is about, reported in Failed-AVP (RFC 6733 §7.5): as received when
+   * the request had it (5004), or as an example when it was missing (5005).
+   */
+  failedAvp?: FailedAvpName;
 }
+
+/** AVPs the charging logic can name in Failed-AVP. */
+export type FailedAvpName =
+  'Subscription-Id' | 'Requested-Service-Unit' | 'CC-Request-Number' | 'Requested-Action';
 
 /** What the Diameter edge calls for every valid CCR. */
 export interface CreditControlService {

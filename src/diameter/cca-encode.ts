@@ -1,11 +1,13 @@
 import type {
   CreditControlAnswer,
+  FailedAvpName,
   FinalUnitIndication,
   GrantedServiceUnits,
   ServiceCreditAnswer,
 } from '../credit-control/types.js';
 import { beginAnswer, type LocalIdentity } from './answers.js';
 import type { Avps } from './avps.js';
+import type { AvpDefinition } from './dictionary.js';
 import type { MessageWriter } from './encode.js';
 import { findAvp, type DiameterMessage } from './message.js';
 import { exampleOf } from './validate.js';
@@ -60,10 +62,28 @@ export function encodeCreditControlAnswer(
   }
   if (answer.validityTime !== undefined) w.unsigned32(avps.validityTime, answer.validityTime);
   if (answer.errorMessage) w.text(avps.errorMessage, answer.errorMessage);
-  if (answer.missingAvp === 'Subscription-Id') {
-    w.beginGroup(avps.failedAvp).raw(exampleOf(avps.subscriptionId)).endGroup();
+  if (answer.failedAvp) {
+    // RFC 6733 §7.5: the offending AVP as received, or an example of the one that was missing.
+    const def = failedAvpDefinition(avps, answer.failedAvp);
+    const received = findAvp(request.avps, def.code, def.vendorId);
+    w.beginGroup(avps.failedAvp)
+      .raw(received ?? exampleOf(def))
+      .endGroup();
   }
   return w.finish();
+}
+
+function failedAvpDefinition(avps: Avps, name: FailedAvpName): AvpDefinition {
+  switch (name) {
+    case 'Subscription-Id':
+      return avps.subscriptionId;
+    case 'Requested-Service-Unit':
+      return avps.requestedServiceUnit;
+    case 'CC-Request-Number':
+      return avps.ccRequestNumber;
+    case 'Requested-Action':
+      return avps.requestedAction;
+  }
 }
 
 function writeService(w: MessageWriter, avps: Avps, s: ServiceCreditAnswer): void {

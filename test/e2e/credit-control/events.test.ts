@@ -134,6 +134,7 @@ describe('DIRECT_DEBITING', () => {
           ['Result-Code', 4012],
         ],
       ],
+      ['Error-Message', 'insufficient funds'],
     ]);
     expect(await ocs.balance(msisdn)).toEqual({ available: 25, reserved: 0, spent: 0 });
     for (const cdr of await ocs.cdrs(msisdn)) expect(cdr.amounts).toEqual({});

@@ -163,7 +163,11 @@ describe('sessions that do not exist, and request numbers', () => {
 
     // A CCR-T numbered like the CCR-U before it: not the CCR-U again, and not in order.
     const t = await ocs.send(s.build('termination', [mscc(100, { usu: [[seconds(30)]] })], 1));
-    expect(shape(t)).toEqual([...ccaHead(s.id, 5004, 'termination', 1), ERROR_MESSAGE]);
+    expect(shape(t)).toEqual([
+      ...ccaHead(s.id, 5004, 'termination', 1),
+      ERROR_MESSAGE,
+      ['Failed-AVP', [['CC-Request-Number', 1]]],
+    ]);
     expect(await ocs.balance(msisdn)).toEqual({ available: 9970, reserved: 15, spent: 15 });
 
     s.number = 2;
