@@ -1,0 +1,107 @@
+import type { ProvisioningDeps } from '../provisioning/apply.js';
+import { ProvisioningError } from '../provisioning/document.js';
+import { ExpectedMoney } from './money.js';
+import { accountRanges, moneySnapshot, provisionScenario, type MoneySnapshot } from './provision.js';
+import { Runner, SimulatorError, type RunOptions } from './runner.js';
+import type { Scenario } from './scenario.js';
+import type { Report } from './stats.js';
+
+/** Above this many accounts the balances are not summed before and after (it would take long). */
+const MONEY_CHECK_MAX_ACCOUNTS = 200_000;
+
+export interface SimulationOptions extends Omit<RunOptions, 'charges'> {
+  /**
+   * The server's store: when given, the scenario's tariff and accounts are provisioned first
+   * and the accounts' balances are compared with what the tariff says was spent.
+   */
+  provisioning?: ProvisioningDeps;
+  log?: (line: string) => void;
+}
+
+/** Runs a step against Redis; a failure names the step (a provisioning mistake stays as it is). */
+async function store<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof ProvisioningError) throw err;
+    throw new SimulatorError(`${what} failed: ${(err as Error).message}`);
+  }
+}
+
+/** A whole simulator run: provisioning, the run, the money check. */
+export class Simulation {
+  private runner: Runner | undefined;
+  private stops = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly options: SimulationOptions = {},
+  ) {}
+
+  /** As Runner.stop; before the run starts, the run is skipped. */
+  stop(): void {
+    if (this.runner) this.runner.stop();
+    else this.stops++;
+  }
+
+  async run(): Promise<Report> {
+    const { scenario, options } = this;
+    const log = options.log ?? (() => undefined);
+    const deps = options.provisioning;
+    const ranges = accountRanges(scenario);
+    const accounts = ranges.reduce((n, r) => n + r.count, 0);
+    if (deps && scenario.provision) {
+      log(`provisioning tariff ${scenario.provision.tariff.id} and ${accounts} accounts...`);
+      const p = await store('provisioning', () => provisionScenario(deps, scenario));
+      log(
+        `provisioned: ${p.accountsCreated} accounts created, ${p.accountsUpdated} already there (balances kept)`,
+      );
+    } else if (scenario.provision) {
+      log('provisioning skipped (no Redis given): the accounts must exist');
+    }
+    const expected = scenario.provision ? new ExpectedMoney(scenario.provision.tariff) : undefined;
+    const checkMoney = deps !== undefined && expected !== undefined && accounts <= MONEY_CHECK_MAX_ACCOUNTS;
+    const before = checkMoney
+      ? await store('reading balances', () => moneySnapshot(deps, ranges))
+      : undefined;
+
+    this.runner = new Runner(scenario, { ...options, ...(expected ? { charges: expected } : {}) });
+    if (this.stops > 0) this.runner.stop();
+    const report = await this.runner.run();
+
+    if (expected) {
+      report.money = { expected: expected.total, expectedVpn: expected.vpn };
+      if (before && deps)
+        this.compare(report, before, await store('reading balances', () => moneySnapshot(deps, ranges)));
+      else if (deps && accounts > MONEY_CHECK_MAX_ACCOUNTS)
+        report.warnings.push(`balances not checked: more than ${MONEY_CHECK_MAX_ACCOUNTS} accounts`);
+    }
+    return report;
+  }
+
+  private compare(report: Report, before: MoneySnapshot, after: MoneySnapshot): void {
+    const money = report.money!;
+    const total = (s: MoneySnapshot) => s.available + s.reserved + s.spent;
+    money.spent = after.spent - before.spent;
+    money.reservedChange = after.reserved - before.reserved;
+    money.totalChange = total(after) - total(before);
+    money.accounts = after.accounts;
+    if (report.sessions.total.aborted > 0) {
+      report.warnings.push(
+        'sessions were cut short, so reservations may still be held: the money check is skipped',
+      );
+      return;
+    }
+    money.consistent =
+      money.spent === money.expected + money.expectedVpn &&
+      money.reservedChange === 0 &&
+      money.totalChange === 0;
+    if (!money.consistent) {
+      report.warnings.push(
+        `balances moved by ${money.spent} spent, ${money.reservedChange} reserved, ${money.totalChange} in total; ` +
+          `the tariff gives ${money.expected + money.expectedVpn} spent and no other change`,
+      );
+      report.ok = false;
+    }
+  }
+}
