@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { demo } from './demo.js';
 import { provision } from './provision.js';
 import { serve } from './serve.js';
+import { simulate } from './simulate.js';
 
 /** Every `ocs` sub-command, in the order `ocs --help` lists them. */
-export const COMMANDS: readonly Command[] = [serve, provision, demo];
+export const COMMANDS: readonly Command[] = [serve, provision, demo, simulate];
