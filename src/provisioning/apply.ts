@@ -4,29 +4,48 @@ import { MONEY } from '../balance/index.js';
 import { validUntilEpochSeconds } from '../catalog/schema.js';
 import type { TariffCatalog } from '../catalog/tariffs.js';
 import type { SessionKeys } from '../credit-control/keys.js';
-import { parseDocument } from './document.js';
+import { VpnRegistry } from '../vpn/registry.js';
+import { checkDocument, parseDocumentShape } from './document.js';
+import { applyVpnSection, emptyVpnContext, loadVpnContext, type VpnProvisioningSummary } from './vpn.js';
 
 export interface ProvisioningDeps {
   redis: Redis | Cluster;
   store: BalanceStore;
   catalog: TariffCatalog;
   sessionKeys: SessionKeys;
+  /** Default: a registry on `redis` with the store's key prefix. */
+  vpn?: VpnRegistry;
 }
 
 export interface ProvisioningSummary {
   tariffs: number;
   accountsCreated: number;
   accountsUpdated: number;
+  /** Present when the document has a vpn section. */
+  vpn?: VpnProvisioningSummary;
 }
 
 /**
- * Applies a provisioning document after checking all of it. Safe to run again: tariffs and
- * account attributes are set, while an opening balance counts only when the account is
- * created (a second run never tops up).
+ * Applies a provisioning document after checking all of it, against what is already
+ * provisioned too. Safe to run again: tariffs and account attributes are set, while an opening
+ * balance counts only when the account is created (a second run never tops up); members
+ * registered with the same details and activations in place are left alone (no fee twice).
+ * The VPN section is applied last, once its accounts exist; `nowMs` is the time of its fees.
  */
-export async function provision(deps: ProvisioningDeps, text: string): Promise<ProvisioningSummary> {
+export async function provision(
+  deps: ProvisioningDeps,
+  text: string,
+  nowMs = Date.now(),
+): Promise<ProvisioningSummary> {
   const known = new Set((await deps.catalog.list()).map((t) => t.id));
-  const doc = parseDocument(text, known);
+  const doc = parseDocumentShape(text);
+  const vpn = doc.vpn
+    ? (deps.vpn ??
+      new VpnRegistry({ redis: deps.redis, keyPrefix: deps.store.keys.prefix, store: deps.store }))
+    : undefined;
+  const vpnContext =
+    vpn && doc.vpn ? await loadVpnContext(vpn, deps.store, doc.vpn, nowMs) : emptyVpnContext(nowMs);
+  checkDocument(doc, known, vpnContext);
   for (const tariff of doc.tariffs) await deps.catalog.put(tariff);
   const currencies = new Map((await deps.catalog.list()).map((t) => [t.id, t.currency]));
   const summary: ProvisioningSummary = {
@@ -50,5 +69,6 @@ export async function provision(deps: ProvisioningDeps, text: string): Promise<P
     if (created) summary.accountsCreated++;
     else summary.accountsUpdated++;
   }
+  if (vpn && doc.vpn) summary.vpn = await applyVpnSection(vpn, doc.vpn, nowMs);
   return summary;
 }

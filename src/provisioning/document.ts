@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { accountSchema, tariffSchema } from '../catalog/schema.js';
+import { checkVpnSection, emptyVpnContext, vpnSectionSchema, type VpnContext } from './vpn.js';
 
-/** The provisioning document of DESIGN §6 (tariffs and accounts). */
+/** The provisioning document of DESIGN §6 (tariffs, accounts, and VPN groups, packages, activations). */
 export const documentSchema = z
   .object({
     tariffs: z.array(tariffSchema).default([]),
     accounts: z.array(accountSchema).default([]),
-    vpn: z.unknown().optional(),
+    vpn: vpnSectionSchema.optional(),
   })
   .strict();
 
@@ -33,13 +34,22 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Parses and checks a document: its shape, then what the shape cannot say (unique ids, known
- * tariffs). `knownTariffs` are those already provisioned. Throws ProvisioningError listing
- * every problem; nothing is applied by parsing.
+ * tariffs, the VPN rules). `knownTariffs` are those already provisioned, `vpnContext` what the
+ * VPN section touches that is already provisioned (default: nothing). Throws
+ * ProvisioningError listing every problem; nothing is applied by parsing.
  */
 export function parseDocument(
   text: string,
   knownTariffs: ReadonlySet<string> = new Set(),
+  vpnContext: VpnContext = emptyVpnContext(),
 ): ProvisioningDocument {
+  const doc = parseDocumentShape(text);
+  checkDocument(doc, knownTariffs, vpnContext);
+  return doc;
+}
+
+/** Parses a document and checks its shape only. Throws ProvisioningError. */
+export function parseDocumentShape(text: string): ProvisioningDocument {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -52,10 +62,19 @@ export function parseDocument(
       parsed.error.issues.map((i) => `${formatPath(i.path) || '(document)'}: ${i.message}`),
     );
   }
-  const doc = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * Checks what the shape of a parsed document cannot say (see parseDocument). Throws
+ * ProvisioningError listing every problem.
+ */
+export function checkDocument(
+  doc: ProvisioningDocument,
+  knownTariffs: ReadonlySet<string> = new Set(),
+  vpnContext: VpnContext = emptyVpnContext(),
+): void {
   const problems: string[] = [];
-  if (doc.vpn !== undefined)
-    problems.push('vpn: VPN groups and packages are not supported by this version yet');
   const tariffIds = new Set<string>();
   doc.tariffs.forEach((t, i) => {
     if (tariffIds.has(t.id)) problems.push(`tariffs[${i}].id: ${t.id} appears twice`);
@@ -80,8 +99,8 @@ export function parseDocument(
       problems.push(`accounts[${i}].tariff: no tariff ${a.tariff} in the document or already provisioned`);
     }
   });
+  if (doc.vpn) problems.push(...checkVpnSection(doc.vpn, doc.accounts, vpnContext));
   if (problems.length) throw new ProvisioningError(problems);
-  return doc;
 }
 
 export function readDocumentFile(path: string): string {

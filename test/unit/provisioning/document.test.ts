@@ -188,10 +188,8 @@ describe('what the shape cannot say', () => {
     ]);
   });
 
-  it('refuses VPN data, which this version does not apply', () => {
-    expect(problems(`vpn: { groups: [] }`)).toEqual([
-      'vpn: VPN groups and packages are not supported by this version yet',
-    ]);
+  it('takes a VPN section (its rules are tested in vpn.test.ts)', () => {
+    expect(parseDocument(`vpn: { groups: [] }`).vpn).toEqual({ groups: [], packages: [], activations: [] });
   });
 });
 
