@@ -6,6 +6,7 @@ import { CONFIG_CHANNEL, TariffCatalog } from './catalog/tariffs.js';
 import type { Config } from './config/config.js';
 import { CdrWriter } from './credit-control/cdr.js';
 import { ChargingEngine } from './credit-control/engine.js';
+import { ChargingMetrics } from './credit-control/metrics.js';
 import { SessionKeys } from './credit-control/keys.js';
 import { TariffRater } from './credit-control/rater.js';
 import { SessionStore } from './credit-control/sessions.js';
@@ -85,6 +86,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     rater: new TariffRater(catalog),
     settings,
     logger,
+    metrics: new ChargingMetrics(metrics.registry, () => sessions.countOpen()),
     ...(options.now ? { now: options.now } : {}),
   });
   await subscriber.subscribe(CONFIG_CHANNEL);

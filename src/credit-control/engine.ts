@@ -1,4 +1,5 @@
 import {
+  MONEY,
   ReservationNotFoundError,
   makeOpId,
   type BalanceStore,
@@ -8,6 +9,7 @@ import { ResultCode } from '../diameter/result-codes.js';
 import type { Logger } from '../logging.js';
 import type { Rating } from '../rating/types.js';
 import type { CdrWriter } from './cdr.js';
+import type { ChargingMetrics } from './metrics.js';
 import { handleEvent } from './events.js';
 import { ChargingRefusal, refusalOf } from './outcome.js';
 import type { Rater } from './rater.js';
@@ -26,6 +28,7 @@ import type {
   CreditControlAnswer,
   CreditControlRequest,
   CreditControlService,
+  GrantedServiceUnits,
   ServiceCreditAnswer,
   ServiceCreditRequest,
 } from './types.js';
@@ -40,6 +43,7 @@ export interface ChargingDeps {
   logger: Logger;
   /** Milliseconds since the epoch; tests move time with it. */
   now?: () => number;
+  metrics?: ChargingMetrics;
 }
 
 /** Rating group used for credit control at command level (RFC 4006 §5.1.1, no MSCC). */
@@ -293,6 +297,7 @@ export class ChargingEngine implements CreditControlService {
         units: grant.units,
         expiresAtMs: this.expiresAt(record.kind),
       });
+      this.hold(record, rg, moneyOf(result.tiers));
       markReserved(record, rg, result.granted > 0);
       return { granted: result.granted, final: result.final, creditLimitReached: false };
     } catch (err) {
@@ -333,6 +338,7 @@ export class ChargingEngine implements CreditControlService {
       });
     } catch (err) {
       if (!(err instanceof ReservationNotFoundError)) throw err;
+      this.hold(record, rg, 0);
       markReserved(record, rg, false);
       await this.chargeUnreserved(record, request, rg, used);
       return grant
@@ -341,6 +347,8 @@ export class ChargingEngine implements CreditControlService {
     }
     record.used[rg] = (record.used[rg] ?? 0) + used;
     addAmounts(record.amounts, result.amounts);
+    this.hold(record, rg, moneyOf(result.tiers));
+    this.countUsage(record, rg, used, result.amounts);
     if (result.uncharged > 0) {
       this.deps.logger.warn(
         { sessionId: record.sessionId, msisdn: record.msisdn, rg, uncharged: result.uncharged },
@@ -377,6 +385,7 @@ export class ChargingEngine implements CreditControlService {
       });
       record.used[rg] = (record.used[rg] ?? 0) + used;
       addAmounts(record.amounts, debit.amounts);
+      this.countUsage(record, rg, used, debit.amounts);
     } catch (err) {
       if (refusalOf(err)?.resultCode !== ResultCode.CREDIT_LIMIT_REACHED) throw err;
       this.deps.logger.warn(
@@ -438,7 +447,24 @@ export class ChargingEngine implements CreditControlService {
     record.lastType = request.requestType;
     record.lastAnswer = answer;
     record.updatedAt = now;
-    const { settings } = this.deps;
+    const { settings, metrics } = this.deps;
+    if (metrics) {
+      if (request.requestType === 'initial' && state === 'open')
+        metrics.sessionsOpened.inc({ service: record.kind });
+      if (state === 'closed' && record.closeReason) {
+        metrics.sessionsClosed.inc({ service: record.kind, reason: record.closeReason });
+      }
+      for (const s of answer.services) {
+        metrics.serviceResults.inc({
+          service: record.kind,
+          request_type: request.requestType,
+          result_code: String(s.resultCode),
+        });
+        this.countGrant(record, s.ratingGroup ?? 0, s.granted, s.finalUnitIndication !== undefined);
+      }
+      if (answer.granted)
+        this.countGrant(record, 0, answer.granted, answer.finalUnitIndication !== undefined);
+    }
     if (state === 'closed') {
       record.state = 'closed';
       if (record.closeReason) await this.writeCdr(record, answer.resultCode);
@@ -504,6 +530,36 @@ export class ChargingEngine implements CreditControlService {
     return this.finish(record, request, answer, 'closed');
   }
 
+  /** Records what a rating group now holds of money, moving the frozen-money gauge by the change. */
+  private hold(record: SessionRecord, rg: number, money: number): void {
+    const held = (record.held ??= {});
+    const before = held[rg] ?? 0;
+    if (money > 0) held[rg] = money;
+    else delete held[rg];
+    if (money !== before) this.deps.metrics?.moneyReserved.inc(money - before);
+  }
+
+  private countUsage(record: SessionRecord, rg: number, used: number, amounts: Record<string, number>): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    if (used > 0) metrics.unitsUsed.inc({ service: record.kind, rating_group: String(rg) }, used);
+    const money = amounts[MONEY] ?? 0;
+    if (money > 0) metrics.moneyCharged.inc({ currency: record.currency || 'none' }, money);
+  }
+
+  private countGrant(
+    record: SessionRecord,
+    rg: number,
+    granted: GrantedServiceUnits | undefined,
+    final: boolean,
+  ): void {
+    const metrics = this.deps.metrics;
+    if (!metrics || !granted) return;
+    const units = granted.time ?? granted.totalOctets ?? granted.serviceSpecificUnits ?? 0;
+    if (units > 0) metrics.unitsGranted.inc({ service: record.kind, rating_group: String(rg) }, units);
+    if (final) metrics.finalUnits.inc({ service: record.kind });
+  }
+
   /**
    * Tcc supervision (RFC 4006 §7): closes sessions silent past their Validity-Time plus the
    * grace, giving their frozen money back, and returns reservations left by any instance that
@@ -536,6 +592,7 @@ export class ChargingEngine implements CreditControlService {
           } catch (err) {
             if (!(err instanceof ReservationNotFoundError)) throw err;
           }
+          this.hold(record, rg, 0);
         }
         record.reserved = [];
         record.state = 'closed';
@@ -544,12 +601,19 @@ export class ChargingEngine implements CreditControlService {
         await this.writeCdr(record, record.lastAnswer.resultCode);
         await this.deps.sessions.save(record, this.deps.settings.closedSessionTtlSeconds);
         closed++;
+        this.deps.metrics?.sessionsClosed.inc({ service: record.kind, reason: 'tcc-expired' });
         this.deps.logger.info({ sessionId, msisdn }, 'session closed by Tcc supervision');
       });
     }
     const swept = await this.deps.store.sweepExpired(now, limit);
     return { closed, reservationsExpired: swept.expired };
   }
+}
+
+function moneyOf(holds: readonly { bucket: string; amount: number }[]): number {
+  let money = 0;
+  for (const h of holds) if (h.bucket === MONEY) money += h.amount;
+  return money;
 }
 
 function markReserved(record: SessionRecord, rg: number, reserved: boolean): void {

@@ -22,6 +22,8 @@ export interface SessionRecord {
   updatedAt: number;
   /** Rating groups that hold a reservation now. */
   reserved: number[];
+  /** Money frozen now per rating group (for the frozen-money metric). */
+  held?: Record<string, number>;
   /** Service units charged per rating group over the session. */
   used: Record<string, number>;
   /** Amount charged per bucket over the session. */
@@ -110,6 +112,11 @@ export class SessionStore {
       const bar = m.indexOf('|');
       return { msisdn: m.slice(0, bar), sessionId: m.slice(bar + 1) };
     });
+  }
+
+  /** Open sessions of every instance: those under Tcc supervision. */
+  async countOpen(): Promise<number> {
+    return this.redis.zcard(this.keys.supervision());
   }
 
   async unsupervise(msisdn: string, sessionId: string): Promise<void> {
