@@ -116,12 +116,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: engine, logger }));
   const { port: diameterPort } = await diameter.listen();
 
+  let draining = false;
   const http = await buildAdminApp({
     store,
     sessions,
     metrics,
     adminToken: config.adminToken,
-    ready: async () => (await redis.ping()) === 'PONG',
+    // Ready: Redis answers, the Diameter port listens, and we are not shutting down.
+    ready: async () => !draining && diameter.listening && (await redis.ping()) === 'PONG',
   });
   await http.listen({ host: config.http.host, port: config.http.port });
   const address = http.server.address();
@@ -148,6 +150,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     engine,
     http,
     async close() {
+      draining = true;
       clearInterval(supervision);
       await diameter.close();
       await http.close();

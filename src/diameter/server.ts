@@ -114,6 +114,10 @@ export class DiameterServer {
     return counts;
   }
 
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
   /** Open peers (capabilities exchanged). */
   get openPeers(): number {
     let n = 0;
