@@ -97,7 +97,7 @@ describe('provisioning the vpn section', () => {
       });
     }
     expect(await f.money('8613800000001')).toBe(9_500);
-    expect(await f.money('8613800000002')).toBe(0);
+    expect(await f.money('8613800000002')).toBe(500);
     expect(
       (await f.store.getAccount('8613800000001'))?.buckets[freeLevelBucket('vpn-300', 0)]?.available,
     ).toBe(18_000);
@@ -168,7 +168,7 @@ vpn:
       'an activation beyond the money',
       (t) =>
         t.replace(
-          "msisdn: '8613800000002',\n      prepaid: true,\n      tariff: pps-standard,\n      balance: 500",
+          "msisdn: '8613800000002',\n      prepaid: true,\n      tariff: pps-standard,\n      balance: 1000",
           "msisdn: '8613800000002',\n      prepaid: true,\n      tariff: pps-standard,\n      balance: 499",
         ),
       'vpn.activations[1]: the monthly fee 500 of vpn-300 is more than the 499 8613800000002 can spend',
