@@ -8,7 +8,8 @@ import { CdrWriter } from './credit-control/cdr.js';
 import { ChargingEngine } from './credit-control/engine.js';
 import { ChargingMetrics } from './credit-control/metrics.js';
 import { SessionKeys } from './credit-control/keys.js';
-import { TariffRater } from './credit-control/rater.js';
+import { VpnRater } from './credit-control/vpn-rater.js';
+import { VpnDirectory } from './vpn/cache.js';
 import { SessionStore } from './credit-control/sessions.js';
 import type { ChargingSettings } from './credit-control/settings.js';
 import { chargingSettings } from './credit-control/settings.js';
@@ -78,19 +79,22 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const catalog = new TariffCatalog(redis, keyPrefix);
   const sessionKeys = new SessionKeys(keyPrefix);
   const sessions = new SessionStore(redis, sessionKeys);
+  const vpnDirectory = await VpnDirectory.open({ redis, keyPrefix });
   const engine = new ChargingEngine({
     store,
     sessions,
     cdrs: new CdrWriter(redis, sessionKeys, settings.cdrMaxLen),
     subscribers: new SubscriberResolver(redis, sessionKeys, settings.subscriptionIdTypes),
-    rater: new TariffRater(catalog),
+    rater: new VpnRater(catalog, vpnDirectory, settings.numbering),
     settings,
     logger,
     metrics: new ChargingMetrics(metrics.registry, () => sessions.countOpen()),
     ...(options.now ? { now: options.now } : {}),
   });
   await subscriber.subscribe(CONFIG_CHANNEL);
-  subscriber.on('message', () => catalog.invalidate());
+  subscriber.on('message', (_channel: string, message: string) => {
+    if (message === 'tariffs') catalog.invalidate();
+  });
 
   const dictionary = defaultDictionary();
   const identity = {
@@ -155,6 +159,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await diameter.close();
       await http.close();
       await subscriber.quit().catch(() => undefined);
+      await vpnDirectory.close();
       await redis.quit().catch(() => undefined);
       await localRedis?.stop();
       logger.info('stopped');

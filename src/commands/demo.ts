@@ -50,6 +50,9 @@ export const demo: Command = {
         console.log(
           `  ${msisdn}: ${b} -> available ${a?.available ?? 0}, reserved ${a?.reserved ?? 0}, spent ${a?.spent ?? 0}`,
         );
+        for (const [bucket, v] of Object.entries(after?.buckets ?? {})) {
+          if (bucket !== 'money') console.log(`    ${bucket}: available ${v.available}, spent ${v.spent}`);
+        }
       }
       console.log('\nLook further:');
       console.log(

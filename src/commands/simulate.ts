@@ -20,7 +20,7 @@ interface Flags {
   json?: string;
   svg?: string;
   redis?: string;
-  serverPid?: number;
+  serverPids?: number[];
   quiet: boolean;
 }
 
@@ -78,7 +78,11 @@ export function parseFlags(args: readonly string[]): Flags {
           flags.redis = value;
           break;
         case '--server-pid':
-          flags.serverPid = positiveNumber(arg, value);
+          flags.serverPids = value.split(',').map((pid) => {
+            const n = positiveNumber(arg, pid);
+            if (!Number.isInteger(n)) throw new UsageError(`--server-pid ${pid}: not a process id`);
+            return n;
+          });
           break;
       }
       continue;
@@ -117,7 +121,7 @@ function progressLine(p: Progress): string {
 export const simulate: Command = {
   name: 'simulate',
   usage:
-    'simulate SCENARIO.yaml [--host H] [--port P] [--duration S] [--rate R] [--json F] [--svg F] [--redis URL] [--server-pid PID]',
+    'simulate SCENARIO.yaml [--host H] [--port P] [--duration S] [--rate R] [--json F] [--svg F] [--redis URL] [--server-pid PID,...]',
   summary: 'load-test a server with simulated PGW / IMS peers (scenarios/README.md)',
   async run(args) {
     const flags = parseFlags(args);
@@ -145,7 +149,7 @@ export const simulate: Command = {
     const simulation = new Simulation(scenario, {
       onProgress,
       log: (line) => console.log(line),
-      ...(flags.serverPid ? { serverPid: flags.serverPid } : {}),
+      ...(flags.serverPids ? { serverPids: flags.serverPids } : {}),
       ...(redis
         ? {
             provisioning: {

@@ -7,6 +7,7 @@ import {
 } from '../balance/index.js';
 import { ResultCode } from '../diameter/result-codes.js';
 import type { Logger } from '../logging.js';
+import { dialledNumber, normalise, type NumberingPlan } from '../rating/numbering.js';
 import type { Rating } from '../rating/types.js';
 import type { CdrWriter } from './cdr.js';
 import type { ChargingMetrics } from './metrics.js';
@@ -135,7 +136,7 @@ export class ChargingEngine implements CreditControlService {
       used: {},
       amounts: {},
       levels: [],
-      ...partiesOf(request),
+      ...partiesOf(request, this.deps.settings.numbering),
     };
     if (!account.prepaid) return this.postpaid(record, request);
 
@@ -229,6 +230,7 @@ export class ChargingEngine implements CreditControlService {
           service: chargedService(kind, request, rg),
           request,
         });
+        recordOtherParty(record, request, rating);
       } catch (err) {
         ratingRefusal = refusalOf(err);
         if (!ratingRefusal) throw err;
@@ -616,6 +618,13 @@ function moneyOf(holds: readonly { bucket: string; amount: number }[]): number {
   return money;
 }
 
+/** The CDR names the other party by the number it was rated as (a short number resolved). */
+function recordOtherParty(record: SessionRecord, request: CreditControlRequest, rating: Rating): void {
+  if (!rating.otherParty) return;
+  if (request.ims?.roleOfNode === 'terminating') record.callingParty = rating.otherParty;
+  else record.calledParty = rating.otherParty;
+}
+
 function markReserved(record: SessionRecord, rg: number, reserved: boolean): void {
   const has = record.reserved.includes(rg);
   if (reserved && !has) record.reserved.push(rg);
@@ -626,14 +635,20 @@ function addAmounts(total: Record<string, number>, add: Record<string, number>):
   for (const [bucket, amount] of Object.entries(add)) total[bucket] = (total[bucket] ?? 0) + amount;
 }
 
+/** Calling and called party of a voice leg, as international numbers when they are numbers. */
 function partiesOf(
   request: CreditControlRequest,
+  plan: NumberingPlan,
 ): Pick<SessionRecord, 'callingParty' | 'calledParty' | 'role'> {
   const ims = request.ims;
   if (!ims) return {};
+  const number = (address: string) => {
+    const dialled = dialledNumber(address);
+    return dialled ? normalise(dialled, plan) : address;
+  };
   const parties: Pick<SessionRecord, 'callingParty' | 'calledParty' | 'role'> = {};
-  if (ims.callingPartyAddress) parties.callingParty = ims.callingPartyAddress;
-  if (ims.calledPartyAddresses[0]) parties.calledParty = ims.calledPartyAddresses[0];
+  if (ims.callingPartyAddress) parties.callingParty = number(ims.callingPartyAddress);
+  if (ims.calledPartyAddresses[0]) parties.calledParty = number(ims.calledPartyAddresses[0]);
   if (ims.roleOfNode) parties.role = ims.roleOfNode;
   return parties;
 }

@@ -47,6 +47,24 @@ const settingsSchema = z.object({
   finalUnit: finalUnitSchema.default({ action: 'terminate' }),
   /** RFC 4006 §7: a session silent past its Validity-Time plus this grace is closed (Tcc). */
   tccGraceSeconds: z.number().int().nonnegative().default(60),
+  /** How Calling/Called-Party-Address numbers are brought to international form before rating. */
+  numbering: z
+    .object({
+      countryCode: z
+        .string()
+        .regex(/^\d{0,3}$/, 'one to three digits, or empty')
+        .default(''),
+      nationalPrefix: z
+        .string()
+        .regex(/^\d{0,3}$/)
+        .default('0'),
+      internationalPrefix: z
+        .string()
+        .regex(/^\d{0,4}$/)
+        .default('00'),
+      nationalNumberLength: z.number().int().min(0).max(15).default(0),
+    })
+    .default({ countryCode: '', nationalPrefix: '0', internationalPrefix: '00', nationalNumberLength: 0 }),
   /** Subscription-Id types that identify the served account; E.164 always does. */
   subscriptionIdTypes: z.array(z.enum(['e164', 'imsi', 'sip-uri', 'nai'])).default(['e164', 'sip-uri']),
   /** How long a closed session answers retransmissions of its last request. */

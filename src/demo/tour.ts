@@ -118,14 +118,14 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
             ['Node-Functionality', 6],
             ['Role-Of-Node', 0],
             ['Calling-Party-Address', 'tel:+8613800000002'],
-            ['Called-Party-Address', 'tel:+8613800000001'],
+            ['Called-Party-Address', 'tel:6001'],
           ],
         ],
       ],
     ];
     lines.push(
       summary(
-        'voice CCR-I 8613800000002 calls 8613800000001',
+        'voice CCR-I 8613800000002 dials short number 6001 (VPN)',
         await client.request(
           272,
           4,
@@ -148,7 +148,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     );
     lines.push(
       summary(
-        'voice CCR-T 25 s used (call lasted 85 s: two started minutes)',
+        'voice CCR-T 25 s used (85 s: two free minutes of vpn-300)',
         await client.request(
           272,
           4,

@@ -22,6 +22,8 @@ export interface Rating {
   tiers: Tier[];
   /** A short label for the CDR: which tariff or package level applied. */
   level: string;
+  /** The other party's number as rated: a short number resolved to its long form. */
+  otherParty?: string;
 }
 
 /** The plain prepaid (PPS) tariff of DESIGN §6. Prices are integers in minor units. */

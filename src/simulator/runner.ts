@@ -31,8 +31,8 @@ export interface RunOptions {
   progressIntervalMs?: number;
   /** Where usage the server accepted is priced (the money check). */
   charges?: ChargeSink;
-  /** Other processes (the server, Redis) whose CPU per CCR the report shows. */
-  serverPid?: number;
+  /** Other processes (the server, its Redis) whose CPU per CCR the report shows. */
+  serverPids?: readonly number[];
   dictionary?: Dictionary;
 }
 
@@ -126,7 +126,7 @@ export function tickMs(s: Scenario): number {
   const m = s.mode;
   if (m.type === 'concurrency') return 10;
   const perSecond = m.ccrPerSecond ?? m.sessionsPerSecond! * 2;
-  return perSecond >= 5000 ? 1 : perSecond >= 1000 ? 2 : 5;
+  return perSecond >= 10000 ? 1 : perSecond >= 2500 ? 2 : 5;
 }
 
 function modeLabel(s: Scenario): string {
@@ -218,7 +218,8 @@ export class Runner {
     const startedAt = new Date();
     await this.connect();
     const cpuBefore = ownCpu();
-    const serverBefore = this.options.serverPid ? processCpu(this.options.serverPid) : undefined;
+    const pids = this.options.serverPids ?? [];
+    const serverBefore = pids.map(processCpu);
     this.t0 = performance.now();
     this.lastProgress = this.t0;
     this.phase = 'running';
@@ -231,7 +232,7 @@ export class Runner {
       else this.tick();
     });
     const cpuAfter = ownCpu();
-    const serverAfter = this.options.serverPid ? processCpu(this.options.serverPid) : undefined;
+    const serverAfter = pids.map(processCpu);
     await this.disconnect();
     return this.report(startedAt, cpuBefore, cpuAfter, serverBefore, serverAfter);
   }
@@ -599,8 +600,8 @@ export class Runner {
     startedAt: Date,
     cpuBefore: CpuTime,
     cpuAfter: CpuTime,
-    serverBefore: CpuTime | undefined,
-    serverAfter: CpuTime | undefined,
+    serverBefore: (CpuTime | undefined)[],
+    serverAfter: (CpuTime | undefined)[],
   ): Report {
     const r = emptyReport(
       this.scenario.name ?? 'scenario',
@@ -612,10 +613,12 @@ export class Runner {
     this.stats.fill(r);
     r.ccr.missed = this.pacer?.missed ?? 0;
     r.cpu.simulator = cpuSince(cpuBefore, cpuAfter, r.ccr.answered);
-    if (serverBefore && serverAfter && this.options.serverPid)
-      r.cpu.server = { pid: this.options.serverPid, ...cpuSince(serverBefore, serverAfter, r.ccr.answered) };
-    else if (this.options.serverPid)
-      this.warnings.push(`could not read the CPU time of pid ${this.options.serverPid} from /proc`);
+    (this.options.serverPids ?? []).forEach((pid, i) => {
+      const before = serverBefore[i];
+      const after = serverAfter[i];
+      if (before && after) r.cpu.processes.push({ pid, ...cpuSince(before, after, r.ccr.answered) });
+      else this.warnings.push(`could not read the CPU time of pid ${pid} from /proc`);
+    });
     if (this.lateAnswers)
       this.warnings.push(`${this.lateAnswers} answer(s) came after their request had timed out`);
     if (this.malformed) this.warnings.push(`${this.malformed} answer(s) could not be read (bad AVP lengths)`);

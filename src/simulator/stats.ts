@@ -82,7 +82,8 @@ export interface Report {
   unexpected: UnexpectedAnswer[];
   unexpectedTotal: number;
   latencyMs: Record<string, LatencySummary>;
-  cpu: { simulator: CpuFigure; server?: CpuFigure & { pid: number } };
+  /** The simulator's CPU, and that of the processes named with --server-pid. */
+  cpu: { simulator: CpuFigure; processes: (CpuFigure & { pid: number })[] };
   money?: MoneyCheck;
   /** Lines worth reading: the run did not go as the scenario expected. */
   warnings: string[];
@@ -283,7 +284,7 @@ export function emptyReport(scenario: string, peers: number, mode: string, start
     unexpected: [],
     unexpectedTotal: 0,
     latencyMs: {},
-    cpu: { simulator: { userMs: 0, systemMs: 0, microsPerCcr: 0 } },
+    cpu: { simulator: { userMs: 0, systemMs: 0, microsPerCcr: 0 }, processes: [] },
     warnings: [],
     ok: true,
   };
@@ -344,8 +345,7 @@ export function formatReport(r: Report): string {
   lines.push(
     `CPU        simulator ${num(sim.microsPerCcr, 1)} µs per CCR (user ${num(sim.userMs)} ms, system ${num(sim.systemMs)} ms)`,
   );
-  if (r.cpu.server) {
-    const s = r.cpu.server;
+  for (const s of r.cpu.processes) {
     lines.push(
       `           server pid ${s.pid}: ${num(s.microsPerCcr, 1)} µs per CCR (user ${num(s.userMs)} ms, system ${num(s.systemMs)} ms)`,
     );

@@ -80,8 +80,8 @@ describe('a voice call: CCR-I, CCR-U, CCR-T with CC-Time', () => {
         sessionId: s.id,
         msisdn: caller,
         service: 'voice',
-        callingParty: `tel:+${caller}`,
-        calledParty: `tel:+${callee}`,
+        callingParty: caller,
+        calledParty: callee,
         role: 'originating',
         used: { '100': 135 },
         amounts: { money: 45 },
@@ -142,7 +142,7 @@ describe('a voice call: CCR-I, CCR-U, CCR-T with CC-Time', () => {
     const [cdr] = await ocs.cdrs(callee);
     expect(cdr).toMatchObject({
       role: 'terminating',
-      callingParty: 'tel:+8613700000001',
+      callingParty: '8613700000001',
       levels: ['pps:std:voice-mt'],
       used: { '100': 599 },
       amounts: {},

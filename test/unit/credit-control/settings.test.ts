@@ -26,6 +26,7 @@ describe('chargingSettings', () => {
       sms: { defaultQuota: 1, maxQuota: 100, validityTime: 3600 },
       finalUnit: { action: 'terminate' },
       tccGraceSeconds: 60,
+      numbering: { countryCode: '', nationalPrefix: '0', internationalPrefix: '00', nationalNumberLength: 0 },
       subscriptionIdTypes: ['e164', 'sip-uri'],
       closedSessionTtlSeconds: 300,
       cdrMaxLen: 10000,

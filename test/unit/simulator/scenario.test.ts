@@ -214,6 +214,11 @@ describe('ocs simulate options', () => {
       redis: 'redis://x:1',
       quiet: false,
     });
+    expect(parseFlags(['s.yaml', '--server-pid', '12,345', '--quiet'])).toEqual({
+      file: 's.yaml',
+      serverPids: [12, 345],
+      quiet: true,
+    });
     expect(() => parseFlags([])).toThrow(UsageError);
     expect(() => parseFlags(['s.yaml', '--port'])).toThrow(/--port needs a value/);
     expect(() => parseFlags(['s.yaml', '--rate', 'fast'])).toThrow(/positive number/);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cpuSince, processCpu } from '../../../src/simulator/cpu.js';
 import { latencySvg, niceCeiling, percentileX } from '../../../src/simulator/report-svg.js';
 import { Stats, distributionPercentiles, emptyReport, formatReport } from '../../../src/simulator/stats.js';
 
@@ -88,6 +89,20 @@ describe('Stats', () => {
     expect(text).toContain('CPU        simulator 3.2 µs per CCR');
     expect(text).toContain('spent 1,234 over 5 accounts, reserved change 0, total change 0: consistent');
     expect(text.split('\n').at(-1)).toBe('Result: FAILED (see above)');
+  });
+});
+
+describe('CPU time', () => {
+  it('reads a process from /proc and divides by the CCRs answered', () => {
+    const mine = processCpu(process.pid);
+    if (process.platform === 'linux') expect(mine?.userMs).toBeGreaterThan(0);
+    expect(processCpu(2 ** 30)).toBeUndefined();
+    expect(cpuSince({ userMs: 100, systemMs: 50 }, { userMs: 400, systemMs: 150 }, 1000)).toEqual({
+      userMs: 300,
+      systemMs: 100,
+      microsPerCcr: 400,
+    });
+    expect(cpuSince({ userMs: 0, systemMs: 0 }, { userMs: 1, systemMs: 0 }, 0).microsPerCcr).toBe(0);
   });
 });
 
