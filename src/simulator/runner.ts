@@ -8,7 +8,7 @@ import { Pacer, ShareCounter, WeightedPicker } from './pacing.js';
 import { CcrWriter } from './requests.js';
 import { numberAt, type KindSpec, type NumberRange, type Scenario } from './scenario.js';
 import { DataSession, EventSession, SimSession, VoiceSession } from './sessions.js';
-import { REQUEST_LABEL, Stats, emptyReport, type Report } from './stats.js';
+import { Stats, emptyReport, type Report } from './stats.js';
 
 /** A snapshot for the live progress line. */
 export interface Progress {
@@ -172,6 +172,7 @@ export class Runner {
   private lateAnswers = 0;
   private malformed = 0;
   private stopEarly = false;
+  private stoppedByUser = false;
   private lastAnswerAt = 0;
 
   constructor(
@@ -209,6 +210,7 @@ export class Runner {
 
   /** First call: stop sending and wait (bounded) for the answers still due. Second: end now. */
   stop(): void {
+    this.stoppedByUser = true;
     if (this.phase === 'connecting') this.stopEarly = true;
     else if (this.phase === 'running' || this.phase === 'draining') this.beginStopping();
     else if (this.phase === 'stopping') this.end();
@@ -619,6 +621,13 @@ export class Runner {
       if (before && after) r.cpu.processes.push({ pid, ...cpuSince(before, after, r.ccr.answered) });
       else this.warnings.push(`could not read the CPU time of pid ${pid} from /proc`);
     });
+    if (this.stoppedByUser) this.warnings.push('stopped before the end: sessions in progress were cut short');
+    if (r.ccr.timedOut)
+      this.warnings.push(
+        `${r.ccr.timedOut} CCR(s) got no answer within ${this.scenario.answerTimeoutSeconds} s`,
+      );
+    if (r.ccr.unanswered) this.warnings.push(`${r.ccr.unanswered} CCR(s) were still unanswered at the end`);
+    if (r.ccr.answered === 0) this.warnings.push('no CCR was answered');
     if (this.lateAnswers)
       this.warnings.push(`${this.lateAnswers} answer(s) came after their request had timed out`);
     if (this.malformed) this.warnings.push(`${this.malformed} answer(s) could not be read (bad AVP lengths)`);
@@ -633,6 +642,3 @@ export class Runner {
     return r;
   }
 }
-
-/** `CCR-I 2001 x 10` style label, exported for tests. */
-export const requestLabel = (type: number): string => REQUEST_LABEL[type] ?? String(type);
