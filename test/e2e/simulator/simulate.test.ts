@@ -32,6 +32,8 @@ mix:
     chunkSeconds: 60
     called: { first: '8613600000000', count: 40 }
     vpn: { shortNumbers: ['6001', '6002'], share: 0.3 }
+    # None of these callers is in a VPN group: DESIGN §2 lets the server refuse their short numbers.
+    expect: [2001, 4010]
   - { kind: sms, weight: 1, messages: 2 }
   - { kind: debit, weight: 1, service: data, units: 3000000, ratingGroup: 10 }
   # Subscribers with 0.20 left: one final minute, then refused.
@@ -120,7 +122,6 @@ describe('ocs simulate against a running server', () => {
   it('moves balances exactly as the tariff prices the usage the server accepted', () => {
     const money = report.money!;
     expect(money.expected).toBeGreaterThan(0);
-    expect(money.expectedVpn).toBeGreaterThan(0);
     expect(money.accounts).toBe(45);
     expect(money.spent).toBe(money.expected + money.expectedVpn);
     expect(money.reservedChange).toBe(0);
