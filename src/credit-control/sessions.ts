@@ -89,7 +89,8 @@ export class SessionStore {
    */
   async save(record: SessionRecord, ttlSeconds: number, superviseUntilMs?: number): Promise<void> {
     const member = `${record.msisdn}|${record.sessionId}`;
-    const pipeline = this.redis.multi();
+    // One write for the three commands; they need not be a transaction (each is idempotent).
+    const pipeline = this.redis.pipeline();
     pipeline.set(
       this.keys.session(record.msisdn, record.sessionId),
       JSON.stringify(record),
