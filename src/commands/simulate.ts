@@ -110,6 +110,19 @@ export function withOverrides(scenario: Scenario, flags: Flags): Scenario {
   return s;
 }
 
+const HELP = `ocs simulate SCENARIO.yaml [options]: run a load scenario (scenarios/README.md)
+
+  --host H, --port P      the server (overrides the scenario's peers.server)
+  --duration S            stop starting sessions after S seconds
+  --rate R                pace every CCR at R per second (keeps the scenario's ramp)
+  --redis URL             provision the scenario's tariff and accounts first, check balances after
+  --json FILE             write the report as JSON
+  --svg FILE              write a latency-by-percentile plot
+  --server-pid PID,...    also report these processes' CPU per CCR (the server, its Redis)
+  --quiet                 no progress line
+
+Exit code 0 when every CCR was answered as expected, 1 otherwise, 2 for a bad scenario.`;
+
 function progressLine(p: Progress): string {
   return (
     `${p.seconds.toFixed(1).padStart(6)} s  ${p.perSecond.toFixed(0).padStart(7)} CCR/s  in flight ${String(p.inFlight).padStart(5)}` +
@@ -120,10 +133,13 @@ function progressLine(p: Progress): string {
 
 export const simulate: Command = {
   name: 'simulate',
-  usage:
-    'simulate SCENARIO.yaml [--host H] [--port P] [--duration S] [--rate R] [--json F] [--svg F] [--redis URL] [--server-pid PID,...]',
-  summary: 'load-test a server with simulated PGW / IMS peers (scenarios/README.md)',
+  usage: 'simulate SCENARIO [options]',
+  summary: 'load-test a server with simulated PGW / IMS peers (ocs simulate --help)',
   async run(args) {
+    if (args.includes('--help') || args.includes('-h')) {
+      console.log(HELP);
+      return 0;
+    }
     const flags = parseFlags(args);
     let scenario: Scenario;
     try {

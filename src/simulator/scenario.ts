@@ -202,8 +202,9 @@ export class ScenarioError extends Error {
   constructor(
     readonly source: string,
     readonly problems: string[],
+    what = 'not a valid scenario',
   ) {
-    super(`${source}: not a valid scenario:\n  ${problems.join('\n  ')}`);
+    super(`${source}: ${what}:\n  ${problems.join('\n  ')}`);
   }
 }
 
@@ -291,7 +292,7 @@ export function loadScenario(path: string): Scenario {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ScenarioError(path, [(err as Error).message]);
+    throw new ScenarioError(path, [(err as Error).message], 'cannot be read');
   }
   return parseScenario(text, path);
 }
