@@ -89,21 +89,17 @@ export class SessionStore {
    */
   async save(record: SessionRecord, ttlSeconds: number, superviseUntilMs?: number): Promise<void> {
     const member = `${record.msisdn}|${record.sessionId}`;
-    // One write for the three commands; they need not be a transaction (each is idempotent).
-    const pipeline = this.redis.pipeline();
-    pipeline.set(
-      this.keys.session(record.msisdn, record.sessionId),
-      JSON.stringify(record),
-      'EX',
-      ttlSeconds,
-    );
-    pipeline.set(this.keys.sessionOwner(record.sessionId), record.msisdn, 'EX', ttlSeconds);
-    if (record.state === 'open' && superviseUntilMs !== undefined) {
-      pipeline.zadd(this.keys.supervision(), superviseUntilMs, member);
-    } else {
-      pipeline.zrem(this.keys.supervision(), member);
-    }
-    await pipeline.exec();
+    // Three keys in three Redis Cluster slots, so three commands, not a pipeline (which a
+    // cluster client refuses across slots); each is idempotent, and the connection sends the
+    // commands of one tick in one write anyway.
+    const session = this.keys.session(record.msisdn, record.sessionId);
+    await Promise.all([
+      this.redis.set(session, JSON.stringify(record), 'EX', ttlSeconds),
+      this.redis.set(this.keys.sessionOwner(record.sessionId), record.msisdn, 'EX', ttlSeconds),
+      record.state === 'open' && superviseUntilMs !== undefined
+        ? this.redis.zadd(this.keys.supervision(), superviseUntilMs, member)
+        : this.redis.zrem(this.keys.supervision(), member),
+    ]);
   }
 
   /** Sessions whose supervision time has passed: `{msisdn, sessionId}`. */
