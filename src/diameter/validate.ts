@@ -116,12 +116,35 @@ const MINIMUM_LENGTH: Partial<Record<AvpType, number>> = {
   Address: 6,
 };
 
-/** RFC 6733 §7.5: a missing AVP is reported as an example of it with a zero-filled value. */
-export function exampleOf(def: AvpDefinition): Avp {
+/**
+ * RFC 6733 §7.5: a missing AVP is reported as an example of it with a zero-filled value. A
+ * grouped example holds examples of its required members (or of its first member when none
+ * is required), since an empty group reads as undecodable to a protocol analyser.
+ */
+export function exampleOf(def: AvpDefinition, depth = 0): Avp {
+  let data = Buffer.alloc(MINIMUM_LENGTH[def.type] ?? 0);
+  if (def.type === 'Grouped' && def.members && depth < 4) {
+    const { required, optional } = def.members;
+    const members = required.length > 0 ? required : optional.slice(0, 1);
+    data = Buffer.concat(members.map((m) => encodeAvp(exampleOf(m, depth + 1))));
+  }
   return {
     code: def.code,
     vendorId: def.vendorId,
     flags: (def.vendorId ? AvpFlags.Vendor : 0) | (def.mandatory ? AvpFlags.Mandatory : 0),
-    data: Buffer.alloc(MINIMUM_LENGTH[def.type] ?? 0),
+    data,
   };
+}
+
+/** One AVP's bytes: header, data, padding to 4 (RFC 6733 §4.1). */
+function encodeAvp(avp: Avp): Buffer {
+  const headerLength = avp.vendorId ? 12 : 8;
+  const length = headerLength + avp.data.length;
+  const out = Buffer.alloc((length + 3) & ~3);
+  out.writeUInt32BE(avp.code, 0);
+  out[4] = avp.flags;
+  out.writeUIntBE(length, 5, 3);
+  if (avp.vendorId) out.writeUInt32BE(avp.vendorId, 8);
+  avp.data.copy(out, headerLength);
+  return out;
 }
