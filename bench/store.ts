@@ -1,9 +1,16 @@
 /**
- * Balance store benchmark: apply, and deduct+return (settle without a new grant), through ioredis
- * on ONE connection with ~200 calls in flight, beside redis-benchmark's figure for a trivial
- * EVALSHA on the same Redis in the same run (AOF appendfsync everysec, as production runs it).
- * Each store call is one script call plus one index command (apply: ZADD before; settle: the
- * index cleanup after), which is what credit control pays per CCR.
+ * Balance store benchmark: the calls credit control makes per CCR (apply on CCR-I, settle with a
+ * new grant on CCR-U, settle without one on CCR-T), through ioredis on ONE connection with ~200
+ * calls in flight, beside two yardsticks measured the same way on the same Redis: a trivial
+ * script (`return 1`) and PERFORMANCE.md's realistic reserve script (2 HGET, a check, HINCRBY,
+ * HSET of a 3-field hash, EXPIRE). Redis runs with AOF appendfsync everysec, as in production.
+ * Each store call is one script call plus the index command credit control pays with it (apply
+ * and CCR-U: the ZADD before; CCR-T: the index cleanup after).
+ *
+ * Per line: calls per second, and CPU per call of Node (process.cpuUsage) and of Redis (INFO cpu,
+ * user + sys), and the part of Redis's that was spent inside commands (INFO commandstats); the
+ * rest is reading requests, writing replies and the AOF. Every line is measured BENCH_ROUNDS
+ * times (default 3, interleaved) and the median is printed: the machines are noisy.
  *
  *   npm run bench:store                  # full
  *   BENCH_SIZE=small npm run bench:store # a few seconds
@@ -14,8 +21,9 @@ import { BalanceStore, type Tier } from '../src/balance/index.js';
 import { findRedisServer, startLocalRedis } from '../src/redis/local-redis.js';
 
 const small = process.env.BENCH_SIZE === 'small';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ACCOUNTS = small ? 200 : 1000;
-const CALLS = small ? 20_000 : 200_000;
+const CALLS = small ? 10_000 : 100_000;
 const WARMUP = small ? 2_000 : 10_000;
 const IN_FLIGHT = 200;
 const BENCHMARK_REQUESTS = small ? 50_000 : 500_000;
@@ -25,6 +33,27 @@ const TIERS: Tier[] = [
   { bucket: 'vpn:vpn-300:free-seconds', unitSize: 60, pricePerUnit: 60 },
   { bucket: 'money', unitSize: 60, pricePerUnit: 5 },
 ];
+
+/** PERFORMANCE.md's realistic reserve script. */
+const REFERENCE_LUA = `
+local avail = tonumber(redis.call('HGET', KEYS[1], 'avail') or '0')
+local status = redis.call('HGET', KEYS[1], 'status')
+local amount = tonumber(ARGV[1])
+if status ~= 'active' or avail < amount then
+  return {-6, ''}
+end
+redis.call('HINCRBY', KEYS[1], 'avail', -amount)
+redis.call('HSET', KEYS[2], 'amount', ARGV[1], 'expires', ARGV[2], 'session', ARGV[3])
+redis.call('EXPIRE', KEYS[2], 3600)
+return {0, avail - amount}
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    benchTrivial(): Result<unknown, Context>;
+    benchReference(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+  }
+}
 
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -47,23 +76,29 @@ async function redisCpu(redis: Redis): Promise<number> {
   return read('used_cpu_user') + read('used_cpu_sys');
 }
 
+/** Microseconds spent inside commands, all commands but INFO and CONFIG. */
+async function commandMicros(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let usec = 0;
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=\d+,usec=(\d+)/gm)) {
+    if (m[1] !== 'info' && m[1] !== 'config') usec += Number(m[2]);
+  }
+  return usec;
+}
+
 interface Rate {
-  label: string;
   perSecond: number;
   nodeMicros: number;
   redisMicros: number;
+  commandMicros: number;
 }
 
 /** Runs `calls` calls of `fn(i)`, IN_FLIGHT at a time, and measures rate and CPU per call. */
-async function measure(
-  redis: Redis,
-  label: string,
-  calls: number,
-  fn: (i: number) => Promise<unknown>,
-): Promise<Rate> {
+async function measure(redis: Redis, calls: number, fn: (i: number) => Promise<unknown>): Promise<Rate> {
   let next = 0;
-  const cpu0 = process.cpuUsage();
   const redis0 = await redisCpu(redis);
+  const command0 = await commandMicros(redis);
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
@@ -73,11 +108,29 @@ async function measure(
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const redisSeconds = (await redisCpu(redis)) - redis0;
+  const commandUsec = (await commandMicros(redis)) - command0;
   return {
-    label,
     perSecond: calls / seconds,
     nodeMicros: (cpu.user + cpu.system) / calls,
     redisMicros: (redisSeconds * 1e6) / calls,
+    commandMicros: commandUsec / calls,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function medianRate(rates: Rate[]): Rate {
+  return {
+    perSecond: median(rates.map((r) => r.perSecond)),
+    nodeMicros: median(rates.map((r) => r.nodeMicros)),
+    redisMicros: median(rates.map((r) => r.redisMicros)),
+    commandMicros: median(rates.map((r) => r.commandMicros)),
   };
 }
 
@@ -86,6 +139,8 @@ async function main(): Promise<void> {
   const redis = new Redis(local.url);
   try {
     const store = new BalanceStore({ redis, keyPrefix: 'bench:' });
+    redis.defineCommand('benchTrivial', { numberOfKeys: 0, lua: 'return 1' });
+    redis.defineCommand('benchReference', { numberOfKeys: 2, lua: REFERENCE_LUA });
     const msisdn = (i: number) => `86139${String(i % ACCOUNTS).padStart(8, '0')}`;
     await Promise.all(
       Array.from({ length: ACCOUNTS }, (_, i) =>
@@ -93,6 +148,11 @@ async function main(): Promise<void> {
           msisdn: msisdn(i),
           buckets: { money: 900_000_000_000, 'vpn:vpn-300:free-seconds': 18_000 },
         }),
+      ),
+    );
+    await Promise.all(
+      Array.from({ length: ACCOUNTS }, (_, i) =>
+        redis.hset(`bench:ref:{${msisdn(i)}}`, 'status', 'active', 'avail', 900_000_000_000),
       ),
     );
 
@@ -125,38 +185,86 @@ async function main(): Promise<void> {
         nowMs: NOW + i,
         expiresAtMs: NOW + 3_600_000,
       });
-    const settle = (tag: string) => (i: number) =>
+    const update = (tag: string) => (i: number) =>
       store.settle({
         opId: `${tag}${i}#1#settle`,
         msisdn: msisdn(i),
         sessionId: `${tag}${i}`,
         ratingGroup: 0,
         used: 30 + (i % 90),
+        units: 120,
+        tiers: TIERS,
+        expiresAtMs: NOW + 7_200_000,
         nowMs: NOW + i,
       });
+    const terminate = (tag: string) => (i: number) =>
+      store.settle({
+        opId: `${tag}${i}#2#settle`,
+        msisdn: msisdn(i),
+        sessionId: `${tag}${i}`,
+        ratingGroup: 0,
+        used: 30 + (i % 90),
+        nowMs: NOW + i,
+      });
+    const reference = (tag: string) => (i: number) =>
+      redis.benchReference(
+        `bench:ref:{${msisdn(i)}}`,
+        `bench:refresv:{${msisdn(i)}}:${tag}${i}`,
+        5,
+        NOW,
+        `${tag}${i}`,
+      );
 
-    await measure(redis, 'warm-up apply', WARMUP, apply('w'));
-    await measure(redis, 'warm-up settle', WARMUP, settle('w'));
-    const applied = await measure(redis, 'apply (index ZADD + script)', CALLS, apply('s'));
-    const settled = await measure(redis, 'deduct+return (settle + index cleanup)', CALLS, settle('s'));
+    const lines = {
+      trivial: { label: `ioredis EVALSHA 'return 1'`, rates: [] as Rate[] },
+      reference: { label: 'reference reserve script (PERFORMANCE.md)', rates: [] as Rate[] },
+      apply: { label: 'apply (index ZADD + script)', rates: [] as Rate[] },
+      update: { label: 'settle CCR-U (index ZADD + script)', rates: [] as Rate[] },
+      settle: { label: 'deduct+return (settle + index cleanup)', rates: [] as Rate[] },
+    };
 
-    const rows: [string, number, string][] = [
-      [`redis-benchmark EVALSHA 'return 1', 50 clients`, trivial, ''],
-      [applied.label, applied.perSecond, cpuNote(applied)],
-      [settled.label, settled.perSecond, cpuNote(settled)],
-    ];
+    await measure(redis, WARMUP, () => redis.benchTrivial());
+    await measure(redis, WARMUP, reference('w'));
+    await measure(redis, WARMUP, apply('w'));
+    await measure(redis, WARMUP, update('w'));
+    await measure(redis, WARMUP, terminate('w'));
+    for (let round = 0; round < ROUNDS; round++) {
+      const tag = `r${round}s`;
+      lines.trivial.rates.push(await measure(redis, CALLS, () => redis.benchTrivial()));
+      lines.reference.rates.push(await measure(redis, CALLS, reference(tag)));
+      lines.apply.rates.push(await measure(redis, CALLS, apply(tag)));
+      lines.update.rates.push(await measure(redis, CALLS, update(tag)));
+      lines.settle.rates.push(await measure(redis, CALLS, terminate(tag)));
+    }
+
     console.log(
       `balance store benchmark: ${ACCOUNTS} accounts, ${CALLS} calls per line, ONE ioredis connection, ` +
-        `${IN_FLIGHT} in flight, Redis AOF everysec (${small ? 'small' : 'full'})`,
+        `${IN_FLIGHT} in flight, Redis AOF everysec, median of ${ROUNDS} (${small ? 'small' : 'full'})`,
     );
-    for (const [label, rate, note] of rows) {
-      const ratio = label.startsWith('redis-benchmark') ? '' : `  ${(rate / trivial).toFixed(2)} of trivial`;
-      console.log(`  ${label.padEnd(48)} ${Math.round(rate).toString().padStart(8)}/s${ratio}${note}`);
-    }
+    console.log(`  ${'redis-benchmark EVALSHA return 1, 50 clients'.padEnd(46)} ${fmtRate(trivial)}`);
     console.log(
-      `bench:store apply_per_s=${Math.round(applied.perSecond)} settle_per_s=${Math.round(settled.perSecond)} ` +
-        `evalsha_trivial_per_s=${Math.round(trivial)} ratio_apply=${(applied.perSecond / trivial).toFixed(3)} ` +
-        `ratio_settle=${(settled.perSecond / trivial).toFixed(3)}`,
+      `  ${''.padEnd(46)} ${'calls/s'.padStart(11)}   CPU µs per call: Node  Redis  (x reference, in commands)`,
+    );
+    const medians: Record<string, Rate> = {};
+    for (const [key, { rates }] of Object.entries(lines)) medians[key] = medianRate(rates);
+    const ref = medians.reference as Rate;
+    for (const [key, { label }] of Object.entries(lines)) {
+      const r = medians[key] as Rate;
+      console.log(
+        `  ${label.padEnd(46)} ${fmtRate(r.perSecond)}   ${''.padEnd(15)}${fmt(r.nodeMicros)} ${fmt(r.redisMicros)}` +
+          `  (x${(r.redisMicros / ref.redisMicros).toFixed(1)}, ${r.commandMicros.toFixed(1)})`,
+      );
+    }
+    const a = medians.apply as Rate;
+    const s = medians.settle as Rate;
+    const u = medians.update as Rate;
+    console.log(
+      `bench:store apply_per_s=${Math.round(a.perSecond)} settle_per_s=${Math.round(s.perSecond)} ` +
+        `evalsha_trivial_per_s=${Math.round(trivial)} ratio_apply=${(a.perSecond / trivial).toFixed(3)} ` +
+        `ratio_settle=${(s.perSecond / trivial).toFixed(3)} ` +
+        `apply_redis_us=${a.redisMicros.toFixed(1)} update_redis_us=${u.redisMicros.toFixed(1)} ` +
+        `settle_redis_us=${s.redisMicros.toFixed(1)} apply_node_us=${a.nodeMicros.toFixed(1)} ` +
+        `update_node_us=${u.nodeMicros.toFixed(1)} settle_node_us=${s.nodeMicros.toFixed(1)}`,
     );
   } finally {
     redis.disconnect();
@@ -164,8 +272,12 @@ async function main(): Promise<void> {
   }
 }
 
-function cpuNote(r: Rate): string {
-  return `  (Node ${r.nodeMicros.toFixed(1)} µs, Redis ${r.redisMicros.toFixed(1)} µs CPU per call)`;
+function fmtRate(perSecond: number): string {
+  return `${Math.round(perSecond).toString().padStart(9)}/s`;
+}
+
+function fmt(micros: number): string {
+  return micros.toFixed(1).padStart(5);
 }
 
 await main();
