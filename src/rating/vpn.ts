@@ -1,7 +1,7 @@
 import type { Activation, Membership, Package } from '../vpn/model.js';
 import { freeLevelBucket } from '../vpn/model.js';
 import { rateByTariff } from './tariff.js';
-import { MONEY_BUCKET, type Rating, type Tariff, type Tier } from './types.js';
+import { MONEY_BUCKET, RatingError, type Rating, type Tariff, type Tier } from './types.js';
 
 /** A party of a call as VPN rating sees it. */
 export interface Party {
@@ -51,11 +51,13 @@ export function preferentialGroup(
  * call is preferential for it, else by the plain prepaid tariff. Free levels come first, each
  * with its own bucket, then payment levels on money; a package without a payment level falls
  * back to the tariff's price once its free credit is spent, so a call never stops at the end
- * of its free minutes while money remains.
+ * of its free minutes while money remains (when the tariff has no price for the service, the
+ * free levels are all there is). The tariff is only consulted when it is needed: a leg the
+ * package prices is never refused for a price the tariff lacks.
  */
 export function rateVpn(input: VpnRatingInput): VpnRating {
   const { served, other, kind, leg, tariff } = input;
-  const pps = rateByTariff(tariff, kind === 'voice' ? { kind: 'voice', role: leg } : { kind: 'sms' });
+  const pps = () => rateByTariff(tariff, kind === 'voice' ? { kind: 'voice', role: leg } : { kind: 'sms' });
   const pkg = served.activation ? input.packages.get(served.activation.package) : undefined;
   const group = preferentialGroup(
     served,
@@ -63,7 +65,7 @@ export function rateVpn(input: VpnRatingInput): VpnRating {
     pkg,
     kind === 'voice' ? 'intra-group-voice' : 'intra-group-sms',
   );
-  if (!pkg || !group) return pps;
+  if (!pkg || !group) return pps();
   if (kind === 'sms') {
     return {
       tiers: [{ bucket: MONEY_BUCKET, unitSize: 1, pricePerUnit: pkg.smsPricePerMessage }],
@@ -87,6 +89,12 @@ export function rateVpn(input: VpnRatingInput): VpnRating {
       pricePerUnit: level.pricePerUnit,
     };
   });
-  if (!pkg.levels.some((l) => l.type === 'payment')) tiers.push(...pps.tiers);
+  if (!pkg.levels.some((l) => l.type === 'payment')) {
+    try {
+      tiers.push(...pps().tiers);
+    } catch (err) {
+      if (!(err instanceof RatingError)) throw err;
+    }
+  }
   return { tiers, level: `vpn:${pkg.id}`, group };
 }
