@@ -41,8 +41,10 @@ export class VpnRater implements Rater {
     if (!dialled) return this.tariffs.rate(input);
 
     let other = normalise(dialled, this.numbering);
-    if (leg === 'originating' && !dialled.international) {
-      // A number as long as the caller's short numbers is a short number of one of its groups.
+    if (!dialled.international) {
+      // A number as long as the served party's short numbers is a short number of one of its
+      // groups: dialled by the caller on the originating leg, or on the terminating leg the
+      // caller's own, presented short (a member whose display mode is short).
       const groups = servedMemberships.filter((m) => m.shortNumber.length === dialled.digits.length);
       if (groups.length > 0) {
         let resolved: string | undefined;
@@ -50,13 +52,16 @@ export class VpnRater implements Rater {
           resolved = await this.directory.resolveShortNumber(m.group, dialled.digits);
           if (resolved) break;
         }
-        if (!resolved) {
+        if (resolved) {
+          other = resolved;
+        } else if (leg === 'originating') {
+          // VPN authentication (DESIGN §2) is the caller's: a called party is never refused for
+          // the number it is called from.
           throw new ChargingRefusal(
             ResultCode.END_USER_SERVICE_DENIED,
             `short number ${dialled.digits} is in no VPN group of ${msisdn}`,
           );
         }
-        other = resolved;
       }
     }
     const served: Party = {
