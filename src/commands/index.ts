@@ -3,6 +3,7 @@ import { demo } from './demo.js';
 import { provision } from './provision.js';
 import { serve } from './serve.js';
 import { simulate } from './simulate.js';
+import { vpnMonthly } from './vpn-monthly.js';
 
 /** Every `ocs` sub-command, in the order `ocs --help` lists them. */
-export const COMMANDS: readonly Command[] = [serve, provision, demo, simulate];
+export const COMMANDS: readonly Command[] = [serve, provision, demo, simulate, vpnMonthly];
