@@ -8,6 +8,7 @@ import {
 import { ResultCode } from '../diameter/result-codes.js';
 import type { Logger } from '../logging.js';
 import { dialledNumber, normalise, type NumberingPlan } from '../rating/numbering.js';
+import { priceOf } from '../rating/tariff.js';
 import type { Rating } from '../rating/types.js';
 import type { CdrWriter } from './cdr.js';
 import type { ChargingMetrics } from './metrics.js';
@@ -506,7 +507,7 @@ export class ChargingEngine implements CreditControlService {
    * credit control stops; what was asked or reported is still recorded, priced by its tariff.
    */
   private async postpaid(record: SessionRecord, request: CreditControlRequest): Promise<CreditControlAnswer> {
-    for (const service of request.services.length
+    const services = request.services.length
       ? byRatingGroup(request.services)
       : [
           {
@@ -515,13 +516,32 @@ export class ChargingEngine implements CreditControlService {
             requested: request.requested,
             used: request.used,
           },
-        ]) {
+        ];
+    for (const service of services) {
       const rg = service.ratingGroup ?? COMMAND_LEVEL;
       const units = [service.requested, ...service.used].reduce(
         (sum, u) => sum + (u ? (unitsOf(record.kind, u) ?? 0) : 0),
         0,
       );
       record.used[rg] = units;
+      // The VPN logic runs first for postpaid members too (a short number in none of their
+      // groups is refused), and the usage is recorded with the price it would be billed at.
+      try {
+        const rating = await this.deps.rater.rate({
+          msisdn: record.msisdn,
+          tariffId: record.tariff,
+          service: chargedService(record.kind, request, rg),
+          request,
+        });
+        recordOtherParty(record, request, rating);
+        if (!record.levels.includes(rating.level)) record.levels.push(rating.level);
+        const price = priceOf(rating, units);
+        if (price > 0) record.amounts[MONEY] = (record.amounts[MONEY] ?? 0) + price;
+      } catch (err) {
+        const refusal = refusalOf(err);
+        if (!refusal) throw err;
+        if (refusal.resultCode === ResultCode.END_USER_SERVICE_DENIED) throw refusal;
+      }
     }
     record.closeReason = 'postpaid';
     const answer: CreditControlAnswer = {
@@ -620,9 +640,13 @@ function moneyOf(holds: readonly { bucket: string; amount: number }[]): number {
 
 /** The CDR names the other party by the number it was rated as (a short number resolved). */
 function recordOtherParty(record: SessionRecord, request: CreditControlRequest, rating: Rating): void {
-  if (!rating.otherParty) return;
-  if (request.ims?.roleOfNode === 'terminating') record.callingParty = rating.otherParty;
-  else record.calledParty = rating.otherParty;
+  if (request.ims?.roleOfNode === 'terminating') {
+    // The called party is the served account, however the caller dialled it.
+    record.calledParty = record.msisdn;
+    if (rating.otherParty) record.callingParty = rating.otherParty;
+  } else if (rating.otherParty) {
+    record.calledParty = rating.otherParty;
+  }
 }
 
 function markReserved(record: SessionRecord, rg: number, reserved: boolean): void {

@@ -10,6 +10,7 @@ import { currencyInfo } from '../catalog/schema.js';
 import { ResultCode } from '../diameter/result-codes.js';
 import { priceOf } from '../rating/tariff.js';
 import type { Rating } from '../rating/types.js';
+import type { AccountView } from '../balance/index.js';
 import type { ChargingEngine } from './engine.js';
 import type { ServiceSettings } from './settings.js';
 import { ChargingRefusal, refusalOf } from './outcome.js';
@@ -132,6 +133,9 @@ export async function handleEvent(
   } else {
     let price = 0;
     let refused: ChargingRefusal | undefined;
+    // An enquiry is priced against the free credit the account still has; a refund is not.
+    const available =
+      action === 'refund-account' ? undefined : availableByBucket(await store.getAccount(msisdn));
     for (const s of services) {
       try {
         const money = s.requested?.money;
@@ -139,7 +143,7 @@ export async function handleEvent(
         const rating = await rate(s);
         price += money
           ? moneyInMinorUnits(money.valueDigits, money.exponent, account.currency)
-          : priceOf(rating, units);
+          : priceOf(rating, units, available);
         if (!record.levels.includes(rating.level)) record.levels.push(rating.level);
       } catch (err) {
         refused = refusalOf(err);
@@ -248,6 +252,12 @@ export function eventUnits(
     );
   }
   return Math.min(units, settings.maxQuota);
+}
+
+function availableByBucket(view: AccountView | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [bucket, b] of Object.entries(view?.buckets ?? {})) out[bucket] = b.available;
+  return out;
 }
 
 function eventAnswer(services: ServiceCreditAnswer[], single: boolean): CreditControlAnswer {

@@ -39,14 +39,21 @@ export function rateByTariff(tariff: Tariff, service: ChargedService): Rating {
   }
 }
 
-/** The cost of `units` service units by ordered tiers, started units charged in full (for PRICE_ENQUIRY). */
-export function priceOf(rating: Rating, units: number): number {
+/**
+ * The money cost of `units` service units by ordered tiers, started units charged in full (for
+ * PRICE_ENQUIRY and CHECK_BALANCE). A free-credit tier covers what its bucket still holds when
+ * `available` is given (else it is taken as unlimited); money tiers are priced, not limited.
+ */
+export function priceOf(rating: Rating, units: number, available?: Readonly<Record<string, number>>): number {
   let left = units;
   let cost = 0;
   for (const tier of rating.tiers) {
     if (left <= 0) break;
     const needed = Math.ceil(left / tier.unitSize);
-    const charged = tier.maxUnits === undefined ? needed : Math.min(needed, tier.maxUnits);
+    let charged = tier.maxUnits === undefined ? needed : Math.min(needed, tier.maxUnits);
+    if (tier.bucket !== MONEY_BUCKET && available && tier.pricePerUnit > 0) {
+      charged = Math.min(charged, Math.floor((available[tier.bucket] ?? 0) / tier.pricePerUnit));
+    }
     if (tier.bucket === MONEY_BUCKET) cost += charged * tier.pricePerUnit;
     left -= charged * tier.unitSize;
   }

@@ -74,8 +74,8 @@ describe('who is not served', () => {
         calledParty: '8613700000002',
         role: 'originating',
         used: { '100': 120 },
-        amounts: {},
-        levels: [],
+        amounts: { money: 30 }, // what it would be billed at: two started minutes at 15
+        levels: ['pps:std:voice-mo'],
         startedAt,
         endedAt: startedAt,
         resultCode: 4011,
