@@ -20,8 +20,21 @@ export interface Config {
   };
   http: { host: string; port: number };
   redisUrl: string | undefined;
+  /** ADMIN_TOKEN: one read-write token of the admin API. */
   adminToken: string | undefined;
+  /** ADMIN_TOKENS: named tokens of the admin API, each read-only or read-write. */
+  adminTokens: AdminTokenConfig[];
+  /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
+  metricsToken: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** A token of the admin API: `read` may call GET routes, `write` every route. */
+export interface AdminTokenConfig {
+  /** Names the caller in logs; never the token itself. */
+  name: string;
+  scope: 'read' | 'write';
+  token: string;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +62,48 @@ const port = z.coerce
 const listenHost = z.string().refine((v) => isIP(v) !== 0 || v === 'localhost', {
   message: 'must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
 });
+
+const token = z
+  .string()
+  .min(16, { message: 'must be at least 16 characters' })
+  .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' });
+
+/** `name:scope:token,...`; a problem names the entry by position and name, never by its token. */
+const adminTokens = z
+  .string()
+  .default('')
+  .transform((value, ctx): AdminTokenConfig[] => {
+    const entries = value
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e.length > 0);
+    const names = new Set<string>();
+    const tokens = new Set<string>();
+    return entries.flatMap((entry, i) => {
+      const [name = '', scope = '', ...rest] = entry.split(':');
+      const secret = rest.join(':');
+      // An entry without two colons may be a bare token: it is named by its position only.
+      const at = `entry ${i + 1}${rest.length > 0 && /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? ` (${name})` : ''}`;
+      const problems: string[] = [];
+      if (rest.length === 0) problems.push('must be name:scope:token');
+      else {
+        if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+          problems.push('the name must be 1 to 64 letters, digits, . _ or -');
+        else if (names.has(name)) problems.push(`the name ${name} appears twice`);
+        if (scope !== 'read' && scope !== 'write') problems.push("the scope must be 'read' or 'write'");
+        const checked = token.safeParse(secret);
+        if (!checked.success) problems.push(`the token ${checked.error.issues[0]?.message ?? 'is invalid'}`);
+        else if (tokens.has(secret)) problems.push('the token is the same as an earlier entry');
+      }
+      names.add(name);
+      tokens.add(secret);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message: `${at}: ${message}` });
+      return problems.length ? [] : [{ name, scope: scope as 'read' | 'write', token: secret }];
+    });
+  });
+
+/** Variables whose values are secrets: a problem with one never prints the value. */
+const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_TOKENS', 'METRICS_TOKEN']);
 
 const schema = z.object({
   DIAMETER_HOST: listenHost.default('0.0.0.0'),
@@ -79,7 +134,9 @@ const schema = z.object({
       message: 'must be a redis:// or rediss:// URL, or a comma-separated list of them for Redis Cluster',
     })
     .optional(),
-  ADMIN_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  ADMIN_TOKEN: token.optional(),
+  ADMIN_TOKENS: adminTokens,
+  METRICS_TOKEN: token.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -89,10 +146,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map(
-        (issue) =>
-          `${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])] ?? '')}: ${issue.message}`,
-      ),
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        const value = SECRETS.has(name) ? '(hidden)' : JSON.stringify(present[name] ?? '');
+        return `${issue.path.join('.')}=${value}: ${issue.message}`;
+      }),
     );
   }
   const e = parsed.data;
@@ -109,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     redisUrl: e.REDIS_URL,
     adminToken: e.ADMIN_TOKEN,
+    adminTokens: e.ADMIN_TOKENS,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,0 +1,56 @@
+/** ADMIN_TOKEN, ADMIN_TOKENS and METRICS_TOKEN, checked at start without ever printing a token. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+const A = 'aaaaaaaaaaaaaaaaaaaa';
+const B = 'bbbbbbbbbbbbbbbbbbbb';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('admin tokens in the configuration', () => {
+  it('reads ADMIN_TOKENS as name:scope:token entries, a token may hold colons', () => {
+    const config = loadConfig({
+      ADMIN_TOKENS: ` bss:write:${A}, grafana:read:${B}:x `,
+      ADMIN_TOKEN: `${A}-solo`,
+    });
+    expect(config.adminTokens).toEqual([
+      { name: 'bss', scope: 'write', token: A },
+      { name: 'grafana', scope: 'read', token: `${B}:x` },
+    ]);
+    expect(config.adminToken).toBe(`${A}-solo`);
+    expect(config.metricsToken).toBeUndefined();
+    expect(loadConfig({}).adminTokens).toEqual([]);
+  });
+
+  it('names each bad entry by position and name, and never prints a token', () => {
+    const found = problems({
+      ADMIN_TOKENS: `bss:admin:${A},short:read:abc,bss:read:${B},${B}x,dup:read:${A}`,
+      ADMIN_TOKEN: 'tiny',
+      METRICS_TOKEN: 'also tiny',
+    });
+    expect(found).toEqual([
+      'ADMIN_TOKEN=(hidden): must be at least 16 characters',
+      "ADMIN_TOKENS=(hidden): entry 1 (bss): the scope must be 'read' or 'write'",
+      'ADMIN_TOKENS=(hidden): entry 2 (short): the token must be at least 16 characters',
+      'ADMIN_TOKENS=(hidden): entry 3 (bss): the name bss appears twice',
+      'ADMIN_TOKENS=(hidden): entry 4: must be name:scope:token',
+      'ADMIN_TOKENS=(hidden): entry 5 (dup): the token is the same as an earlier entry',
+      'METRICS_TOKEN=(hidden): must be at least 16 characters',
+      'METRICS_TOKEN=(hidden): must be printable ASCII without spaces',
+    ]);
+    const all = found.join('\n');
+    for (const secret of [A, B, 'tiny', 'abc', 'also tiny']) expect(all).not.toContain(secret);
+  });
+
+  it('reads METRICS_TOKEN', () => {
+    expect(loadConfig({ METRICS_TOKEN: B }).metricsToken).toBe(B);
+  });
+});
