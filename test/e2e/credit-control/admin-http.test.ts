@@ -35,12 +35,14 @@ describe('GET /v1/accounts/{msisdn}', () => {
       msisdn,
       status: 'active',
       prepaid: true,
-      validUntil: 0,
+      validUntil: null,
+      expiresAt: null,
       minThreshold: 0,
       tariff: 'std',
       currency: 'CNY',
       buckets: { money: { available: 470, reserved: 30, spent: 0 } },
       resetPeriods: {},
+      vpn: { memberships: [], activation: null },
     });
 
     await s.terminate([mscc(100, { usu: [[seconds(61)]] })]);

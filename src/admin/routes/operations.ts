@@ -1,0 +1,61 @@
+/** Health for the orchestrator and metrics for Prometheus: open, or /metrics behind METRICS_TOKEN. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Metrics } from '../../metrics/metrics.js';
+import { metricsAuth } from '../auth.js';
+import { ref } from '../schemas.js';
+
+export interface OperationDeps {
+  metrics: Metrics;
+  ready(): Promise<boolean>;
+  metricsToken?: string | undefined;
+}
+
+const status = {
+  type: 'object',
+  properties: { status: { type: 'string' } },
+  required: ['status'],
+} as const;
+
+export function operationRoutes(deps: OperationDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/healthz',
+      { schema: { tags: ['operations'], summary: 'the process is alive', response: { 200: status } } },
+      async () => ({ status: 'ok' }),
+    );
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          tags: ['operations'],
+          summary: 'Redis answers, the Diameter port listens, and the server is not shutting down',
+          response: { 200: status, 503: status },
+        },
+      },
+      async (_request, reply) => {
+        const ready = await deps.ready().catch(() => false);
+        return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+      },
+    );
+    app.get(
+      '/metrics',
+      {
+        ...(deps.metricsToken ? { onRequest: metricsAuth(deps.metricsToken) } : {}),
+        schema: {
+          tags: ['operations'],
+          summary: 'Prometheus text format',
+          description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set.',
+          ...(deps.metricsToken ? { security: [{ bearer: [] }] } : {}),
+          response: {
+            200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+            401: ref('AdminError'),
+          },
+        },
+      },
+      async (_request, reply) => {
+        reply.type(deps.metrics.registry.contentType);
+        return deps.metrics.registry.metrics();
+      },
+    );
+  };
+}
