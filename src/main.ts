@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Cluster, type Redis } from 'ioredis';
 import { buildAdminApp } from './admin/app.js';
+import { tokensFromConfig } from './admin/auth.js';
 import { BalanceStore, StoreMetrics } from './balance/index.js';
 import { CONFIG_CHANNEL, TariffCatalog } from './catalog/tariffs.js';
 import type { Config } from './config/config.js';
@@ -122,10 +123,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let draining = false;
   const http = await buildAdminApp({
+    redis,
     store,
+    catalog,
     sessions,
+    sessionKeys,
     metrics,
-    adminToken: config.adminToken,
+    tokens: tokensFromConfig(config),
+    metricsToken: config.metricsToken,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
     // Ready: Redis answers, the Diameter port listens, and we are not shutting down.
     ready: async () => !draining && diameter.listening && (await redis.ping()) === 'PONG',
   });
