@@ -1,9 +1,21 @@
+import { account } from './account.js';
+import { cdrExport } from './cdr-export.js';
 import type { Command } from './command.js';
 import { demo } from './demo.js';
 import { provision } from './provision.js';
 import { serve } from './serve.js';
 import { simulate } from './simulate.js';
+import { topup } from './topup.js';
 import { vpnMonthly } from './vpn-monthly.js';
 
 /** Every `ocs` sub-command, in the order `ocs --help` lists them. */
-export const COMMANDS: readonly Command[] = [serve, provision, demo, simulate, vpnMonthly];
+export const COMMANDS: readonly Command[] = [
+  serve,
+  provision,
+  account,
+  topup,
+  cdrExport,
+  demo,
+  simulate,
+  vpnMonthly,
+];

@@ -1,0 +1,42 @@
+import { adminContext, type AdminContext } from '../admin/context.js';
+import { AdminError, toAdminError } from '../admin/errors.js';
+import { BalanceError } from '../balance/index.js';
+import { TariffCatalog } from '../catalog/tariffs.js';
+import { ConfigError, type Config } from '../config/config.js';
+import { SessionKeys } from '../credit-control/keys.js';
+import { connectRedis } from '../redis/connect.js';
+import { VpnError } from '../vpn/errors.js';
+
+/**
+ * Runs an operator command on the Redis the servers use, with the same services as the admin
+ * API, so that a task done by hand follows the API's rules. A refusal (an unknown account, a
+ * reference used for another amount) is printed as the API words it, exit code 1.
+ */
+export async function withAdmin(
+  config: Config,
+  command: string,
+  fn: (ctx: AdminContext) => Promise<number>,
+): Promise<number> {
+  if (!config.redisUrl) {
+    throw new ConfigError([`REDIS_URL: required for ocs ${command} (the Redis the servers use)`]);
+  }
+  const redis = connectRedis(config.redisUrl);
+  try {
+    const ctx = adminContext({
+      redis,
+      keyPrefix: '',
+      catalog: new TariffCatalog(redis),
+      sessionKeys: new SessionKeys(),
+    });
+    return await fn(ctx);
+  } catch (err) {
+    if (err instanceof AdminError || err instanceof VpnError || err instanceof BalanceError) {
+      const refusal = toAdminError(err);
+      console.error(`ocs ${command}: ${refusal.code}: ${refusal.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    redis.disconnect();
+  }
+}
