@@ -327,5 +327,13 @@ describe('packages and activations (ZTE FIG. 3)', () => {
     const answer = await f.call('POST', '/v1/vpn/monthly-runs', { body: { month: '2026-13' } });
     expect(answer.status).toBe(400);
     expect(answer.body.problems).toEqual([{ field: 'body.month', reason: "must be a month 'YYYY-MM'" }]);
+    const early = await f.call('POST', '/v1/vpn/monthly-runs', { body: { month: '2026-04' } });
+    expect(early.status).toBe(400);
+    expect(early.body.problems).toEqual([
+      {
+        field: 'body.month',
+        reason: '2026-04 has not begun (it is 2026-03 UTC); its fees are charged when it has',
+      },
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { vpnErrors } from '../../vpn/errors.js';
 import { activationRequestSchema, monthOf, packageSchema } from '../../vpn/model.js';
 import type { AdminContext } from '../context.js';
+import { validationError } from '../errors.js';
 import { bodyWithPathId } from '../path-id.js';
 import {
   errorResponses,
@@ -199,7 +200,8 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
           tags: ['vpn'],
           summary: "charge the month's functional fees of every activation that owes them",
           description:
-            'Default month: the current one (UTC). Running it twice for a month changes nothing the second time.',
+            'Default month: the current one (UTC); a month that has not begun is refused. Running it twice for a ' +
+            'month changes nothing the second time.',
           security: SECURITY,
           body: fromZod(monthlyRunBody, 'input'),
           response: { 200: monthlyRunResult, ...errorResponses() },
@@ -208,7 +210,17 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
       async (request) => {
         const { month } = parseBody(monthlyRunBody, request.body ?? {});
         const now = ctx.now();
-        return ctx.vpn.monthlyRun(month ?? monthOf(now), now);
+        const current = monthOf(now);
+        // As `ocs vpn-monthly`: a month that has not begun would charge fees and start free credits early.
+        if (month !== undefined && month > current) {
+          throw validationError([
+            {
+              field: 'body.month',
+              reason: `${month} has not begun (it is ${current} UTC); its fees are charged when it has`,
+            },
+          ]);
+        }
+        return ctx.vpn.monthlyRun(month ?? current, now);
       },
     );
   };
