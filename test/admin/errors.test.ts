@@ -77,6 +77,7 @@ describe('Redis away', () => {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    redis.on('error', () => {});
     const app = await buildAdminApp({
       redis,
       store: new BalanceStore({ redis }),
