@@ -122,8 +122,21 @@ export class SessionStore {
 
   /** The account's open sessions (for the admin API). */
   async openSessionsOf(msisdn: string): Promise<SessionRecord[]> {
-    const members = await this.redis.zrangebyscore(this.keys.supervision(), '-inf', '+inf');
-    const mine = members.filter((m) => m.startsWith(`${msisdn}|`)).map((m) => m.slice(msisdn.length + 1));
+    // Matched inside Redis, a page at a time, rather than shipping every open session here.
+    const mine: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.zscan(
+        this.keys.supervision(),
+        cursor,
+        'MATCH',
+        `${msisdn}|*`,
+        'COUNT',
+        1000,
+      );
+      for (let i = 0; i < flat.length; i += 2) mine.push(flat[i]!.slice(msisdn.length + 1));
+      cursor = next;
+    } while (cursor !== '0');
     const records = await Promise.all(mine.map((sid) => this.load(msisdn, sid)));
     return records.filter((r): r is SessionRecord => r !== undefined && r.state === 'open');
   }
