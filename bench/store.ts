@@ -16,7 +16,7 @@
  *   BENCH_SIZE=small npm run bench:store # a few seconds
  */
 import { execFile } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { Redis, type Result } from 'ioredis';
 import { BalanceStore, type Tier } from '../src/balance/index.js';
 import { findRedisServer, startLocalRedis } from '../src/redis/local-redis.js';
 
