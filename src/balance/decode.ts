@@ -194,11 +194,17 @@ export function decodeDeltas(d: string): Record<string, BucketDelta> {
 
 const BASE_FIELDS = new Set(['op', 'opId', 'session', 'rg', 'd', 'availAfter', 'ts']);
 
-/** One XRANGE entry: [id, [field, value, ...]]. */
+/**
+ * One XRANGE entry: [id, [field, value, ...]]. Two layouts (lua/includes/ledger.lua): the
+ * compact one, fields e ('<op>|<rg>|<availAfter>|<ts>|<d>|<name>=<value>...'), i (opId), s
+ * (session) and ref; and the one written before it, a field per value.
+ */
 export function decodeLedgerEntry(raw: [string, string[]]): LedgerEntry {
   const [id, list] = raw;
   const f = new Map<string, string>();
   for (let i = 0; i + 1 < list.length; i += 2) f.set(list[i] as string, list[i + 1] as string);
+  const e = f.get('e');
+  if (e !== undefined) return decodeCompact(id, e, f);
   const extra: Record<string, string> = {};
   for (const [k, v] of f) if (!BASE_FIELDS.has(k)) extra[k] = v;
   const rg = f.get('rg') ?? '';
@@ -211,6 +217,28 @@ export function decodeLedgerEntry(raw: [string, string[]]): LedgerEntry {
     deltas: decodeDeltas(f.get('d') ?? ''),
     moneyAvailableAfter: Number(f.get('availAfter')),
     ts: Number(f.get('ts')),
+    extra,
+  };
+}
+
+function decodeCompact(id: string, e: string, f: Map<string, string>): LedgerEntry {
+  const [op, rg = '', after, ts, d = '', ...extras] = e.split('|');
+  const extra: Record<string, string> = {};
+  for (const pair of extras) {
+    const eq = pair.indexOf('=');
+    extra[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const ref = f.get('ref');
+  if (ref !== undefined) extra.ref = ref;
+  return {
+    id,
+    op: op as LedgerOp,
+    opId: f.get('i') ?? '',
+    session: f.get('s') ?? '',
+    ratingGroup: rg === '' ? null : Number(rg),
+    deltas: decodeDeltas(d),
+    moneyAvailableAfter: Number(after),
+    ts: Number(ts),
     extra,
   };
 }

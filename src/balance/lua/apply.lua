@@ -18,6 +18,8 @@
   ARGV[8]  expiresAtMs        after this the sweeper gives the reservation back
   ARGV[9]  authenticate       '1': run the authenticate checks first
   ARGV[10] tierCount (1..16), then per tier: bucket, unitSize, pricePerUnit, maxUnits ('' none)
+  then, optionally (one Redis, not a cluster): the key of the global reservation index and this
+  reservation's member in it: the entry is then written with the reservation, in this call.
 
   Returns
     {0, {'granted', service units, 'final', 0|1, 'expiresAtMs', t,
@@ -39,64 +41,66 @@
 --- @include "tiers"
 --- @include "ledger"
 
-local K = { acct = KEYS[1], resv = KEYS[2], exp = KEYS[3], ledger = KEYS[4], op = KEYS[5] }
-local op, err = parse_op(ARGV)
-if not op then
-  return refuse(INVALID_ARGUMENT, err)
+local opId, now, ttl, maxlen = parse_op(ARGV)
+if not opId then
+  return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(K.op)
+local seen = replay(KEYS[5], APPLY_REPLY)
 if seen then
   return seen
 end
-err = parse_session(ARGV, op)
-if err then
-  return refuse(INVALID_ARGUMENT, err)
+local session, rg, rid = parse_session(ARGV)
+if not session then
+  return refuse(INVALID_ARGUMENT, rg)
 end
-local units, expires = parse_uint(ARGV[7]), parse_uint(ARGV[8])
+local units, expiresAt = uint(ARGV[7]), ARGV[8]
 if not units or units < 1 then
   return refuse(INVALID_ARGUMENT, 'units: a positive integer')
 end
-if not expires then
+if not is_uint(expiresAt) then
   return refuse(INVALID_ARGUMENT, 'expiresAtMs: a non-negative integer')
 end
-local tiers, terr = parse_tiers(ARGV, 10)
+local tiers, nextArg = parse_tiers(ARGV, 10)
 if not tiers then
-  return refuse(INVALID_ARGUMENT, terr)
+  return refuse(INVALID_ARGUMENT, nextArg)
 end
+local index, member = index_args(ARGV, nextArg)
 
-local acct = account_load(K.acct, tier_buckets(tiers))
+local authenticate = ARGV[9] == '1'
+local acct = account_load(KEYS[1], authenticate, false, tiers)
 if not acct then
-  return remember(K.op, op.ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[5], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
-if ARGV[9] == '1' then
-  local code = account_check(acct, op.now)
+if authenticate then
+  local code = account_check(acct, tonumber(now))
   if code == OK and not acct.prepaid then
     code = ACCOUNT_POSTPAID
   end
   if code ~= OK then
-    return remember(K.op, op.ttl, refuse(code))
+    return remember(KEYS[5], ttl, refuse(code))
   end
 end
-if redis.call('HEXISTS', K.resv, op.rid) == 1 then
-  return remember(K.op, op.ttl, refuse(RESERVATION_EXISTS, op.rid))
-end
 
-local granted = freeze(acct, tiers, units)
+-- The grant is worked out in memory first; creating the reservation (HSETNX) then also tells
+-- whether the pair already had one, in which case nothing has been written.
+local granted, held = freeze(acct, tiers, units)
 if granted == 0 then
-  return remember(K.op, op.ttl, refuse(CREDIT_LIMIT_REACHED))
+  if redis.call('HEXISTS', KEYS[2], rid) == 1 then
+    return remember(KEYS[5], ttl, refuse(RESERVATION_EXISTS, rid))
+  end
+  return remember(KEYS[5], ttl, refuse(CREDIT_LIMIT_REACHED))
+end
+if not resv_save(KEYS[2], KEYS[3], rid, expiresAt, tiers, held, true) then
+  return remember(KEYS[5], ttl, refuse(RESERVATION_EXISTS, rid))
+end
+if index then
+  redis.call('ZADD', index, expiresAt, member)
 end
 local final = can_pay_more(acct, tiers) and 0 or 1
-resv_save(K, op.rid, { expires = expires, tiers = tiers })
-local L = { key = K.ledger, maxlen = op.maxlen, now = op.now, opId = op.id }
-ledger_flush(acct, L, 'apply', op.session, op.rg, { 'granted', istr(granted) })
+ledger_flush(acct, KEYS[4], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
 account_save(acct)
-return remember(K.op, op.ttl, {
+local expires, holds, money = tonumber(expiresAt), tier_holds(tiers, held), acct.money[AV]
+return remember_ok(KEYS[5], ttl, { OK, granted, final, expires, holds, money }, {
   OK,
-  {
-    'granted', granted,
-    'final', final,
-    'expiresAtMs', expires,
-    'tiers', tier_holds(tiers),
-    'moneyAvailable', acct.buckets.money.avail,
-  },
+  { 'granted', granted, 'final', final, 'expiresAtMs', expires, 'tiers', holds, 'moneyAvailable', money },
 })

@@ -20,12 +20,12 @@ local now = parse_uint(ARGV[1])
 if not now then
   return refuse(INVALID_ARGUMENT, 'nowMs: a non-negative integer')
 end
-local acct = account_load(KEYS[1], {})
+local acct = account_load(KEYS[1], true, false)
 local code = account_check(acct, now)
 if code ~= OK then
   return refuse(code)
 end
-local money = acct.buckets.money
+local money = acct.money
 return {
   OK,
   {
@@ -33,8 +33,8 @@ return {
     'prepaid', acct.prepaid and 1 or 0,
     'tariff', acct.tariff,
     'currency', acct.currency,
-    'available', money.avail,
-    'reserved', money.resv,
+    'available', money[AV],
+    'reserved', money[RS],
     'validUntil', acct.validUntil,
     'minThreshold', acct.minThreshold,
   },

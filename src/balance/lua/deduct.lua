@@ -26,18 +26,17 @@
 --- @include "tiers"
 --- @include "ledger"
 
-local K = { acct = KEYS[1], resv = KEYS[2], exp = KEYS[3], ledger = KEYS[4], op = KEYS[5] }
-local op, err = parse_op(ARGV)
-if not op then
-  return refuse(INVALID_ARGUMENT, err)
+local opId, now, ttl, maxlen = parse_op(ARGV)
+if not opId then
+  return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(K.op)
+local seen = replay(KEYS[5], DEDUCT_REPLY)
 if seen then
   return seen
 end
-err = parse_session(ARGV, op)
-if err then
-  return refuse(INVALID_ARGUMENT, err)
+local session, rg, rid = parse_session(ARGV)
+if not session then
+  return refuse(INVALID_ARGUMENT, rg)
 end
 local used, overuse = parse_uint(ARGV[7]), ARGV[8]
 if not used then
@@ -47,29 +46,23 @@ if overuse ~= 'charge-available' and overuse ~= 'refuse' then
   return refuse(INVALID_ARGUMENT, "overuse: 'charge-available' or 'refuse'")
 end
 
-local r = resv_load(K, op.rid)
-local acct = account_load(K.acct, r and tier_buckets(r.tiers) or {})
+local tiers, held, expiresAt = resv_load(KEYS[2], rid)
+local acct = account_load(KEYS[1], false, true, tiers)
 if not acct then
-  return remember(K.op, op.ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[5], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
-if not r then
-  return remember(K.op, op.ttl, refuse(RESERVATION_NOT_FOUND, op.rid))
+if not tiers then
+  return remember(KEYS[5], ttl, refuse(RESERVATION_NOT_FOUND, rid))
 end
 
-local uncharged = deduct_usage(acct, r, used, overuse)
-local amounts = step_amounts(acct, 3, 1)
-resv_save(K, op.rid, r)
-local L = { key = K.ledger, maxlen = op.maxlen, now = op.now, opId = op.id }
-ledger_flush(acct, L, 'deduct', op.session, op.rg,
-  { 'used', istr(used), 'uncharged', istr(uncharged) }, uncharged > 0)
+local uncharged = deduct_usage(acct, tiers, held, used, overuse)
+local amounts = step_amounts(acct, SP)
+resv_save(KEYS[2], KEYS[3], rid, expiresAt, tiers, held, false)
+ledger_flush(acct, KEYS[4], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
+  '|used=' .. ARGV[7] .. '|uncharged=' .. istr(uncharged))
 account_save(acct)
-return remember(K.op, op.ttl, {
+local charged, remaining, money = used - uncharged, resv_units(tiers, held), acct.money[AV]
+return remember_ok(KEYS[5], ttl, { OK, charged, uncharged, amounts, remaining, money }, {
   OK,
-  {
-    'charged', used - uncharged,
-    'uncharged', uncharged,
-    'amounts', amounts,
-    'remaining', resv_units(r),
-    'moneyAvailable', acct.buckets.money.avail,
-  },
+  { 'charged', charged, 'uncharged', uncharged, 'amounts', amounts, 'remaining', remaining, 'moneyAvailable', money },
 })

@@ -28,22 +28,21 @@
 --- @include "tiers"
 --- @include "ledger"
 
-local K = { acct = KEYS[1], ledger = KEYS[2], op = KEYS[3] }
-local op, err = parse_op(ARGV)
-if not op then
-  return refuse(INVALID_ARGUMENT, err)
+local opId, now, ttl, maxlen = parse_op(ARGV)
+if not opId then
+  return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(K.op)
+local seen = replay(KEYS[3], DEBIT_REPLY)
 if seen then
   return seen
 end
 local session, rg = ARGV[5], nil
-if type(session) ~= 'string' or #session > 512 then
+if not session or #session > 512 then
   return refuse(INVALID_ARGUMENT, 'sessionId: at most 512 characters')
 end
 if ARGV[6] ~= '' then
-  rg = parse_uint(ARGV[6])
-  if not rg or rg > 4294967295 then
+  rg = ARGV[6]
+  if not is_uint(rg) or #rg > 10 or (#rg == 10 and rg > '4294967295') then
     return refuse(INVALID_ARGUMENT, "ratingGroup: an Unsigned32 or ''")
   end
 end
@@ -59,38 +58,34 @@ if not tiers then
   return refuse(INVALID_ARGUMENT, terr)
 end
 
-local acct = account_load(K.acct, tier_buckets(tiers))
+local authenticate = ARGV[9] == '1'
+local acct = account_load(KEYS[1], authenticate, true, tiers)
 if not acct then
-  return remember(K.op, op.ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[3], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
-if ARGV[9] == '1' then
-  local code = account_check(acct, op.now)
+if authenticate then
+  local code = account_check(acct, tonumber(now))
   if code == OK and not acct.prepaid then
     code = ACCOUNT_POSTPAID
   end
   if code ~= OK then
-    return remember(K.op, op.ttl, refuse(code))
+    return remember(KEYS[3], ttl, refuse(code))
   end
 end
 
 local uncharged = charge_available(acct, tiers, units, true, true)
 if uncharged > 0 and partial == '0' then
-  return remember(K.op, op.ttl, refuse(INSUFFICIENT_FUNDS))
+  return remember(KEYS[3], ttl, refuse(INSUFFICIENT_FUNDS))
 end
 if uncharged == units then
-  return remember(K.op, op.ttl, refuse(CREDIT_LIMIT_REACHED))
+  return remember(KEYS[3], ttl, refuse(CREDIT_LIMIT_REACHED))
 end
-local amounts = step_amounts(acct, 3, 1)
-local L = { key = K.ledger, maxlen = op.maxlen, now = op.now, opId = op.id }
-ledger_flush(acct, L, 'debit', session, rg,
-  { 'used', istr(units), 'uncharged', istr(uncharged) }, true)
+local amounts = step_amounts(acct, SP)
+ledger_flush(acct, KEYS[2], maxlen, now, opId, 'debit', session, rg, true,
+  '|used=' .. ARGV[7] .. '|uncharged=' .. istr(uncharged))
 account_save(acct)
-return remember(K.op, op.ttl, {
+local charged, money = units - uncharged, acct.money[AV]
+return remember_ok(KEYS[3], ttl, { OK, charged, uncharged, amounts, money }, {
   OK,
-  {
-    'charged', units - uncharged,
-    'uncharged', uncharged,
-    'amounts', amounts,
-    'moneyAvailable', acct.buckets.money.avail,
-  },
+  { 'charged', charged, 'uncharged', uncharged, 'amounts', amounts, 'moneyAvailable', money },
 })

@@ -20,35 +20,34 @@
 --- @include "tiers"
 --- @include "ledger"
 
-local K = { acct = KEYS[1], resv = KEYS[2], exp = KEYS[3], ledger = KEYS[4] }
-local now, maxlen = parse_uint(ARGV[1]), parse_uint(ARGV[2])
-if not now then
+local now, maxlen = ARGV[1], ARGV[2]
+if not is_uint(now) then
   return refuse(INVALID_ARGUMENT, 'nowMs: a non-negative integer')
 end
-if not maxlen or maxlen < 1 then
+if not is_pos(maxlen) then
   return refuse(INVALID_ARGUMENT, 'ledgerMaxLen: a positive integer')
 end
 
 local expired, live = {}, {}
-local acct = account_load(K.acct, {})
+local acct = account_load(KEYS[1], false, false)
 if acct then
-  local due = redis.call('ZRANGEBYSCORE', K.exp, '-inf', istr(now))
-  local L = { key = K.ledger, maxlen = maxlen, now = now, opId = 'expire' }
+  local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
   for _, rid in ipairs(due) do
-    local r = resv_load(K, rid)
-    if r then
-      unfreeze(acct, r)
+    local tiers, held = resv_load(KEYS[2], rid)
+    if tiers then
+      unfreeze(acct, tiers, held)
       expired[#expired + 1] = rid
-      expired[#expired + 1] = step_amounts(acct, 1, 1)
+      expired[#expired + 1] = step_amounts(acct, AV)
       local bar = string.find(rid, '|', 1, true)
-      ledger_flush(acct, L, 'expire', string.sub(rid, bar + 1), tonumber(string.sub(rid, 1, bar - 1)))
+      ledger_flush(acct, KEYS[4], maxlen, now, 'expire', 'expire', string.sub(rid, bar + 1),
+        string.sub(rid, 1, bar - 1), false)
     end
-    resv_delete(K, rid)
+    resv_delete(KEYS[2], KEYS[3], rid)
   end
   account_save(acct)
 end
 for i = 3, #ARGV do
-  local score = acct and redis.call('ZSCORE', K.exp, ARGV[i])
+  local score = acct and redis.call('ZSCORE', KEYS[3], ARGV[i])
   live[#live + 1] = score and tonumber(score) or 0
 end
 return { OK, { 'expired', expired, 'live', live } }

@@ -14,4 +14,4 @@
 ]]
 --- @include "credit"
 
-return credit('refund')
+return credit('refund', KEYS, ARGV)

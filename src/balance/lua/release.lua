@@ -6,6 +6,8 @@
   KEYS[5]  op:{m}:<opId>
   ARGV[1]  opId   ARGV[2] nowMs   ARGV[3] opTtlSeconds   ARGV[4] ledgerMaxLen
   ARGV[5]  sessionId   ARGV[6] ratingGroup
+  ARGV[7], ARGV[8] optional (one Redis, not a cluster): the key of the global reservation index
+           and this reservation's member in it, removed with the reservation in this call
 
   Returns
     {0, {'returned', {bucket, amount made available again, ...},
@@ -20,40 +22,39 @@
 --- @include "tiers"
 --- @include "ledger"
 
-local K = { acct = KEYS[1], resv = KEYS[2], exp = KEYS[3], ledger = KEYS[4], op = KEYS[5] }
-local op, err = parse_op(ARGV)
-if not op then
-  return refuse(INVALID_ARGUMENT, err)
+local opId, now, ttl, maxlen = parse_op(ARGV)
+if not opId then
+  return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(K.op)
+local seen = replay(KEYS[5], RELEASE_REPLY)
 if seen then
   return seen
 end
-err = parse_session(ARGV, op)
-if err then
-  return refuse(INVALID_ARGUMENT, err)
+local session, rg, rid = parse_session(ARGV)
+if not session then
+  return refuse(INVALID_ARGUMENT, rg)
 end
+local index, member = index_args(ARGV, 7)
 
-local r = resv_load(K, op.rid)
-local acct = account_load(K.acct, r and tier_buckets(r.tiers) or {})
+local tiers, held, expiresAt = resv_load(KEYS[2], rid)
+local acct = account_load(KEYS[1], false, false, tiers)
 if not acct then
-  return remember(K.op, op.ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[5], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
-if not r then
-  return remember(K.op, op.ttl, refuse(RESERVATION_NOT_FOUND, op.rid))
+if not tiers then
+  return remember(KEYS[5], ttl, refuse(RESERVATION_NOT_FOUND, rid))
 end
 
-unfreeze(acct, r)
-local returned = step_amounts(acct, 1, 1)
-resv_delete(K, op.rid)
-local L = { key = K.ledger, maxlen = op.maxlen, now = op.now, opId = op.id }
-ledger_flush(acct, L, 'return', op.session, op.rg)
+unfreeze(acct, tiers, held)
+local returned = step_amounts(acct, AV)
+resv_delete(KEYS[2], KEYS[3], rid)
+if index then
+  redis.call('ZREM', index, member)
+end
+ledger_flush(acct, KEYS[4], maxlen, now, opId, 'return', session, rg, false)
 account_save(acct)
-return remember(K.op, op.ttl, {
+local expires, money = tonumber(expiresAt), acct.money[AV]
+return remember_ok(KEYS[5], ttl, { OK, returned, expires, money }, {
   OK,
-  {
-    'returned', returned,
-    'expiresAtMs', r.expires,
-    'moneyAvailable', acct.buckets.money.avail,
-  },
+  { 'returned', returned, 'expiresAtMs', expires, 'moneyAvailable', money },
 })

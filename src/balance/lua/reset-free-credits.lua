@@ -19,11 +19,11 @@
 --- @include "account"
 --- @include "ledger"
 
-local now, maxlen, period, count = parse_uint(ARGV[1]), parse_uint(ARGV[2]), ARGV[3], parse_uint(ARGV[4])
-if not now then
+local now, maxlen, period, count = ARGV[1], ARGV[2], ARGV[3], parse_uint(ARGV[4])
+if not is_uint(now) then
   return refuse(INVALID_ARGUMENT, 'nowMs: a non-negative integer')
 end
-if not maxlen or maxlen < 1 then
+if not is_pos(maxlen) then
   return refuse(INVALID_ARGUMENT, 'ledgerMaxLen: a positive integer')
 end
 if type(period) ~= 'string' or not string.find(period, '^%d%d%d%d%-%d%d$') then
@@ -36,7 +36,7 @@ end
 if not count or count < 1 or count > 64 then
   return refuse(INVALID_ARGUMENT, 'buckets: 1 to 64')
 end
-local names, amounts = {}, {}
+local names, amounts, wanted = {}, {}, {}
 for i = 1, count do
   local name, amount = ARGV[3 + i * 2], parse_uint(ARGV[4 + i * 2])
   if not valid_bucket(name) or name == 'money' then
@@ -45,10 +45,10 @@ for i = 1, count do
   if not amount then
     return refuse(INVALID_ARGUMENT, 'buckets[' .. (i - 1) .. ']: a non-negative integer allowance')
   end
-  names[i], amounts[i] = name, amount
+  names[i], amounts[i], wanted[i] = name, amount, { name }
 end
 
-local acct = account_load(KEYS[1], names)
+local acct = account_load(KEYS[1], false, true, wanted)
 if not acct then
   return refuse(ACCOUNT_NOT_FOUND)
 end
@@ -63,19 +63,18 @@ for i, name in ipairs(names) do
   if last and last >= period then
     skipped[#skipped + 1] = name
   else
-    local b = acct.buckets[name]
-    if amounts[i] + b.spent > MAX_AMOUNT then
+    local b = bucket(acct, name)
+    if amounts[i] + b[SP] > MAX_AMOUNT then
       return refuse(INVALID_ARGUMENT, 'buckets[' .. (i - 1) .. ']: the bucket would pass ' .. istr(MAX_AMOUNT))
     end
-    change(acct, name, math.max(0, amounts[i] - b.resv) - b.avail, 0, 0)
+    change(acct, name, math.max(0, amounts[i] - b[RS]) - b[AV], 0, 0)
     reset[#reset + 1] = name
     marks[#marks + 1] = fields[i]
     marks[#marks + 1] = period
   end
 end
 if #reset > 0 then
-  local L = { key = KEYS[2], maxlen = maxlen, now = now, opId = 'reset:' .. period }
-  ledger_flush(acct, L, 'reset', nil, nil, { 'period', period }, true)
+  ledger_flush(acct, KEYS[2], maxlen, now, 'reset:' .. period, 'reset', nil, nil, true, '|period=' .. period)
   account_save(acct)
   redis.call(unpack(marks))
 end

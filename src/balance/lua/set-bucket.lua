@@ -17,12 +17,11 @@
 --- @include "account"
 --- @include "ledger"
 
-local K = { acct = KEYS[1], ledger = KEYS[2], op = KEYS[3] }
-local op, err = parse_op(ARGV)
-if not op then
-  return refuse(INVALID_ARGUMENT, err)
+local opId, now, ttl, maxlen = parse_op(ARGV)
+if not opId then
+  return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(K.op)
+local seen = replay(KEYS[3], SET_REPLY)
 if seen then
   return seen
 end
@@ -33,17 +32,19 @@ end
 if not value then
   return refuse(INVALID_ARGUMENT, 'available: a non-negative integer')
 end
-local acct = account_load(K.acct, { name })
+local acct = account_load(KEYS[1], false, true, { { name } })
 if not acct then
-  return remember(K.op, op.ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[3], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
-local b = acct.buckets[name]
-if value + b.resv + b.spent > MAX_AMOUNT then
+local b = bucket(acct, name)
+if value + b[RS] + b[SP] > MAX_AMOUNT then
   return refuse(INVALID_ARGUMENT, 'available: the bucket would pass ' .. istr(MAX_AMOUNT))
 end
-local before = b.avail
+local before = b[AV]
 change(acct, name, value - before, 0, 0)
-local L = { key = K.ledger, maxlen = op.maxlen, now = op.now, opId = op.id }
-ledger_flush(acct, L, 'set', nil, nil)
+ledger_flush(acct, KEYS[2], maxlen, now, opId, 'set', nil, nil, false)
 account_save(acct)
-return remember(K.op, op.ttl, { OK, { 'bucket', name, 'before', before, 'available', b.avail } })
+return remember_ok(KEYS[3], ttl, { OK, name, before, b[AV] }, {
+  OK,
+  { 'bucket', name, 'before', before, 'available', b[AV] },
+})

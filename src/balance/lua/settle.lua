@@ -14,6 +14,9 @@
   ARGV[10] expiresAtMs   of the new grant (ignored when units is 0)
   ARGV[11] tierCount, then per tier: bucket, unitSize, pricePerUnit, maxUnits ('' none);
            only when units > 0
+  then, optionally (one Redis, not a cluster): the key of the global reservation index and this
+  reservation's member in it: the entry then follows the reservation in this call (written with
+  the new grant's expiry, removed when no reservation is left).
 
   Returns
     {0, {'settled', 0|1 (a reservation was there), 'charged', n, 'uncharged', n,
@@ -35,20 +38,19 @@
 --- @include "tiers"
 --- @include "ledger"
 
-local K = { acct = KEYS[1], resv = KEYS[2], exp = KEYS[3], ledger = KEYS[4], op = KEYS[5] }
-local op, err = parse_op(ARGV)
-if not op then
-  return refuse(INVALID_ARGUMENT, err)
+local opId, now, ttl, maxlen = parse_op(ARGV)
+if not opId then
+  return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(K.op)
+local seen = replay(KEYS[5], SETTLE_REPLY)
 if seen then
   return seen
 end
-err = parse_session(ARGV, op)
-if err then
-  return refuse(INVALID_ARGUMENT, err)
+local session, rg, rid = parse_session(ARGV)
+if not session then
+  return refuse(INVALID_ARGUMENT, rg)
 end
-local used, overuse, units, expires = parse_uint(ARGV[7]), ARGV[8], parse_uint(ARGV[9]), parse_uint(ARGV[10])
+local used, overuse, units, expiresAt = parse_uint(ARGV[7]), ARGV[8], uint(ARGV[9]), ARGV[10]
 if not used then
   return refuse(INVALID_ARGUMENT, 'used: a non-negative integer')
 end
@@ -58,65 +60,70 @@ end
 if not units then
   return refuse(INVALID_ARGUMENT, 'units: a non-negative integer')
 end
-if not expires then
+if not is_uint(expiresAt) then
   return refuse(INVALID_ARGUMENT, 'expiresAtMs: a non-negative integer')
 end
-local tiers = {}
+local tiers, nextArg = NONE, 11
 if units > 0 then
-  local terr
-  tiers, terr = parse_tiers(ARGV, 11)
+  tiers, nextArg = parse_tiers(ARGV, 11)
   if not tiers then
-    return refuse(INVALID_ARGUMENT, terr)
+    return refuse(INVALID_ARGUMENT, nextArg)
   end
 end
+local index, member = index_args(ARGV, nextArg)
 
-local r = resv_load(K, op.rid)
-local names = tier_buckets(tiers)
-if r then
-  tier_buckets(r.tiers, names)
-end
-local acct = account_load(K.acct, names)
+local rtiers, rheld, rexpiresAt = resv_load(KEYS[2], rid)
+local acct = account_load(KEYS[1], false, true, rtiers, tiers)
 if not acct then
-  return remember(K.op, op.ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[5], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
-if not r and used > 0 then
-  return remember(K.op, op.ttl, refuse(RESERVATION_NOT_FOUND, op.rid))
-end
-
-local L = { key = K.ledger, maxlen = op.maxlen, now = op.now, opId = op.id }
-local uncharged, amounts, returned, released = 0, {}, {}, 0
-if r then
-  uncharged = deduct_usage(acct, r, used, overuse)
-  amounts = step_amounts(acct, 3, 1)
-  ledger_flush(acct, L, 'deduct', op.session, op.rg,
-    { 'used', istr(used), 'uncharged', istr(uncharged) }, uncharged > 0)
-  unfreeze(acct, r)
-  returned = step_amounts(acct, 1, 1)
-  ledger_flush(acct, L, 'return', op.session, op.rg)
-  released = r.expires
+if not rtiers and used > 0 then
+  return remember(KEYS[5], ttl, refuse(RESERVATION_NOT_FOUND, rid))
 end
 
-local granted, final, limit = 0, 0, 0
+local uncharged, amounts, returned, released = 0, NONE, NONE, 0
+if rtiers then
+  uncharged = deduct_usage(acct, rtiers, rheld, used, overuse)
+  amounts = step_amounts(acct, SP)
+  ledger_flush(acct, KEYS[4], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
+    '|used=' .. ARGV[7] .. '|uncharged=' .. istr(uncharged))
+  unfreeze(acct, rtiers, rheld)
+  returned = step_amounts(acct, AV)
+  ledger_flush(acct, KEYS[4], maxlen, now, opId, 'return', session, rg, false)
+  released = tonumber(rexpiresAt)
+end
+
+local granted, held, final, limit = 0, NONE, 0, 0
 if units > 0 then
-  granted = freeze(acct, tiers, units)
+  granted, held = freeze(acct, tiers, units)
   if granted == 0 then
     final, limit = 1, 1
   else
     final = can_pay_more(acct, tiers) and 0 or 1
-    ledger_flush(acct, L, 'apply', op.session, op.rg, { 'granted', istr(granted) })
+    ledger_flush(acct, KEYS[4], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
   end
 end
 if granted > 0 then
-  resv_save(K, op.rid, { expires = expires, tiers = tiers })
-elseif r then
-  resv_delete(K, op.rid)
+  resv_save(KEYS[2], KEYS[3], rid, expiresAt, tiers, held, false)
+  if index then
+    redis.call('ZADD', index, expiresAt, member)
+  end
+elseif rtiers then
+  resv_delete(KEYS[2], KEYS[3], rid)
+  if index then
+    redis.call('ZREM', index, member)
+  end
 end
 account_save(acct)
-return remember(K.op, op.ttl, {
+local settled, charged, expires = rtiers and 1 or 0, used - uncharged, granted > 0 and tonumber(expiresAt) or 0
+local holds, money = tier_holds(tiers, held), acct.money[AV]
+return remember_ok(KEYS[5], ttl, {
+  OK, settled, charged, uncharged, amounts, returned, released, granted, final, limit, expires, holds, money,
+}, {
   OK,
   {
-    'settled', r and 1 or 0,
-    'charged', used - uncharged,
+    'settled', settled,
+    'charged', charged,
     'uncharged', uncharged,
     'amounts', amounts,
     'returned', returned,
@@ -124,8 +131,8 @@ return remember(K.op, op.ttl, {
     'granted', granted,
     'final', final,
     'creditLimitReached', limit,
-    'expiresAtMs', granted > 0 and expires or 0,
-    'tiers', tier_holds(tiers),
-    'moneyAvailable', acct.buckets.money.avail,
+    'expiresAtMs', expires,
+    'tiers', holds,
+    'moneyAvailable', money,
   },
 })

@@ -13,4 +13,4 @@
 ]]
 --- @include "credit"
 
-return credit('topup')
+return credit('topup', KEYS, ARGV)

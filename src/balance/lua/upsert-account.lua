@@ -20,13 +20,13 @@
 --- @include "account"
 --- @include "ledger"
 
-local now, maxlen = parse_uint(ARGV[1]), parse_uint(ARGV[2])
+local now, maxlen = ARGV[1], ARGV[2]
 local status, valid, threshold, prepaid = ARGV[3], parse_uint(ARGV[4]), parse_uint(ARGV[5]), ARGV[6]
 local tariff, currency, count = ARGV[7], ARGV[8], parse_uint(ARGV[9])
-if not now then
+if not is_uint(now) then
   return refuse(INVALID_ARGUMENT, 'nowMs: a non-negative integer')
 end
-if not maxlen or maxlen < 1 then
+if not is_pos(maxlen) then
   return refuse(INVALID_ARGUMENT, 'ledgerMaxLen: a positive integer')
 end
 if status ~= 'active' and status ~= 'blocked' and status ~= 'lost' then
@@ -47,7 +47,7 @@ end
 if not count or count > 64 then
   return refuse(INVALID_ARGUMENT, 'buckets: 0 to 64')
 end
-local names, amounts = {}, {}
+local names, amounts, wanted = {}, {}, {}
 for i = 1, count do
   local name, amount = ARGV[8 + i * 2], parse_uint(ARGV[9 + i * 2])
   if not valid_bucket(name) then
@@ -56,19 +56,18 @@ for i = 1, count do
   if not amount then
     return refuse(INVALID_ARGUMENT, 'buckets[' .. (i - 1) .. ']: a non-negative integer amount')
   end
-  names[i], amounts[i] = name, amount
+  names[i], amounts[i], wanted[i] = name, amount, { name }
 end
 
 local created = redis.call('EXISTS', KEYS[1]) == 0
 redis.call('HSET', KEYS[1], 'status', status, 'validUntil', istr(valid), 'minThreshold', istr(threshold),
   'prepaid', prepaid, 'tariff', tariff, 'currency', currency)
 if created then
-  local acct = account_load(KEYS[1], names)
+  local acct = account_load(KEYS[1], false, true, wanted)
   for i, name in ipairs(names) do
     change(acct, name, amounts[i], 0, 0)
   end
-  local L = { key = KEYS[2], maxlen = maxlen, now = now, opId = 'provision' }
-  ledger_flush(acct, L, 'set', nil, nil)
+  ledger_flush(acct, KEYS[2], maxlen, now, 'provision', 'set', nil, nil, false)
   account_save(acct)
 end
 return { OK, { 'created', created and 1 or 0 } }

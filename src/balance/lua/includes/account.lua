@@ -1,113 +1,158 @@
 --- @include "integers"
 --- @include "codes"
+--- @include "args"
 
--- One account for the length of a script. Attributes and buckets are read once; every change is
--- made in memory and recorded as a delta of the current ledger step; account_save writes all of
--- it at the end, so a refused request leaves nothing behind.
+-- One account for the length of a script. Attributes and buckets are read once, in one HMGET;
+-- every change is made in memory; ledger_flush (ledger.lua) records what changed since the last
+-- entry, and account_save writes what changed since the load, at the end, in one HSET, so a
+-- refused request leaves nothing behind.
 --
 -- Hash acct:{m}: status (active|blocked|lost), validUntil (epoch s, 0: none), minThreshold,
 -- prepaid (0|1), tariff, currency, and per bucket avail:<b>, resv:<b>, spent:<b>. A bucket that
 -- does not exist has 0 of everything.
+--
+-- In memory: acct = { key, status, minThreshold, (with `full`) validUntil, prepaid, tariff,
+-- currency, money = the money bucket, and the buckets acct[1..n] in the order loaded }. A bucket
+-- is an array: [B_NAME] its name, [AV] available, [RS] reserved, [SP] spent, then the same three
+-- as loaded (+ LOADED) and as of the last ledger entry (+ MARK), [B_FIELDS] its field names, and
+-- [B_TEXT] the available amount as text, as last read or printed, of the amount [B_TEXT + 1].
+-- Spent is nil when the script said it would not change it (account_load's withSpent):
+-- arithmetic on it then fails before anything is written.
+local B_NAME, AV, RS, SP, LOADED, MARK, B_FIELDS, B_TEXT = 1, 2, 3, 4, 3, 6, 11, 12
 
-local ATTRIBUTES = { 'status', 'validUntil', 'minThreshold', 'prepaid', 'tariff', 'currency' }
+-- Scratch arguments of HMGET and HSET.
+local ARGS = {}
 
-local function new_bucket(a, r, s)
-  return { avail = tonumber(a) or 0, resv = tonumber(r) or 0, spent = tonumber(s) or 0 }
+local function amount(v)
+  if v and v ~= '0' then
+    return tonumber(v)
+  end
+  return 0
 end
 
--- Reads the attributes, 'money' and the named buckets in one HMGET; nil when there is no account.
-local function account_load(key, names)
-  local fields, wanted, seen = {}, { 'money' }, { money = true }
-  for _, f in ipairs(ATTRIBUTES) do
-    fields[#fields + 1] = f
+local function new_bucket(name, fields, a, r, s, text)
+  return { name, a, r, s, a, r, s, a, r, s, fields, text or '0', a }
+end
+
+-- The available amount of a bucket as text, printed only when it changed since last time.
+local function avail_text(b)
+  local a = b[AV]
+  if b[B_TEXT + 1] ~= a then
+    b[B_TEXT], b[B_TEXT + 1] = istr(a), a
   end
-  for _, n in ipairs(names) do
-    if not seen[n] then
-      seen[n] = true
-      wanted[#wanted + 1] = n
+  return b[B_TEXT]
+end
+
+-- Adds the bucket `name` to the HMGET arguments ARGS[1..n] unless acct has it; returns n.
+local function want(acct, n, name, withSpent)
+  for i = 1, #acct do
+    if acct[i][4] == name then
+      return n
     end
   end
-  for _, n in ipairs(wanted) do
-    fields[#fields + 1] = 'avail:' .. n
-    fields[#fields + 1] = 'resv:' .. n
-    fields[#fields + 1] = 'spent:' .. n
+  local f = bucket_fields(name)
+  acct[#acct + 1] = f
+  ARGS[n + 1], ARGS[n + 2] = f[1], f[2]
+  if withSpent then
+    ARGS[n + 3] = f[3]
+    return n + 3
   end
-  local v = redis.call('HMGET', key, unpack(fields))
+  return n + 2
+end
+
+-- Reads the attributes ('status' and 'minThreshold', all six with `full`) and avail and resv
+-- (and spent, withSpent) of the buckets of the tiers in tiersA and tiersB (either may be nil)
+-- and of 'money', in one HMGET; nil when there is no account.
+local function account_load(key, full, withSpent, tiersA, tiersB)
+  ARGS[1], ARGS[2] = 'status', 'minThreshold'
+  local n = 2
+  if full then
+    ARGS[3], ARGS[4], ARGS[5], ARGS[6] = 'validUntil', 'prepaid', 'tariff', 'currency'
+    n = 6
+  end
+  local base = n
+  -- acct[i] holds the bucket's field names (bucket_fields) until the HMGET answers; made with
+  -- room for three buckets and its fields, so that it does not grow
+  local acct = { nil, nil, nil, key = key, status = false, minThreshold = 0, money = false, trimmed = false }
+  if tiersA then
+    for i = 1, #tiersA do
+      n = want(acct, n, tiersA[i][T_BUCKET], withSpent)
+    end
+  end
+  if tiersB then
+    for i = 1, #tiersB do
+      n = want(acct, n, tiersB[i][T_BUCKET], withSpent)
+    end
+  end
+  n = want(acct, n, 'money', withSpent)
+  local v = redis.call('HMGET', key, unpack(ARGS, 1, n))
   if not v[1] then
     return nil
   end
-  local acct = {
-    key = key,
-    status = v[1],
-    validUntil = tonumber(v[2]) or 0,
-    minThreshold = tonumber(v[3]) or 0,
-    prepaid = v[4] == '1',
-    tariff = v[5] or '',
-    currency = v[6] or '',
-    buckets = {},
-    dirty = {},
-    step = {},
-    stepOrder = {},
-  }
-  local base = #ATTRIBUTES
-  for i, n in ipairs(wanted) do
-    local k = base + (i - 1) * 3
-    acct.buckets[n] = new_bucket(v[k + 1], v[k + 2], v[k + 3])
+  acct.status, acct.minThreshold = v[1], v[2] == '0' and 0 or amount(v[2])
+  if full then
+    acct.validUntil, acct.prepaid = amount(v[3]), v[4] == '1'
+    acct.tariff, acct.currency = v[5] or '', v[6] or ''
+  end
+  local k, parts = base, withSpent and 3 or 2
+  for i = 1, #acct do
+    local f = acct[i]
+    local b = new_bucket(f[4], f, amount(v[k + 1]), amount(v[k + 2]), withSpent and amount(v[k + 3]) or nil, v[k + 1])
+    acct[i] = b
+    if b[B_NAME] == 'money' then
+      acct.money = b
+    end
+    k = k + parts
   end
   return acct
 end
 
+-- The bucket `name`, read with a second HMGET if the load did not cover it (expire-reservations:
+-- the tiers of what it finds).
 local function bucket(acct, name)
-  local b = acct.buckets[name]
-  if not b then
-    local v = redis.call('HMGET', acct.key, 'avail:' .. name, 'resv:' .. name, 'spent:' .. name)
-    b = new_bucket(v[1], v[2], v[3])
-    acct.buckets[name] = b
+  for i = 1, #acct do
+    local b = acct[i]
+    if b[B_NAME] == name then
+      return b
+    end
   end
+  local f = bucket_fields(name)
+  local v = redis.call('HMGET', acct.key, f[1], f[2], f[3])
+  local b = new_bucket(name, f, amount(v[1]), amount(v[2]), amount(v[3]), v[1])
+  acct[#acct + 1] = b
   return b
 end
 
 -- Moves amounts between the available, reserved and spent parts of one bucket.
 local function change(acct, name, da, dr, ds)
-  if da == 0 and dr == 0 and ds == 0 then
-    return
-  end
   local b = bucket(acct, name)
-  b.avail, b.resv, b.spent = b.avail + da, b.resv + dr, b.spent + ds
-  if not b.dirty then
-    b.dirty = true
-    acct.dirty[#acct.dirty + 1] = name
+  b[AV], b[RS] = b[AV] + da, b[RS] + dr
+  if ds ~= 0 then
+    b[SP] = b[SP] + ds
   end
-  local d = acct.step[name]
-  if not d then
-    d = { 0, 0, 0 }
-    acct.step[name] = d
-    acct.stepOrder[#acct.stepOrder + 1] = name
-  end
-  d[1], d[2], d[3] = d[1] + da, d[2] + dr, d[3] + ds
 end
 
+-- Writes the parts that differ from what was loaded.
 local function account_save(acct)
-  if #acct.dirty == 0 then
-    return
+  local n = 0
+  for i = 1, #acct do
+    local b = acct[i]
+    for part = AV, SP do
+      local value = b[part]
+      if value ~= b[part + LOADED] then
+        ARGS[n + 1], ARGS[n + 2], n = b[B_FIELDS][part - 1], part == AV and avail_text(b) or istr(value), n + 2
+      end
+    end
   end
-  local args = { 'HSET', acct.key }
-  for _, name in ipairs(acct.dirty) do
-    local b = acct.buckets[name]
-    args[#args + 1] = 'avail:' .. name
-    args[#args + 1] = istr(b.avail)
-    args[#args + 1] = 'resv:' .. name
-    args[#args + 1] = istr(b.resv)
-    args[#args + 1] = 'spent:' .. name
-    args[#args + 1] = istr(b.spent)
+  if n > 0 then
+    redis.call('HSET', acct.key, unpack(ARGS, 1, n))
   end
-  redis.call(unpack(args))
 end
 
 -- What a charge may take from a bucket: all of it, or for money with keepThreshold, what lies
 -- above the account's minimum threshold.
 local function spendable(acct, name, keepThreshold)
-  local s = bucket(acct, name).avail
+  local s = bucket(acct, name)[AV]
   if keepThreshold and name == 'money' then
     s = s - acct.minThreshold
   end
@@ -119,6 +164,7 @@ end
 
 -- The patent's authenticate interface (DESIGN §2): exists, active (not blocked, not reported
 -- lost), within its validity period, and when prepaid, money at or above the minimum threshold.
+-- The account must have been loaded with `full`.
 local function account_check(acct, now)
   if not acct then
     return ACCOUNT_NOT_FOUND
@@ -132,21 +178,24 @@ local function account_check(acct, now)
   if acct.validUntil > 0 and now >= acct.validUntil * 1000 then
     return ACCOUNT_EXPIRED
   end
-  if acct.prepaid and acct.buckets.money.avail < acct.minThreshold then
+  if acct.prepaid and acct.money[AV] < acct.minThreshold then
     return BELOW_MIN_THRESHOLD
   end
   return OK
 end
 
--- The current step's non-zero deltas of one part (1 avail, 2 resv, 3 spent) as {bucket, amount, ...},
--- with the sign flipped when `sign` is -1.
-local function step_amounts(acct, part, sign)
-  local out = {}
-  for _, name in ipairs(acct.stepOrder) do
-    local v = acct.step[name][part] * sign
-    if v ~= 0 then
-      out[#out + 1] = name
-      out[#out + 1] = v
+-- What changed in one part (AV, RS or SP) since the last ledger entry, as {bucket, amount, ...}
+-- of the non-zero amounts.
+local function step_amounts(acct, part)
+  local out, n = { nil, nil, nil, nil }, 0 -- room for two buckets
+  for i = 1, #acct do
+    local b = acct[i]
+    local v = b[part]
+    if v then
+      v = v - b[part + MARK]
+      if v ~= 0 then
+        out[n + 1], out[n + 2], n = b[B_NAME], v, n + 2
+      end
     end
   end
   return out

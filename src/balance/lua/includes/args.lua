@@ -3,78 +3,133 @@
 -- Argument parsing. Every argument is checked before anything is read or written, so a bad call
 -- changes nothing and is not remembered under its operation id.
 
--- Bucket names: 'money', 'vpn:vpn-300:free-seconds', 'data:rg10'. The characters '=', '/', ';'
--- and spaces are excluded because the ledger and the reservation encoding use them as separators.
+-- Bucket names: 'money', 'vpn:vpn-300:free-seconds', 'data:rg10'. The characters '=', '/', ';',
+-- '|' and spaces are excluded because the ledger and the reservation encoding use them as
+-- separators. BUCKETS keeps, per valid name, its three field names in the account hash.
+local BUCKETS, bucket_count = {}, 0
+
 local function valid_bucket(s)
-  return type(s) == 'string' and #s >= 1 and #s <= 64 and string.find(s, '^[%w_.:%-]+$') ~= nil
+  if BUCKETS[s] then
+    return true
+  end
+  if s == nil or #s > 64 or not string.find(s, '^[%w_.:%-]+$') then
+    return false
+  end
+  if bucket_count < 10000 then
+    bucket_count = bucket_count + 1
+    BUCKETS[s] = { 'avail:' .. s, 'resv:' .. s, 'spent:' .. s, s }
+  end
+  return true
 end
 
--- ARGV[1..4] of every operation that takes an id: opId, nowMs, opTtlSeconds, ledgerMaxLen.
+-- The field names avail:<b>, resv:<b>, spent:<b> of a bucket, then its name.
+local function bucket_fields(name)
+  return BUCKETS[name] or { 'avail:' .. name, 'resv:' .. name, 'spent:' .. name, name }
+end
+
+-- ARGV[1..4] of every operation that takes an id: opId, nowMs, opTtlSeconds, ledgerMaxLen, as
+-- the strings they came as (nowMs is converted only where a script compares it), or nil and
+-- the error.
 local function parse_op(argv)
-  local op = {
-    id = argv[1],
-    now = parse_uint(argv[2]),
-    ttl = parse_uint(argv[3]),
-    maxlen = parse_uint(argv[4]),
-  }
-  if type(op.id) ~= 'string' or #op.id == 0 or #op.id > 512 then
+  local id, now, ttl, maxlen = argv[1], argv[2], argv[3], argv[4]
+  if not id or #id == 0 or #id > 512 then
     return nil, 'opId: 1 to 512 characters'
   end
-  if not op.now then
+  if not is_uint(now) then
     return nil, 'nowMs: a non-negative integer'
   end
-  if not op.ttl or op.ttl < 1 then
+  if not uint(ttl) or ttl == '0' then
     return nil, 'opTtlSeconds: a positive integer'
   end
-  if not op.maxlen or op.maxlen < 1 then
+  if not uint(maxlen) or maxlen == '0' then
     return nil, 'ledgerMaxLen: a positive integer'
   end
-  return op
+  return id, now, ttl, maxlen
 end
 
--- ARGV[5..6] of reservation operations: sessionId and rating group.
-local function parse_session(argv, op)
-  local session, rg = argv[5], parse_uint(argv[6])
-  if type(session) ~= 'string' or #session == 0 or #session > 512 then
-    return 'sessionId: 1 to 512 characters'
+-- ARGV[5..6] of reservation operations: sessionId and rating group (a string), and the
+-- reservation id '<ratingGroup>|<sessionId>'; or nil and the error.
+local function parse_session(argv)
+  local session, rg = argv[5], argv[6]
+  if not session or #session == 0 or #session > 512 then
+    return nil, 'sessionId: 1 to 512 characters'
   end
-  if not rg or rg > 4294967295 then
-    return 'ratingGroup: an Unsigned32'
+  local n = uint(rg)
+  if not n or n > 4294967295 then
+    return nil, 'ratingGroup: an Unsigned32'
   end
-  op.session, op.rg = session, rg
-  op.rid = istr(rg) .. '|' .. session
-  return nil
+  return session, rg, rg .. '|' .. session
+end
+
+-- A tier is an array that never changes once made: [T_BUCKET] bucket, [T_UNIT] unitSize,
+-- [T_PRICE] pricePerUnit, [T_MAX] maxUnits (false: no cap), and the strings unitSize and price
+-- came as. The units a tier holds are kept beside it, in an array `held` of the same length.
+local T_BUCKET, T_UNIT, T_PRICE, T_MAX, T_UNIT_S, T_PRICE_S = 1, 2, 3, 4, 5, 6
+
+-- Tiers by their four argument strings (maxUnits '' for none): a tariff has few distinct tiers,
+-- so a call mostly finds its own here.
+local SPECS, spec_count = {}, 0
+
+local function tier_error(t, what)
+  return string.format('tiers[%d].%s', t - 1, what)
+end
+
+-- One tier from its four strings, or nil and the error (t: its position, for the error).
+local function tier_spec(t, bucket, unit, price, max)
+  local spec = SPECS[bucket]
+  spec = spec and spec[unit]
+  spec = spec and spec[price]
+  spec = spec and spec[max]
+  if spec then
+    return spec
+  end
+  if not valid_bucket(bucket) then
+    return nil, tier_error(t, 'bucket: 1 to 64 of letters, digits, _ . : -')
+  end
+  local u, p = uint(unit), uint(price)
+  if not u or u < 1 then
+    return nil, tier_error(t, 'unitSize: a positive integer')
+  end
+  if not p then
+    return nil, tier_error(t, 'pricePerUnit: a non-negative integer')
+  end
+  local cap = false
+  if max ~= '' then
+    cap = parse_uint(max)
+    if not cap then
+      return nil, tier_error(t, "maxUnits: a non-negative integer or ''")
+    end
+  end
+  spec = { bucket, u, p, cap, unit, price }
+  if spec_count < 10000 then
+    spec_count = spec_count + 1
+    local byBucket = SPECS[bucket] or {}
+    SPECS[bucket] = byBucket
+    local byUnit = byBucket[unit] or {}
+    byBucket[unit] = byUnit
+    local byPrice = byUnit[price] or {}
+    byUnit[price] = byPrice
+    byPrice[max] = spec
+  end
+  return spec
 end
 
 -- Tiers from argv[i]: a count, then bucket, unitSize, pricePerUnit, maxUnits ('' for none) each.
+-- Returns the tiers and the index after them, or nil and the error.
 local MAX_TIERS = 16
 local function parse_tiers(argv, i)
-  local count = parse_uint(argv[i])
+  local count = uint(argv[i])
   if not count or count < 1 or count > MAX_TIERS then
     return nil, 'tiers: 1 to ' .. MAX_TIERS
   end
-  local tiers = {}
+  local tiers = { nil, nil, nil } -- room for three without growing
   for t = 1, count do
-    local j = i + 1 + (t - 1) * 4
-    local bucket, unit, price, max = argv[j], parse_uint(argv[j + 1]), parse_uint(argv[j + 2]), argv[j + 3]
-    local name = 'tiers[' .. (t - 1) .. ']'
-    if not valid_bucket(bucket) then
-      return nil, name .. '.bucket: 1 to 64 of letters, digits, _ . : -'
+    local j = i + t * 4 - 3
+    local spec, err = tier_spec(t, argv[j], argv[j + 1], argv[j + 2], argv[j + 3])
+    if not spec then
+      return nil, err
     end
-    if not unit or unit < 1 then
-      return nil, name .. '.unitSize: a positive integer'
-    end
-    if not price then
-      return nil, name .. '.pricePerUnit: a non-negative integer'
-    end
-    local cap = nil
-    if max ~= '' then
-      cap = parse_uint(max)
-      if not cap then
-        return nil, name .. ".maxUnits: a non-negative integer or ''"
-      end
-    end
-    tiers[t] = { bucket = bucket, unitSize = unit, price = price, maxUnits = cap, units = 0 }
+    tiers[t] = spec
   end
   return tiers, i + 1 + count * 4
 end

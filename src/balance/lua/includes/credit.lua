@@ -7,13 +7,12 @@
 -- change available + reserved + spent of money (DESIGN §2); spent is kept as it was.
 --   ARGV[1..4] opId, nowMs, opTtlSeconds, ledgerMaxLen
 --   ARGV[5] bucket   ARGV[6] amount (> 0)   ARGV[7] reference ('' none)   ARGV[8] sessionId ('' none)
-local function credit(kind)
-  local K = { acct = KEYS[1], ledger = KEYS[2], op = KEYS[3] }
-  local op, err = parse_op(ARGV)
-  if not op then
-    return refuse(INVALID_ARGUMENT, err)
+local function credit(kind, KEYS, ARGV)
+  local opId, now, ttl, maxlen = parse_op(ARGV)
+  if not opId then
+    return refuse(INVALID_ARGUMENT, now)
   end
-  local seen = replay(K.op)
+  local seen = replay(KEYS[3], CREDIT_REPLY)
   if seen then
     return seen
   end
@@ -24,17 +23,16 @@ local function credit(kind)
   if not amount or amount < 1 then
     return refuse(INVALID_ARGUMENT, 'amount: a positive integer')
   end
-  local acct = account_load(K.acct, { name })
+  local acct = account_load(KEYS[1], false, true, { { name } })
   if not acct then
-    return remember(K.op, op.ttl, refuse(ACCOUNT_NOT_FOUND))
+    return remember(KEYS[3], ttl, refuse(ACCOUNT_NOT_FOUND))
   end
-  local b = acct.buckets[name]
-  if b.avail + b.resv + b.spent + amount > MAX_AMOUNT then
+  local b = bucket(acct, name)
+  if b[AV] + b[RS] + b[SP] + amount > MAX_AMOUNT then
     return refuse(INVALID_ARGUMENT, 'amount: the bucket would pass ' .. istr(MAX_AMOUNT))
   end
   change(acct, name, amount, 0, 0)
-  local L = { key = K.ledger, maxlen = op.maxlen, now = op.now, opId = op.id }
-  ledger_flush(acct, L, kind, session, nil, { 'ref', ref })
+  ledger_flush(acct, KEYS[2], maxlen, now, opId, kind, session, nil, false, nil, ref)
   account_save(acct)
-  return remember(K.op, op.ttl, { OK, { 'bucket', name, 'available', b.avail } })
+  return remember_ok(KEYS[3], ttl, { OK, name, b[AV] }, { OK, { 'bucket', name, 'available', b[AV] } })
 end

@@ -1,41 +1,59 @@
 --- @include "integers"
+--- @include "account"
 
--- The ledger: one stream entry per balance change, the source for CDRs and audits. Fields:
---   op          apply | deduct | return | topup | refund | debit | set | reset | expire
---   opId        the operation id of the call (one call may write several entries, e.g. settle)
---   session, rg the reservation's session id and rating group ('' when none)
---   d           per bucket deltas 'bucket=dAvail/dResv/dSpent;...', in the order first touched
---   availAfter  available money after the change
---   ts          the caller's clock (ms): scripts never read the server clock
--- then extra name/value pairs of the operation (used, uncharged, granted, ref, period).
--- The stream is capped with MAXLEN ~ ledgerMaxLen.
+-- The ledger: one stream entry per balance change, the source for CDRs and audits. An entry
+-- has few fields, because each field of an XADD costs twice (in the stream and in the AOF):
+--   e     '<op>|<rg>|<availAfter>|<ts>|<d>' then '|<name>=<value>' per extra field, where
+--         op   apply | deduct | return | topup | refund | debit | set | reset | expire
+--         rg   the reservation's rating group ('' when none)
+--         availAfter  available money after the change
+--         ts   the caller's clock (ms): scripts never read the server clock
+--         d    per bucket deltas 'bucket=dAvail/dResv/dSpent;...', in the order the buckets
+--              were loaded (tier order, money last unless a tier uses it)
+--         extras  used, uncharged, granted, period (never a '|' in them)
+--   i     the operation id of the call (one call may write several entries, e.g. settle)
+--   s     the reservation's session id, when there is one
+--   ref   a top-up's or refund's reference, when there is one
+-- Entries written before this layout have the fields op, opId, session, rg, d, availAfter, ts
+-- and the extras by name; src/balance/decode.ts reads both. The stream is capped with
+-- MAXLEN ~ ledgerMaxLen by the first entry a call writes (trimming is by whole stream nodes of
+-- 100 entries anyway, and each MAXLEN costs an XADD about a tenth more).
 
--- Writes the account's current step as one entry (if anything changed, or if `force`), then
--- starts a new step. L = { key, maxlen, now, opId }.
-local function ledger_flush(acct, L, op, session, rg, extra, force)
-  local parts = {}
-  for _, name in ipairs(acct.stepOrder) do
-    local d = acct.step[name]
-    if d[1] ~= 0 or d[2] ~= 0 or d[3] ~= 0 then
-      parts[#parts + 1] = name .. '=' .. istr(d[1]) .. '/' .. istr(d[2]) .. '/' .. istr(d[3])
+-- Writes what changed in the account since its last entry as one entry (if anything changed, or
+-- if `force`). key, maxlen, now and opId: the stream and the call's arguments (strings);
+-- session and rg strings or nil; extra nil or '|name=value...'; ref a string or nil.
+local function ledger_flush(acct, key, maxlen, now, opId, kind, session, rg, force, extra, ref)
+  local d, n = '', 0
+  for i = 1, #acct do
+    local b = acct[i]
+    local da, dr, ds = b[AV] - b[AV + MARK], b[RS] - b[RS + MARK], (b[SP] or 0) - (b[SP + MARK] or 0)
+    if da ~= 0 or dr ~= 0 or ds ~= 0 then
+      local part = string.format('%s=%d/%d/%d', b[B_NAME], da, dr, ds)
+      if n == 0 then
+        d = part
+      else
+        d = d .. ';' .. part
+      end
+      n = n + 1
+      b[AV + MARK], b[RS + MARK], b[SP + MARK] = b[AV], b[RS], b[SP]
     end
   end
-  acct.step, acct.stepOrder = {}, {}
-  if #parts == 0 and not force then
+  if n == 0 and not force then
     return
   end
-  local args = {
-    'XADD', L.key, 'MAXLEN', '~', istr(L.maxlen), '*',
-    'op', op,
-    'opId', L.opId,
-    'session', session or '',
-    'rg', rg and istr(rg) or '',
-    'd', table.concat(parts, ';'),
-    'availAfter', istr(acct.buckets.money.avail),
-    'ts', istr(L.now),
-  }
-  for _, v in ipairs(extra or {}) do
-    args[#args + 1] = v
+  local e = kind .. '|' .. (rg or '') .. '|' .. avail_text(acct.money) .. '|' .. now .. '|' .. d .. (extra or '')
+  if ref then
+    redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId, 's', session or '', 'ref', ref)
+  elseif acct.trimmed then
+    if session and session ~= '' then
+      redis.call('XADD', key, '*', 'e', e, 'i', opId, 's', session)
+    else
+      redis.call('XADD', key, '*', 'e', e, 'i', opId)
+    end
+  elseif session and session ~= '' then
+    redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId, 's', session)
+  else
+    redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId)
   end
-  redis.call(unpack(args))
+  acct.trimmed = true
 end

@@ -1,63 +1,78 @@
 --- @include "integers"
+--- @include "args"
 
 -- Reservations of one account: hash resv:{m}, field '<ratingGroup>|<sessionId>', value
 -- '<expiresAtMs> <bucket> <unitSize> <pricePerUnit> <units> ...' (one group of four per tier, in
 -- tier order; units = whole units still frozen in that tier, each worth pricePerUnit of the
 -- bucket), and zset resvexp:{m} of reservation id -> expiresAtMs for the sweeper.
--- src/balance/decode.ts reads the same encoding.
+-- src/balance/decode.ts reads the same encoding. In memory: the tiers (args.lua, maxUnits none),
+-- what they hold, and the expiry as the string it is stored as.
 
-local function resv_encode(r)
-  local parts = { istr(r.expires) }
-  for _, t in ipairs(r.tiers) do
-    parts[#parts + 1] = t.bucket
-    parts[#parts + 1] = istr(t.unitSize)
-    parts[#parts + 1] = istr(t.price)
-    parts[#parts + 1] = istr(t.units)
+local function resv_encode(expiresAt, tiers, held)
+  local s = expiresAt
+  for i = 1, #tiers do
+    local t = tiers[i]
+    s = s .. ' ' .. t[T_BUCKET] .. ' ' .. t[T_UNIT_S] .. ' ' .. t[T_PRICE_S] .. ' ' .. istr(held[i])
   end
-  return table.concat(parts, ' ')
+  return s
 end
 
-local function resv_decode(s)
-  local tok = {}
-  for w in string.gmatch(s, '%S+') do
-    tok[#tok + 1] = w
-  end
-  local r = { expires = tonumber(tok[1]), tiers = {} }
-  for i = 2, #tok - 3, 4 do
-    r.tiers[#r.tiers + 1] = {
-      bucket = tok[i],
-      unitSize = tonumber(tok[i + 1]),
-      price = tonumber(tok[i + 2]),
-      units = tonumber(tok[i + 3]),
-    }
-  end
-  return r
-end
-
--- K = { resv = KEYS hash, exp = KEYS zset }
-local function resv_load(K, rid)
-  local s = redis.call('HGET', K.resv, rid)
+-- tiers, held, expiresAt of a stored reservation, or nil.
+local function resv_load(key, rid)
+  local s = redis.call('HGET', key, rid)
   if not s then
     return nil
   end
-  return resv_decode(s)
+  local _, pos, expiresAt = string.find(s, '^(%d+)')
+  local tiers, held, n = {}, {}, 0
+  while true do
+    local _, e, b, u, p, k = string.find(s, '^ (%S+) (%d+) (%d+) (%d+)', pos + 1)
+    if not e then
+      break
+    end
+    n = n + 1
+    tiers[n], held[n] = tier_spec(n, b, u, p, ''), uint(k)
+    pos = e
+  end
+  return tiers, held, expiresAt
 end
 
-local function resv_save(K, rid, r)
-  redis.call('HSET', K.resv, rid, resv_encode(r))
-  redis.call('ZADD', K.exp, istr(r.expires), rid)
+-- Creates or replaces the reservation (expiresAt: a string). With `new`, only creates it and
+-- answers false when it exists.
+local function resv_save(key, expKey, rid, expiresAt, tiers, held, new)
+  local value = resv_encode(expiresAt, tiers, held)
+  if new then
+    if redis.call('HSETNX', key, rid, value) == 0 then
+      return false
+    end
+  else
+    redis.call('HSET', key, rid, value)
+  end
+  redis.call('ZADD', expKey, expiresAt, rid)
+  return true
 end
 
-local function resv_delete(K, rid)
-  redis.call('HDEL', K.resv, rid)
-  redis.call('ZREM', K.exp, rid)
+local function resv_delete(key, expKey, rid)
+  redis.call('HDEL', key, rid)
+  redis.call('ZREM', expKey, rid)
 end
 
--- Service units the reservation still covers.
-local function resv_units(r)
+-- Service units the tiers still hold.
+local function resv_units(tiers, held)
   local n = 0
-  for _, t in ipairs(r.tiers) do
-    n = n + t.units * t.unitSize
+  for i = 1, #tiers do
+    n = n + held[i] * tiers[i][T_UNIT]
   end
   return n
+end
+
+-- The optional trailing arguments argv[i], argv[i + 1] of apply, settle and release on one
+-- Redis (not a cluster, where the index lives in another slot): the key of the global
+-- reservation index and the reservation's member in it. nil when not given.
+local function index_args(argv, i)
+  local key = argv[i]
+  if key and key ~= '' and argv[i + 1] then
+    return key, argv[i + 1]
+  end
+  return nil
 end
