@@ -5,7 +5,8 @@
  * first mention, so the locals it defines exist before any later include uses them.
  */
 
-const INCLUDE = /^--- @include "([A-Za-z0-9_-]+)"\s*$/;
+/** A line that includes another file. */
+export const INCLUDE_LINE = /^--- @include "([A-Za-z0-9_-]+)"\s*$/;
 
 export function inlineIncludes(
   source: string,
@@ -18,7 +19,7 @@ export function inlineIncludes(
     text
       .split('\n')
       .map((line) => {
-        const match = INCLUDE.exec(line);
+        const match = INCLUDE_LINE.exec(line);
         if (!match) return line;
         const name = match[1] as string;
         if (stack.includes(name)) {

@@ -1,11 +1,21 @@
 /**
- * The Lua scripts of the balance store, read and preprocessed once, and registered on a client
- * with `defineCommand`, which sends EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis
- * restart or failover). Each command is typed on ioredis's RedisCommander below.
+ * The Lua scripts of the balance store, read and preprocessed once, and the commands that run
+ * them on a client (`redis.ocsApply(...keys, ...args)` and so on, typed on ioredis's
+ * RedisCommander below).
+ *
+ * On Redis 7 and later every script is a function of ONE library (`FUNCTION LOAD`), called with
+ * FCALL: the helpers the scripts share (lua/includes) are then defined once, when the library
+ * loads, instead of on every call as an EVAL script must; that is about a third of the Lua heap
+ * a call allocates. The library's name carries a hash of its code, so that servers of different
+ * versions (a rolling deploy) each call their own functions; a library that is missing (a new
+ * Redis, FUNCTION FLUSH) is loaded again on the first "Function not found". Where functions
+ * cannot be used (Redis 6, or an ACL that denies FUNCTION) the same scripts run with EVALSHA,
+ * falling back to EVAL on NOSCRIPT.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis, Result } from 'ioredis';
-import { inlineIncludes } from './lua-include.js';
+import { ReplyError, type Cluster, type Redis, type Result } from 'ioredis';
+import { INCLUDE_LINE, inlineIncludes } from './lua-include.js';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 
@@ -49,36 +59,159 @@ declare module 'ioredis' {
   }
 }
 
+const SCRIPT_NAMES = Object.keys(SCRIPTS) as ScriptName[];
+
 let sources: Record<ScriptName, string> | undefined;
+let lib: Library | undefined;
 
 function readLua(relative: string): string {
   return readFileSync(new URL(relative, LUA_DIR), 'utf8');
 }
 
-/** The preprocessed source of every script, read from disk on first use. */
+const readInclude = (include: string) => readLua(`includes/${include}.lua`);
+
+/** The preprocessed source of every script, as EVAL runs it, read from disk on first use. */
 export function scriptSources(): Record<ScriptName, string> {
   if (!sources) {
     const loaded = {} as Record<ScriptName, string>;
-    for (const [name, { file }] of Object.entries(SCRIPTS) as [ScriptName, { file: string }][]) {
-      loaded[name] = inlineIncludes(
-        readLua(`${file}.lua`),
-        (include) => readLua(`includes/${include}.lua`),
-        file,
-      );
+    for (const name of SCRIPT_NAMES) {
+      const { file } = SCRIPTS[name];
+      loaded[name] = inlineIncludes(readLua(`${file}.lua`), readInclude, file);
     }
     sources = loaded;
   }
   return sources;
 }
 
-const registered = new WeakSet<Redis | Cluster>();
+export interface Library {
+  /** `ocs_balance_<12 hex digits of the code's SHA-1>`. */
+  name: string;
+  /** What FUNCTION LOAD takes: the shebang line, every include once, one function per script. */
+  code: string;
+  /** Script -> name of its function in the library. */
+  functions: Record<ScriptName, string>;
+}
 
-/** Defines every script as a command on the client; safe to call more than once. */
-export function registerScripts(redis: Redis | Cluster): void {
-  if (registered.has(redis)) return;
-  const lua = scriptSources();
-  for (const [name, { keys }] of Object.entries(SCRIPTS) as [ScriptName, { keys: number }][]) {
-    redis.defineCommand(name, { numberOfKeys: keys, lua: lua[name] });
+/**
+ * Every script as a function of one library. Each include is inlined once at the top, in the
+ * order the scripts first mention it; each script's body (its includes removed) becomes the
+ * body of `function(KEYS, ARGV)`, so it reads its arguments as it does under EVAL.
+ */
+export function library(): Library {
+  if (!lib) {
+    const files = SCRIPT_NAMES.map((name) => ({ name, text: readLua(`${SCRIPTS[name].file}.lua`) }));
+    const includeLines = files.flatMap(({ text }) => text.split('\n').filter((l) => INCLUDE_LINE.test(l)));
+    const shared = inlineIncludes(includeLines.join('\n'), readInclude, 'library');
+    const bodies = files.map(({ name, text }) => {
+      const body = text
+        .split('\n')
+        .map((l) => (INCLUDE_LINE.test(l) ? `-- (${l.slice(4)}: inlined at the top of the library)` : l))
+        .join('\n');
+      return { name, body };
+    });
+    const hash = createHash('sha1')
+      .update(shared)
+      .update(bodies.map((b) => `\0${b.name}\0${b.body}`).join(''))
+      .digest('hex')
+      .slice(0, 12);
+    const name = `ocs_balance_${hash}`;
+    const functions = {} as Record<ScriptName, string>;
+    const registered = bodies.map(({ name: script, body }) => {
+      const fn = (functions[script] = `${name}_${script}`);
+      return `redis.register_function('${fn}', function(KEYS, ARGV)\n${body.replace(/\n+$/, '')}\nend)`;
+    });
+    lib = { name, code: [`#!lua name=${name}`, shared, ...registered].join('\n') + '\n', functions };
   }
-  registered.add(redis);
+  return lib;
+}
+
+type Mode = 'function' | 'eval';
+
+/** How one client runs the scripts: FCALL while it can, EVALSHA otherwise. */
+class ScriptRunner {
+  mode: Mode = 'function';
+  private loading: Promise<void> | undefined;
+  private readonly shas = new Map<ScriptName, string>();
+
+  constructor(private readonly redis: Redis | Cluster) {}
+
+  call(name: ScriptName, keysAndArgs: ScriptArg[], retried = false): Promise<unknown> {
+    if (this.mode === 'eval') return this.eval(name, keysAndArgs);
+    const fn = library().functions[name];
+    const reply = this.redis.fcall(fn, SCRIPTS[name].keys, ...keysAndArgs);
+    return retried ? reply : reply.catch((err: unknown) => this.recover(err, name, keysAndArgs));
+  }
+
+  /** Loads the library (on every master of a cluster); any refusal switches to EVALSHA. */
+  load(): Promise<void> {
+    this.loading ??= this.loadOnce().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async loadOnce(): Promise<void> {
+    const { code } = library();
+    const targets = this.redis.isCluster ? (this.redis as Cluster).nodes('master') : [this.redis];
+    try {
+      await Promise.all(targets.map((node) => node.call('FUNCTION', 'LOAD', 'REPLACE', code)));
+    } catch (err) {
+      // Redis 6 (unknown command), an ACL without FUNCTION, a server that refuses the library:
+      // the scripts run as they are, with EVALSHA. Connection errors are not the server's answer.
+      if (!(err instanceof ReplyError)) throw err;
+      this.mode = 'eval';
+    }
+  }
+
+  private async recover(err: unknown, name: ScriptName, keysAndArgs: ScriptArg[]): Promise<unknown> {
+    const message = err instanceof Error ? err.message : '';
+    if (/Function not found/i.test(message)) {
+      await this.load();
+    } else if (/unknown command/i.test(message)) {
+      this.mode = 'eval';
+    } else {
+      throw err;
+    }
+    return this.call(name, keysAndArgs, true);
+  }
+
+  private async eval(name: ScriptName, keysAndArgs: ScriptArg[]): Promise<unknown> {
+    const lua = scriptSources()[name];
+    let sha = this.shas.get(name);
+    if (!sha) {
+      sha = createHash('sha1').update(lua).digest('hex');
+      this.shas.set(name, sha);
+    }
+    const keys = SCRIPTS[name].keys;
+    try {
+      return await this.redis.evalsha(sha, keys, ...keysAndArgs);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
+      return this.redis.eval(lua, keys, ...keysAndArgs);
+    }
+  }
+}
+
+const runners = new WeakMap<Redis | Cluster, ScriptRunner>();
+
+/**
+ * Defines every script as a command on the client and starts loading the library, so that the
+ * calls that follow on the connection find it; safe to call more than once.
+ */
+export function registerScripts(redis: Redis | Cluster): void {
+  if (runners.has(redis)) return;
+  const runner = new ScriptRunner(redis);
+  runners.set(redis, runner);
+  const commands = redis as unknown as Record<ScriptName, (...keysAndArgs: ScriptArg[]) => Promise<unknown>>;
+  for (const name of SCRIPT_NAMES) {
+    commands[name] = (...keysAndArgs: ScriptArg[]) => runner.call(name, keysAndArgs);
+  }
+  runner.load().catch(() => {
+    // not connected yet: the first call that finds no function loads it again
+  });
+}
+
+/** How the client runs the scripts, once registered: 'function' (FCALL) or 'eval' (EVALSHA). */
+export function scriptMode(redis: Redis | Cluster): Mode | undefined {
+  return runners.get(redis)?.mode;
 }
