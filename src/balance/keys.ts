@@ -68,9 +68,10 @@ export class Keys {
   }
 
   /**
-   * Sorted set of reservations that may still hold money, score = expiry (ms). It is written
-   * before each reservation is made, so it is always a superset of the real reservations; the
-   * sweeper drops the entries that no longer match one.
+   * Sorted set of reservations that may still hold money, score = expiry (ms). On one Redis the
+   * scripts write it with each reservation; in a cluster it is written before each reservation
+   * is made. Either way it is a superset of the real reservations, and the sweeper drops the
+   * entries that no longer match one.
    */
   reservationIndex(): string {
     return `${this.prefix}resv-index`;

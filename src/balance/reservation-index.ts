@@ -1,13 +1,19 @@
 /**
  * The sweeper's global index of reservations: a sorted set, member
- * `<msisdn>|<ratingGroup>|<sessionId>`, score = expiry (ms). It lives in its own cluster slot,
- * so no account script can write it; instead:
+ * `<msisdn>|<ratingGroup>|<sessionId>`, score = expiry (ms).
+ *
+ * On one Redis, apply, settle and release keep the entry themselves, in the same script as the
+ * reservation (BalanceStore passes them the index key): the index is then exactly the set of
+ * reservations, at no extra round trip. In a cluster it lives in its own slot, so no account
+ * script can write it; instead:
  *
  * - the entry is written BEFORE the script that may create the reservation, so the index is
  *   always a superset of the reservations, and a crash in between leaves at worst a stale entry;
  * - an entry is dropped (or moved to a later expiry) only if its score is still the one seen,
  *   so an entry rewritten by a newer reservation of the same (session, rating group) survives
  *   a sweeper or a late retransmission working from an older view.
+ *
+ * The sweeper works the same way in both: it drops or moves entries through the index cleanup.
  */
 import type { Cluster, Redis } from 'ioredis';
 import { parseIndexMember } from './keys.js';

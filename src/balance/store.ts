@@ -83,6 +83,12 @@ export class BalanceStore {
   private readonly ledgerMaxLen: number;
   private readonly opTtlSeconds: number;
   private readonly index: ReservationIndex;
+  /**
+   * On one Redis (not a cluster) apply, settle and release keep the reservation's index entry
+   * themselves, in the same script as the reservation; in a cluster the index lives in another
+   * slot, so it is written before the script and dropped after it (reservation-index.ts).
+   */
+  private readonly inlineIndex: boolean;
 
   constructor(options: BalanceStoreOptions) {
     this.redis = options.redis;
@@ -94,6 +100,7 @@ export class BalanceStore {
     registerScripts(this.redis);
     if (options.metrics) instrumentScripts(this.redis, options.metrics);
     this.index = new ReservationIndex(this.redis, this.keys.reservationIndex());
+    this.inlineIndex = !this.redis.isCluster;
   }
 
   /**
@@ -185,6 +192,9 @@ export class BalanceStore {
     checkTiers(req.tiers);
     const args = [...base, req.units, req.expiresAtMs, req.authenticate ? '1' : '0', ...tierArgs(req.tiers)];
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
+    if (this.inlineIndex) {
+      return applyResult(unwrap(await this.redis.ocsApply(...args, this.index.key, member)));
+    }
     const reply = await this.index.writeThen(member, req.expiresAtMs, () => this.redis.ocsApply(...args));
     try {
       const f = unwrap(reply);
@@ -209,9 +219,15 @@ export class BalanceStore {
 
   /** Unfreezes what is left of the reservation. Throws ReservationNotFoundError, AccountNotFoundError. */
   async release(req: ReleaseRequest): Promise<ReleaseResult> {
-    const f = unwrap(await this.redis.ocsRelease(...this.reservationArgs(req)));
+    const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
+    const args = this.reservationArgs(req);
+    const f = unwrap(
+      await (this.inlineIndex
+        ? this.redis.ocsRelease(...args, this.index.key, member)
+        : this.redis.ocsRelease(...args)),
+    );
     const expiresAtMs = f.int('expiresAtMs');
-    await this.index.drop(indexMember(req.msisdn, req.sessionId, req.ratingGroup), expiresAtMs);
+    if (!this.inlineIndex) await this.index.drop(member, expiresAtMs);
     return { returned: f.amounts('returned'), expiresAtMs, moneyAvailable: f.int('moneyAvailable') };
   }
 
@@ -237,6 +253,9 @@ export class BalanceStore {
       ...grant,
     ];
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
+    if (this.inlineIndex) {
+      return settleResult(unwrap(await this.redis.ocsSettle(...args, this.index.key, member)));
+    }
     const call = () => this.redis.ocsSettle(...args);
     const reply =
       units > 0 ? await this.index.writeThen(member, req.expiresAtMs as number, call) : await call();
