@@ -85,10 +85,12 @@ export class BalanceStore {
   private readonly index: ReservationIndex;
   /**
    * On one Redis (not a cluster) apply, settle and release keep the reservation's index entry
-   * themselves, in the same script as the reservation; in a cluster the index lives in another
-   * slot, so it is written before the script and dropped after it (reservation-index.ts).
+   * themselves, in the same script as the reservation, and this is the index key they get (an
+   * argument, so with the client's own keyPrefix, which ioredis applies to KEYS only); in a
+   * cluster the index lives in another slot, so it is written before the script and dropped
+   * after it (reservation-index.ts), and this is undefined.
    */
-  private readonly inlineIndex: boolean;
+  private readonly inlineIndex: string | undefined;
 
   constructor(options: BalanceStoreOptions) {
     this.redis = options.redis;
@@ -100,7 +102,9 @@ export class BalanceStore {
     registerScripts(this.redis);
     if (options.metrics) instrumentScripts(this.redis, options.metrics);
     this.index = new ReservationIndex(this.redis, this.keys.reservationIndex());
-    this.inlineIndex = !this.redis.isCluster;
+    this.inlineIndex = this.redis.isCluster
+      ? undefined
+      : `${(this.redis as Redis).options.keyPrefix ?? ''}${this.index.key}`;
   }
 
   /**
@@ -193,7 +197,7 @@ export class BalanceStore {
     const args = [...base, req.units, req.expiresAtMs, req.authenticate ? '1' : '0', ...tierArgs(req.tiers)];
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     if (this.inlineIndex) {
-      return applyResult(unwrap(await this.redis.ocsApply(...args, this.index.key, member)));
+      return applyResult(unwrap(await this.redis.ocsApply(...args, this.inlineIndex, member)));
     }
     const reply = await this.index.writeThen(member, req.expiresAtMs, () => this.redis.ocsApply(...args));
     try {
@@ -223,7 +227,7 @@ export class BalanceStore {
     const args = this.reservationArgs(req);
     const f = unwrap(
       await (this.inlineIndex
-        ? this.redis.ocsRelease(...args, this.index.key, member)
+        ? this.redis.ocsRelease(...args, this.inlineIndex, member)
         : this.redis.ocsRelease(...args)),
     );
     const expiresAtMs = f.int('expiresAtMs');
@@ -254,7 +258,7 @@ export class BalanceStore {
     ];
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     if (this.inlineIndex) {
-      return settleResult(unwrap(await this.redis.ocsSettle(...args, this.index.key, member)));
+      return settleResult(unwrap(await this.redis.ocsSettle(...args, this.inlineIndex, member)));
     }
     const call = () => this.redis.ocsSettle(...args);
     const reply =

@@ -5,7 +5,7 @@
  * scripts keep the entry themselves (the other test files).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Cluster, Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { BalanceStore, CreditLimitReachedError } from '../../../src/balance/index.js';
 import { balanceFixture, msisdn, VOICE } from './fixture.js';
 
@@ -68,5 +68,32 @@ describe('the reservation index written around the script (cluster)', () => {
       },
     );
     expect(await f.indexScore(m, 'poor')).toBeNull();
+  });
+});
+
+describe('the reservation index kept by the scripts (one Redis)', () => {
+  it("honours the client's own key prefix, as the sweeper reads the index through it", async () => {
+    const client = f.connect();
+    const prefixed = new Redis(client.options.port ?? 6379, client.options.host ?? '127.0.0.1', {
+      keyPrefix: `${f.prefix}own:`,
+      maxRetriesPerRequest: 1,
+    });
+    const store = new BalanceStore({ redis: prefixed, keyPrefix: '' });
+    try {
+      const m = msisdn();
+      await store.upsertAccount({ msisdn: m, buckets: { money: 1000 } });
+      const ref = { msisdn: m, ratingGroup: 0, nowMs: NOW, sessionId: 'own' };
+      await store.apply({ ...ref, opId: 'o1', tiers: VOICE, units: 60, expiresAtMs: NOW + 10 });
+      expect(await f.redis.zscore(`${f.prefix}own:resv-index`, `${m}|0|own`)).toBe(String(NOW + 10));
+      await expect(store.sweepExpired(NOW + 10)).resolves.toEqual({
+        accounts: 1,
+        expired: 1,
+        removed: 1,
+        rescored: 0,
+      });
+      expect((await store.getAccount(m))?.buckets.money).toEqual({ available: 1000, reserved: 0, spent: 0 });
+    } finally {
+      prefixed.disconnect();
+    }
   });
 });
