@@ -45,7 +45,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[5], APPLY_REPLY)
+local seen = replay(KEYS[5])
 if seen then
   return seen
 end
@@ -100,7 +100,7 @@ local final = can_pay_more(acct, tiers) and 0 or 1
 ledger_flush(acct, KEYS[4], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
 account_save(acct)
 local expires, holds, money = tonumber(expiresAt), tier_holds(tiers, held), acct.money[AV]
-return remember_ok(KEYS[5], ttl, { OK, granted, final, expires, holds, money }, {
+return remember(KEYS[5], ttl, {
   OK,
   { 'granted', granted, 'final', final, 'expiresAtMs', expires, 'tiers', holds, 'moneyAvailable', money },
 })

@@ -30,7 +30,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[5], DEDUCT_REPLY)
+local seen = replay(KEYS[5])
 if seen then
   return seen
 end
@@ -62,7 +62,7 @@ ledger_flush(acct, KEYS[4], maxlen, now, opId, 'deduct', session, rg, uncharged 
   '|used=' .. ARGV[7] .. '|uncharged=' .. istr(uncharged))
 account_save(acct)
 local charged, remaining, money = used - uncharged, resv_units(tiers, held), acct.money[AV]
-return remember_ok(KEYS[5], ttl, { OK, charged, uncharged, amounts, remaining, money }, {
+return remember(KEYS[5], ttl, {
   OK,
   { 'charged', charged, 'uncharged', uncharged, 'amounts', amounts, 'remaining', remaining, 'moneyAvailable', money },
 })

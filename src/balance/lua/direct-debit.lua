@@ -32,7 +32,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[3], DEBIT_REPLY)
+local seen = replay(KEYS[3])
 if seen then
   return seen
 end
@@ -85,7 +85,7 @@ ledger_flush(acct, KEYS[2], maxlen, now, opId, 'debit', session, rg, true,
   '|used=' .. ARGV[7] .. '|uncharged=' .. istr(uncharged))
 account_save(acct)
 local charged, money = units - uncharged, acct.money[AV]
-return remember_ok(KEYS[3], ttl, { OK, charged, uncharged, amounts, money }, {
+return remember(KEYS[3], ttl, {
   OK,
   { 'charged', charged, 'uncharged', uncharged, 'amounts', amounts, 'moneyAvailable', money },
 })

@@ -26,7 +26,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[5], RELEASE_REPLY)
+local seen = replay(KEYS[5])
 if seen then
   return seen
 end
@@ -54,7 +54,7 @@ end
 ledger_flush(acct, KEYS[4], maxlen, now, opId, 'return', session, rg, false)
 account_save(acct)
 local expires, money = tonumber(expiresAt), acct.money[AV]
-return remember_ok(KEYS[5], ttl, { OK, returned, expires, money }, {
+return remember(KEYS[5], ttl, {
   OK,
   { 'returned', returned, 'expiresAtMs', expires, 'moneyAvailable', money },
 })

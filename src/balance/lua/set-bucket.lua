@@ -21,7 +21,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[3], SET_REPLY)
+local seen = replay(KEYS[3])
 if seen then
   return seen
 end
@@ -44,7 +44,7 @@ local before = b[AV]
 change(acct, name, value - before, 0, 0)
 ledger_flush(acct, KEYS[2], maxlen, now, opId, 'set', nil, nil, false)
 account_save(acct)
-return remember_ok(KEYS[3], ttl, { OK, name, before, b[AV] }, {
+return remember(KEYS[3], ttl, {
   OK,
   { 'bucket', name, 'before', before, 'available', b[AV] },
 })

@@ -42,7 +42,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[5], SETTLE_REPLY)
+local seen = replay(KEYS[5])
 if seen then
   return seen
 end
@@ -117,9 +117,7 @@ end
 account_save(acct)
 local settled, charged, expires = rtiers and 1 or 0, used - uncharged, granted > 0 and tonumber(expiresAt) or 0
 local holds, money = tier_holds(tiers, held), acct.money[AV]
-return remember_ok(KEYS[5], ttl, {
-  OK, settled, charged, uncharged, amounts, returned, released, granted, final, limit, expires, holds, money,
-}, {
+return remember(KEYS[5], ttl, {
   OK,
   {
     'settled', settled,

@@ -1,7 +1,7 @@
 /**
- * What the scripts keep under an operation id and what arguments they take: a success is kept by
- * its values and replayed with its names, a result kept whole by an earlier version is replayed
- * as it was, and numbers are taken only in canonical form.
+ * What the scripts keep under an operation id and what arguments they take: a result remembered
+ * by an earlier version is replayed as it was, refusals and successes are replayed byte for
+ * byte, and numbers are taken only in canonical form.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { BalanceCode, type BalanceStore } from '../../../src/balance/index.js';
@@ -46,7 +46,7 @@ describe('operation results', () => {
     expect((await f.store.getAccount(m))?.buckets.money).toEqual({ available: 100, reserved: 0, spent: 0 });
   });
 
-  it('are kept by their values and replayed with their names, refusals as they are', async () => {
+  it('replay a refusal and a success byte for byte, whatever the arguments of the replay', async () => {
     const m = msisdn();
     await f.store.upsertAccount({ msisdn: m, buckets: {} });
     const k = f.store.keys.account(m);

@@ -12,7 +12,7 @@ local function credit(kind, KEYS, ARGV)
   if not opId then
     return refuse(INVALID_ARGUMENT, now)
   end
-  local seen = replay(KEYS[3], CREDIT_REPLY)
+  local seen = replay(KEYS[3])
   if seen then
     return seen
   end
@@ -34,5 +34,5 @@ local function credit(kind, KEYS, ARGV)
   change(acct, name, amount, 0, 0)
   ledger_flush(acct, KEYS[2], maxlen, now, opId, kind, session, nil, false, nil, ref)
   account_save(acct)
-  return remember_ok(KEYS[3], ttl, { OK, name, b[AV] }, { OK, { 'bucket', name, 'available', b[AV] } })
+  return remember(KEYS[3], ttl, { OK, { 'bucket', name, 'available', b[AV] } })
 end
