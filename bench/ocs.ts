@@ -804,7 +804,7 @@ async function main(): Promise<number> {
     console.log(
       `  (c) Redis memory, ${num(memory.count)} sessions opened (CCR-I) and held: ${num(memory.open)} bytes per open session ` +
         `(data ${num(memory.data)}, voice ${num(memory.voice)}); after their CCR-T, ${num(memory.afterTermination)} bytes ` +
-        `per session stay (operation ids kept an hour, ledger, CDR)` +
+        `per session stay (operation ids and session records kept for retransmissions, ledger, CDR)` +
         (memory.refusals.size
           ? `; refusals: ${[...memory.refusals].map(([c, n]) => `${c} x ${n}`).join(', ')}`
           : ''),
