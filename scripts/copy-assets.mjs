@@ -4,6 +4,7 @@ import { cpSync, existsSync } from 'node:fs';
 const assets = [
   ['src/balance/lua', 'dist/balance/lua'],
   ['src/vpn/lua', 'dist/vpn/lua'],
+  ['src/credit-control/lua', 'dist/credit-control/lua'],
 ];
 for (const [from, to] of assets) {
   if (existsSync(from)) cpSync(from, to, { recursive: true });

@@ -28,6 +28,12 @@ export interface StoredChargingRecord extends ChargingRecord {
   id: string;
 }
 
+/** A CDR ready for its account's stream (written with its session record, SessionStore.save). */
+export interface CdrEntry {
+  maxLen: number;
+  entry: string;
+}
+
 /** CDRs in a Redis Stream per account: the source for export and for the admin API. */
 export class CdrWriter {
   constructor(
@@ -35,6 +41,10 @@ export class CdrWriter {
     private readonly keys: SessionKeys,
     private readonly maxLen: number,
   ) {}
+
+  entry(record: ChargingRecord): CdrEntry {
+    return { maxLen: this.maxLen, entry: JSON.stringify(record) };
+  }
 
   async write(record: ChargingRecord): Promise<string> {
     const id = await this.redis.xadd(

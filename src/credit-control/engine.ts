@@ -10,7 +10,7 @@ import type { Logger } from '../logging.js';
 import { dialledNumber, normalise, type NumberingPlan } from '../rating/numbering.js';
 import { priceOf } from '../rating/tariff.js';
 import type { Rating } from '../rating/types.js';
-import type { CdrWriter } from './cdr.js';
+import type { CdrEntry, CdrWriter } from './cdr.js';
 import type { ChargingMetrics } from './metrics.js';
 import { handleEvent } from './events.js';
 import { ChargingRefusal, refusalOf } from './outcome.js';
@@ -468,23 +468,46 @@ export class ChargingEngine implements CreditControlService {
       if (answer.granted)
         this.countGrant(record, 0, answer.granted, answer.finalUnitIndication !== undefined);
     }
+    const cdr =
+      state === 'closed' && record.closeReason ? this.cdrEntry(record, answer.resultCode) : undefined;
+    // Only a CCR-I puts a session under supervision and only its close takes it off: an update
+    // does not move the supervision time (supervise() finds the real one in the record).
+    const wasOpen = request.requestType === 'update' || request.requestType === 'termination';
     if (state === 'closed') {
       record.state = 'closed';
-      if (record.closeReason) await this.writeCdr(record, answer.resultCode);
-      await this.deps.sessions.save(record, settings.closedSessionTtlSeconds);
+      const ttlSeconds = settings.closedSessionTtlSeconds;
+      await this.deps.sessions.save(record, {
+        ttlSeconds,
+        unsupervise: wasOpen,
+        // Closed, the session needs it only while its record answers retransmissions.
+        ...(wasOpen ? { ownerTtlSeconds: ttlSeconds } : {}),
+        ...(cdr ? { cdr } : {}),
+      });
     } else {
-      const supervise = now + (settings[record.kind].validityTime + settings.tccGraceSeconds) * 1000;
-      await this.deps.sessions.save(
-        record,
-        settings[record.kind].validityTime + settings.tccGraceSeconds + settings.closedSessionTtlSeconds,
-        supervise,
-      );
+      const open = settings[record.kind].validityTime + settings.tccGraceSeconds;
+      const ttlSeconds = open + settings.closedSessionTtlSeconds;
+      await this.deps.sessions.save(record, {
+        ttlSeconds,
+        ...(wasOpen ? {} : { superviseUntilMs: now + open * 1000 }),
+        ...this.ownerRefresh(record, now, ttlSeconds),
+      });
     }
     return answer;
   }
 
-  async writeCdr(record: SessionRecord, resultCode: number): Promise<void> {
-    await this.deps.cdrs.write({
+  /**
+   * The Session-Id -> MSISDN record (for requests without Subscription-Id) must last as long as
+   * the session record. Kept twice as long as the record needs, it is written when the session
+   * opens and again only when less than that is left: once an hour or so, not every request.
+   */
+  private ownerRefresh(record: SessionRecord, now: number, ttlSeconds: number): { ownerTtlSeconds?: number } {
+    if ((record.ownerUntil ?? 0) - now >= ttlSeconds * 1000) return {};
+    record.ownerUntil = now + 2 * ttlSeconds * 1000;
+    return { ownerTtlSeconds: 2 * ttlSeconds };
+  }
+
+  private cdrEntry(record: SessionRecord, resultCode: number): CdrEntry {
+    return this.deps.cdrs.entry({
       sessionId: record.sessionId,
       msisdn: record.msisdn,
       service: record.kind,
@@ -601,7 +624,10 @@ export class ChargingEngine implements CreditControlService {
         const silentUntil =
           record.updatedAt +
           (this.deps.settings[record.kind].validityTime + this.deps.settings.tccGraceSeconds) * 1000;
-        if (silentUntil > now) return;
+        if (silentUntil > now) {
+          await this.deps.sessions.resupervise(msisdn, sessionId, silentUntil);
+          return;
+        }
         for (const rg of record.reserved) {
           try {
             await this.deps.store.release({
@@ -620,8 +646,13 @@ export class ChargingEngine implements CreditControlService {
         record.state = 'closed';
         record.closeReason = 'tcc-expired';
         record.updatedAt = now;
-        await this.writeCdr(record, record.lastAnswer.resultCode);
-        await this.deps.sessions.save(record, this.deps.settings.closedSessionTtlSeconds);
+        const ttlSeconds = this.deps.settings.closedSessionTtlSeconds;
+        await this.deps.sessions.save(record, {
+          ttlSeconds,
+          unsupervise: true,
+          ownerTtlSeconds: ttlSeconds,
+          cdr: this.cdrEntry(record, record.lastAnswer.resultCode),
+        });
         closed++;
         this.deps.metrics?.sessionsClosed.inc({ service: record.kind, reason: 'tcc-expired' });
         this.deps.logger.info({ sessionId, msisdn }, 'session closed by Tcc supervision');

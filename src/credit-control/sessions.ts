@@ -1,5 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { CdrEntry } from './cdr.js';
 import type { SessionKeys } from './keys.js';
+import { registerSessionScripts } from './scripts.js';
+import { decodeSessionRecord, encodeSessionRecord } from './session-codec.js';
 import type { ServiceKind } from './service-kind.js';
 import type { CreditControlAnswer, CreditControlRequest, RequestType } from './types.js';
 
@@ -36,6 +39,8 @@ export interface SessionRecord {
   closeReason?: string;
   /** Requested-Action of an event. */
   action?: string;
+  /** Until when (ms) the Session-Id -> MSISDN record is kept. */
+  ownerUntil?: number;
 }
 
 /**
@@ -50,6 +55,20 @@ export function isRepeat(record: SessionRecord, request: CreditControlRequest): 
   );
 }
 
+/** What a request writes besides its session record (SessionStore.save). */
+export interface SaveOptions {
+  /** Seconds the record is kept. */
+  ttlSeconds: number;
+  /** The session (opened now) goes under Tcc supervision until this time (ms). */
+  superviseUntilMs?: number;
+  /** The session was under supervision and is closed now. */
+  unsupervise?: boolean;
+  /** (Re)write the Session-Id -> MSISDN record, kept this many seconds. */
+  ownerTtlSeconds?: number;
+  /** The CDR of a session or event that closed, written with the record. */
+  cdr?: CdrEntry;
+}
+
 /** Reads and writes session records; serialises the requests of one session in this process. */
 export class SessionStore {
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -57,7 +76,9 @@ export class SessionStore {
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly keys: SessionKeys,
-  ) {}
+  ) {
+    registerSessionScripts(redis);
+  }
 
   /**
    * Runs `work` after every earlier request of the same session handled by this instance, so
@@ -80,26 +101,58 @@ export class SessionStore {
 
   async load(msisdn: string, sessionId: string): Promise<SessionRecord | undefined> {
     const raw = await this.redis.get(this.keys.session(msisdn, sessionId));
-    return raw ? (JSON.parse(raw) as SessionRecord) : undefined;
+    return raw ? decodeSessionRecord(msisdn, sessionId, raw) : undefined;
   }
 
   /**
-   * Saves the record, kept for `ttlSeconds`; an open session is also put under Tcc
-   * supervision until `superviseUntilMs`, a closed one taken off it.
+   * Saves the record with what else the request changed, in one script call: on one Redis
+   * everything, in a cluster the record and CDR (the account's slot) while the owner record and
+   * the supervision set, each in a slot of its own, get a command each. Returns the CDR's id.
    */
-  async save(record: SessionRecord, ttlSeconds: number, superviseUntilMs?: number): Promise<void> {
-    const member = `${record.msisdn}|${record.sessionId}`;
-    // Three keys in three Redis Cluster slots, so three commands, not a pipeline (which a
-    // cluster client refuses across slots); each is idempotent, and the connection sends the
-    // commands of one tick in one write anyway.
-    const session = this.keys.session(record.msisdn, record.sessionId);
-    await Promise.all([
-      this.redis.set(session, JSON.stringify(record), 'EX', ttlSeconds),
-      this.redis.set(this.keys.sessionOwner(record.sessionId), record.msisdn, 'EX', ttlSeconds),
-      record.state === 'open' && superviseUntilMs !== undefined
-        ? this.redis.zadd(this.keys.supervision(), superviseUntilMs, member)
-        : this.redis.zrem(this.keys.supervision(), member),
+  async save(record: SessionRecord, options: SaveOptions): Promise<string | undefined> {
+    const member = supervisionMember(record.msisdn, record.sessionId);
+    const keys = [this.keys.session(record.msisdn, record.sessionId)];
+    const args: (string | number)[] = [encodeSessionRecord(record), options.ttlSeconds];
+    const elsewhere: Promise<unknown>[] = [];
+    /** In the script on one Redis; a command of its own in a cluster. */
+    const add = (key: string, inScript: (string | number)[], alone: () => Promise<unknown>) => {
+      if (this.redis.isCluster) {
+        elsewhere.push(alone());
+      } else {
+        keys.push(key);
+        args.push(...inScript);
+      }
+    };
+    if (options.cdr) {
+      keys.push(this.keys.cdrs(record.msisdn));
+      args.push('cdr', options.cdr.maxLen, options.cdr.entry);
+    }
+    const owner = this.keys.sessionOwner(record.sessionId);
+    const ownerTtl = options.ownerTtlSeconds;
+    if (ownerTtl !== undefined)
+      add(owner, ['owner', record.msisdn, ownerTtl], () =>
+        this.redis.set(owner, record.msisdn, 'EX', ownerTtl),
+      );
+    const supervision = this.keys.supervision();
+    const until = options.superviseUntilMs;
+    if (until !== undefined)
+      add(supervision, ['supervise', until, member], () => this.redis.zadd(supervision, until, member));
+    else if (options.unsupervise)
+      add(supervision, ['unsupervise', member], () => this.redis.zrem(supervision, member));
+    const [cdrId] = await Promise.all([
+      this.redis.ocsSessionSave(keys.length, ...keys, ...args),
+      ...elsewhere,
     ]);
+    return cdrId ?? undefined;
+  }
+
+  /**
+   * Moves a session's supervision time to `untilMs`, if it is still supervised: requests do
+   * not move it themselves (that would be a write per CCR), so supervision finds a session
+   * that was active since and puts it back at its real time.
+   */
+  async resupervise(msisdn: string, sessionId: string, untilMs: number): Promise<void> {
+    await this.redis.zadd(this.keys.supervision(), 'XX', untilMs, supervisionMember(msisdn, sessionId));
   }
 
   /** Sessions whose supervision time has passed: `{msisdn, sessionId}`. */
@@ -117,7 +170,7 @@ export class SessionStore {
   }
 
   async unsupervise(msisdn: string, sessionId: string): Promise<void> {
-    await this.redis.zrem(this.keys.supervision(), `${msisdn}|${sessionId}`);
+    await this.redis.zrem(this.keys.supervision(), supervisionMember(msisdn, sessionId));
   }
 
   /** The account's open sessions (for the admin API). */
@@ -140,4 +193,8 @@ export class SessionStore {
     const records = await Promise.all(mine.map((sid) => this.load(msisdn, sid)));
     return records.filter((r): r is SessionRecord => r !== undefined && r.state === 'open');
   }
+}
+
+function supervisionMember(msisdn: string, sessionId: string): string {
+  return `${msisdn}|${sessionId}`;
 }

@@ -146,7 +146,7 @@ describe('GET /v1/accounts/{msisdn}/sessions', () => {
       currency: 'CNY',
       lastNumber: 0,
       lastType: 'initial',
-      lastAnswer: { resultCode: 2001 } as SessionRecord['lastAnswer'],
+      lastAnswer: { resultCode: 2001, services: [] },
       startedAt: f.clock.ms,
       updatedAt: f.clock.ms,
       reserved: [100],
@@ -154,8 +154,11 @@ describe('GET /v1/accounts/{msisdn}/sessions', () => {
       amounts: {},
       levels: [],
     };
-    await f.sessions.save({ ...base, sessionId: 'open-1', state: 'open' }, 600, f.clock.ms + 600_000);
-    await f.sessions.save({ ...base, sessionId: 'closed-1', state: 'closed' }, 600);
+    await f.sessions.save(
+      { ...base, sessionId: 'open-1', state: 'open' },
+      { ttlSeconds: 600, superviseUntilMs: f.clock.ms + 600_000 },
+    );
+    await f.sessions.save({ ...base, sessionId: 'closed-1', state: 'closed' }, { ttlSeconds: 600 });
     await f.store.apply({
       opId: 'a1',
       msisdn,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SessionKeys } from '../../../src/credit-control/keys.js';
 import { SessionStore } from '../../../src/credit-control/sessions.js';
 
-const store = () => new SessionStore({} as Redis, new SessionKeys('t:'));
+const store = () => new SessionStore({ defineCommand() {} } as unknown as Redis, new SessionKeys('t:'));
 
 /** A promise and its resolve, to hold a job open. */
 function gate(): { promise: Promise<void>; open: () => void } {

@@ -1,0 +1,40 @@
+--[[
+  session-save: everything a credit-control request writes about its session, in one call: the
+  session record and, as the request needs them, the session's CDR, the Session-Id -> MSISDN
+  record and its entry in the Tcc supervision set. A cluster keeps the last two in other slots,
+  so there the caller writes them with their own commands and passes only the record and CDR.
+
+  KEYS[1]  sess:{m}:<sessionId>   the record (a string)
+  KEYS[2..] one per operation in ARGV, in the same order
+  ARGV[1]  the record   ARGV[2] seconds to keep it
+  then per further key, an operation and its arguments:
+    'cdr', maxLen, entry          XADD key MAXLEN ~ maxLen * cdr entry (the account's CDR stream)
+    'owner', msisdn, seconds      SET key msisdn EX seconds (Session-Id -> MSISDN)
+    'supervise', untilMs, member  ZADD key untilMs member (Tcc supervision)
+    'unsupervise', member         ZREM key member
+
+  Returns the CDR's stream id, or false when none was written.
+]]
+
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+local cdr = false
+local a = 3
+for k = 2, #KEYS do
+  local op = ARGV[a]
+  if op == 'cdr' then
+    cdr = redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[a + 1], '*', 'cdr', ARGV[a + 2])
+    a = a + 3
+  elseif op == 'owner' then
+    redis.call('SET', KEYS[k], ARGV[a + 1], 'EX', ARGV[a + 2])
+    a = a + 3
+  elseif op == 'supervise' then
+    redis.call('ZADD', KEYS[k], ARGV[a + 1], ARGV[a + 2])
+    a = a + 3
+  elseif op == 'unsupervise' then
+    redis.call('ZREM', KEYS[k], ARGV[a + 1])
+    a = a + 2
+  else
+    return redis.error_reply('session-save: unknown operation ' .. tostring(op))
+  end
+end
+return cdr
