@@ -116,6 +116,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     allowedPeers: config.diameter.allowedPeers,
     watchdogMs: config.diameter.watchdogMs,
     maxMessageBytes: config.diameter.maxMessageBytes,
+    maxInFlight: config.diameter.maxInFlight,
     logger,
     registry: metrics.registry,
   });

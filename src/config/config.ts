@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_MAX_IN_FLIGHT } from '../diameter/server.js';
 
 /**
  * Server configuration, read from the environment once at start. Every variable is listed in
@@ -17,6 +18,8 @@ export interface Config {
     allowedPeers: string[];
     /** Largest message we accept; a longer header length is a framing error (3009). */
     maxMessageBytes: number;
+    /** Requests in progress across all peers before new ones are answered 3004 TOO_BUSY. */
+    maxInFlight: number;
   };
   http: { host: string; port: number };
   redisUrl: string | undefined;
@@ -58,6 +61,16 @@ const port = z.coerce
   .int({ message: 'must be a whole number' })
   .min(0, { message: 'must be between 0 and 65535' })
   .max(65535, { message: 'must be between 0 and 65535' });
+
+/** Digits only (no sign, fraction, exponent or hex), within [min, max]. */
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,16}$/, { message })
+    .transform(Number)
+    .pipe(z.number().min(min, { message }).max(max, { message }));
+}
 
 const listenHost = z.string().refine((v) => isIP(v) !== 0 || v === 'localhost', {
   message: 'must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
@@ -126,6 +139,7 @@ const schema = z.object({
     )
     .pipe(z.array(diameterIdentity)),
   DIAMETER_MAX_MESSAGE_BYTES: z.coerce.number().int().min(4096).max(16_777_215).default(65536),
+  DIAMETER_MAX_IN_FLIGHT: wholeNumber(1, 1_000_000).default(DEFAULT_MAX_IN_FLIGHT),
   HTTP_HOST: listenHost.default('0.0.0.0'),
   HTTP_PORT: port.default(8080),
   REDIS_URL: z
@@ -163,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       watchdogMs: e.DIAMETER_WATCHDOG_MS,
       allowedPeers: e.DIAMETER_ALLOWED_PEERS,
       maxMessageBytes: e.DIAMETER_MAX_MESSAGE_BYTES,
+      maxInFlight: e.DIAMETER_MAX_IN_FLIGHT,
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     redisUrl: e.REDIS_URL,

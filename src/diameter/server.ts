@@ -16,12 +16,19 @@ export interface DiameterServerOptions {
   allowedPeers?: readonly string[];
   watchdogMs?: number;
   maxMessageBytes?: number;
-  /** Requests in progress across all peers before new ones get 3004 TOO_BUSY. */
+  /** Requests in progress across all peers before new ones get 3004 TOO_BUSY (default 2,000). */
   maxInFlight?: number;
   logger: Logger;
   /** Where the Diameter metrics are registered; none are kept without it. */
   registry?: Registry;
 }
+
+/**
+ * Requests in progress across all peers before new ones are answered 3004 TOO_BUSY. Past its
+ * capacity a server only queues: at ~6,700 CCR/s, 2,000 in progress is ~0.3 s of waiting, while
+ * 3004 tells the client at once to try another peer (RFC 6733 §7.1.3).
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 2_000;
 
 /** Counts requests in progress; refuses past a limit so overload is answered, not queued. */
 export class InFlightLimit implements Admission {
@@ -52,7 +59,7 @@ export class DiameterServer {
 
   constructor(private readonly options: DiameterServerOptions) {
     this.avps = resolveAvps(options.dictionary);
-    this.admission = new InFlightLimit(options.maxInFlight ?? 10_000);
+    this.admission = new InFlightLimit(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     for (const h of options.handlers) this.addHandler(h);
     const metrics = options.registry
       ? new DiameterMetrics(options.registry, {

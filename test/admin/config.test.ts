@@ -1,4 +1,7 @@
-/** ADMIN_TOKEN, ADMIN_TOKENS and METRICS_TOKEN, checked at start without ever printing a token. */
+/**
+ * ADMIN_TOKEN, ADMIN_TOKENS and METRICS_TOKEN, checked at start without ever printing a token;
+ * DIAMETER_MAX_IN_FLIGHT, the admission limit of the Diameter listener.
+ */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 
@@ -52,5 +55,22 @@ describe('admin tokens in the configuration', () => {
 
   it('reads METRICS_TOKEN', () => {
     expect(loadConfig({ METRICS_TOKEN: B }).metricsToken).toBe(B);
+  });
+});
+
+describe('DIAMETER_MAX_IN_FLIGHT', () => {
+  it('defaults to 2000 and reads a whole number from 1 to 1000000', () => {
+    expect(loadConfig({}).diameter.maxInFlight).toBe(2000);
+    expect(loadConfig({ DIAMETER_MAX_IN_FLIGHT: '1' }).diameter.maxInFlight).toBe(1);
+    expect(loadConfig({ DIAMETER_MAX_IN_FLIGHT: '500' }).diameter.maxInFlight).toBe(500);
+    expect(loadConfig({ DIAMETER_MAX_IN_FLIGHT: '1000000' }).diameter.maxInFlight).toBe(1_000_000);
+  });
+
+  it('names the variable, the value and the bounds of a bad value', () => {
+    for (const value of ['0', '-5', '1.5', '1e3', '0x10', 'many', '1000001', ' 200']) {
+      expect(problems({ DIAMETER_MAX_IN_FLIGHT: value })).toEqual([
+        `DIAMETER_MAX_IN_FLIGHT=${JSON.stringify(value)}: must be a whole number from 1 to 1000000`,
+      ]);
+    }
   });
 });
