@@ -509,6 +509,7 @@ async function memoryPerSession(port: number, redis: RedisClient, count: number)
   };
   try {
     const m0 = await settle();
+    const kinds0 = await memoryByKind(redis);
     await sendAll(data, (i, hop) =>
       writer
         .begin(hop, sid(i), 'data', 1, 0, dataMsisdn(i))
@@ -525,6 +526,11 @@ async function memoryPerSession(port: number, redis: RedisClient, count: number)
         .finish(),
     );
     const m2 = await settle();
+    const breakdown = await memoryByKind(redis);
+    for (const [kind, before] of kinds0) {
+      const after = breakdown.get(kind) ?? { keys: 0, bytes: 0 };
+      breakdown.set(kind, { keys: after.keys - before.keys, bytes: after.bytes - before.bytes });
+    }
     await sendAll(data, (i, hop) =>
       writer.begin(hop, sid(i), 'data', 3, 1, dataMsisdn(i)).mscc('data', 10, -1, 1000).finish(),
     );
@@ -542,12 +548,37 @@ async function memoryPerSession(port: number, redis: RedisClient, count: number)
       voice: (m2 - m1) / voice,
       open: (m2 - m0) / count,
       afterTermination: (m3 - m0) / count,
+      breakdown,
       refusals,
     };
   } finally {
     client.onAnswerFrame = undefined;
     await client.disconnect().catch(() => client.close());
   }
+}
+
+/**
+ * Where Redis memory goes, by kind of key (the text before its first ':' or '{'): MEMORY USAGE
+ * of every key, summed per kind, with the entries of the shared sorted sets counted too.
+ */
+async function memoryByKind(redis: RedisClient): Promise<Map<string, { keys: number; bytes: number }>> {
+  const kinds = new Map<string, { keys: number; bytes: number }>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0');
+    const sizes = (await pipeline.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const kind = /^[^:{]*/.exec(key)![0] || key;
+      const entry = kinds.get(kind) ?? { keys: 0, bytes: 0 };
+      entry.keys++;
+      entry.bytes += Number(sizes[i]?.[1] ?? 0);
+      kinds.set(kind, entry);
+    });
+  } while (cursor !== '0');
+  return kinds;
 }
 
 function median(values: number[]): number {
@@ -808,6 +839,13 @@ async function main(): Promise<number> {
         (memory.refusals.size
           ? `; refusals: ${[...memory.refusals].map(([c, n]) => `${c} x ${n}`).join(', ')}`
           : ''),
+    );
+    console.log(
+      `      growth by kind of key (new keys), per open session: ${[...memory.breakdown]
+        .filter(([, k]) => k.bytes !== 0)
+        .sort((a, b) => b[1].bytes - a[1].bytes)
+        .map(([kind, k]) => `${kind} ${num(k.bytes / memory.count)} B (${num(k.keys)} keys)`)
+        .join(', ')}`,
     );
 
     checkInterrupted();
