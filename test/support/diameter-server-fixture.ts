@@ -3,6 +3,7 @@
  * layer. Charging is a test double that grants what is asked: these tests are about the peer
  * state machine and the codec, not about balances.
  */
+import type { Registry } from 'prom-client';
 import type {
   CreditControlAnswer,
   CreditControlRequest,
@@ -26,22 +27,45 @@ export const TEST_IDENTITY: LocalIdentity = {
   firmwareRevision: 1,
 };
 
-/** Grants every requested unit (RFC 4006 §5.1.2 shape), echoing each Rating-Group; keeps what it saw. */
+/**
+ * Grants every requested unit (RFC 4006 §5.1.2 shape), echoing each Rating-Group; keeps what it
+ * saw. `hold()` keeps the requests that come next in progress until `release()`.
+ */
 export class GrantingService implements CreditControlService {
   readonly requests: CreditControlRequest[] = [];
+  private held: (() => void)[] | undefined;
 
-  handle(request: CreditControlRequest): Promise<CreditControlAnswer> {
+  /** Requests from now on wait, unanswered, until release(). */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Lets every held request go on, and stops holding. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const go of held) go();
+  }
+
+  /** Requests waiting in hold(). */
+  get holding(): number {
+    return this.held?.length ?? 0;
+  }
+
+  async handle(request: CreditControlRequest): Promise<CreditControlAnswer> {
     this.requests.push(request);
+    const held = this.held;
+    if (held) await new Promise<void>((resolve) => held.push(resolve));
     const services = request.services.map((s): ServiceCreditAnswer => ({
       ...(s.ratingGroup === undefined ? {} : { ratingGroup: s.ratingGroup }),
       resultCode: 2001,
       ...(s.requested ? { granted: grant(s.requested) } : {}),
     }));
-    return Promise.resolve({
+    return {
       resultCode: 2001,
       services,
       ...(request.requested ? { granted: grant(request.requested) } : {}),
-    });
+    };
   }
 }
 
@@ -59,6 +83,8 @@ export interface DiameterServerFixtureOptions {
   allowedPeers?: readonly string[];
   watchdogMs?: number;
   maxInFlight?: number;
+  /** Where the server's Diameter metrics go; none are kept without it. */
+  registry?: Registry;
   /** Defaults to a silent logger. */
   logger?: Logger;
 }
@@ -93,6 +119,7 @@ export async function startDiameterServer(
     ...(options.allowedPeers === undefined ? {} : { allowedPeers: options.allowedPeers }),
     ...(options.watchdogMs === undefined ? {} : { watchdogMs: options.watchdogMs }),
     ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+    ...(options.registry ? { registry: options.registry } : {}),
   });
   const { port } = await server.listen();
   return { port, server, service, stop: () => server.close() };

@@ -118,6 +118,8 @@ export interface OcsOptions {
   settings?: unknown;
   /** Start of the clock; default 2026-03-01T08:00:00Z. */
   startMs?: number;
+  /** More environment variables of the configuration (README, Configuration), e.g. DIAMETER_MAX_IN_FLIGHT. */
+  env?: Record<string, string>;
 }
 
 let fixtures = 0;
@@ -149,6 +151,7 @@ export async function startOcs(options: OcsOptions = {}): Promise<OcsFixture> {
     REDIS_URL: url,
     ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
+    ...options.env,
   });
   const settings = chargingSettings(options.settings ?? {});
   const start = () =>

@@ -3,6 +3,7 @@
  * exchange, watchdog, disconnect, and the error answers of RFC 6733 §7, checked AVP by AVP.
  */
 import { connect, type Socket } from 'node:net';
+import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeMessage, type AvpEntry, type AvpValue } from '../../../src/diameter/avp-tree.js';
 import { decodeMessage, groupMembers } from '../../../src/diameter/decode.js';
@@ -581,6 +582,69 @@ describe('admission control', () => {
       ]);
       expect(dwa.get('Result-Code')).toBe(2001);
     } finally {
+      await Promise.all(opened.splice(0).map((p) => p.close()));
+      await f.stop();
+    }
+  });
+
+  it('with a limit of 2 in progress, refuses the third and fourth at once with 3004 and serves the two', async () => {
+    const registry = new Registry();
+    const f = await startDiameterServer({ maxInFlight: 2, registry });
+    try {
+      const [a, b] = [peer(f), peer(f)];
+      await Promise.all([a.open(), b.open()]);
+      f.service.hold();
+      const admitted = [ccr(), ccr()];
+      const answers = [a.request(CCR, 4, admitted[0]!), b.request(CCR, 4, admitted[1]!)];
+      await vi.waitFor(() => expect(f.service.holding).toBe(2));
+      expect(f.server.admission.inFlight).toBe(2);
+
+      // Both connections are at the limit's mercy: it counts requests over all peers.
+      const refused = [ccr(), ccr()];
+      const busy = await Promise.all([a.request(CCR, 4, refused[0]!), b.request(CCR, 4, refused[1]!)]);
+      for (const [i, answer] of busy.entries()) {
+        expect(answer.get('Result-Code')).toBe(3004);
+        // 3xxx is a protocol error: E bit set, Session-Id first (RFC 6733 §7.1.3, §6.2).
+        expect(answer.errorBit).toBe(true);
+        expect(answer.message.commandCode).toBe(CCR);
+        expect(answer.get('Session-Id')).toBe(sessionOf(refused[i]!));
+        expectOurOrigin(answer);
+      }
+      // The refused ones never reached the application; the admitted ones still wait.
+      expect(f.service.requests).toHaveLength(2);
+      expect(f.service.holding).toBe(2);
+
+      f.service.release();
+      for (const [i, answer] of (await Promise.all(answers)).entries()) {
+        expect(answer.get('Result-Code')).toBe(2001);
+        expect(answer.errorBit).toBe(false);
+        expect(answer.get('Session-Id')).toBe(sessionOf(admitted[i]!));
+      }
+      expect(f.server.admission.inFlight).toBe(0);
+      // Room again once they are answered.
+      expect((await a.request(CCR, 4, ccr())).get('Result-Code')).toBe(2001);
+
+      const sample = async (name: string, labels: Record<string, string>) =>
+        (await registry.getSingleMetric(name)!.get()).values.find((v) =>
+          Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+        )?.value ?? 0;
+      expect(await sample('ocs_diameter_protocol_errors_total', { result_code: '3004' })).toBe(2);
+      expect(
+        await sample('ocs_diameter_answers_total', {
+          command: 'CC',
+          request_type: 'INITIAL',
+          result_code: '3004',
+        }),
+      ).toBe(2);
+      expect(
+        await sample('ocs_diameter_answers_total', {
+          command: 'CC',
+          request_type: 'INITIAL',
+          result_code: '2001',
+        }),
+      ).toBe(3);
+    } finally {
+      f.service.release();
       await Promise.all(opened.splice(0).map((p) => p.close()));
       await f.stop();
     }
