@@ -1,3 +1,4 @@
+import { MONEY } from '../balance/index.js';
 import { provision, type ProvisioningDeps } from '../provisioning/apply.js';
 import { numberAt, type AccountsSpec, type Scenario } from './scenario.js';
 
@@ -85,30 +86,67 @@ export async function provisionScenario(
   return summary;
 }
 
-/** Money summed over accounts (minor units). */
-export interface MoneySnapshot {
-  accounts: number;
+/** Sums of a bucket's parts over accounts. */
+export interface BucketSums {
   available: number;
   reserved: number;
   spent: number;
 }
 
+/** Money summed over accounts (minor units). */
+export interface MoneySnapshot extends BucketSums {
+  accounts: number;
+}
+
+/** The money of every account, of some of them apart, and the other buckets (free credits). */
+export interface BalanceSnapshot extends MoneySnapshot {
+  /** The money of the accounts `apart` selected. */
+  apart: MoneySnapshot;
+  /** Every bucket but money (a VPN package's free levels), summed over the accounts. */
+  free: BucketSums;
+}
+
 /** Reads the money bucket of every account of the ranges (missing accounts are skipped). */
-export async function moneySnapshot(
+export function moneySnapshot(
   deps: Pick<ProvisioningDeps, 'store'>,
   ranges: readonly AccountsSpec[],
 ): Promise<MoneySnapshot> {
+  return balanceSnapshot(deps, ranges, { has: () => false });
+}
+
+/**
+ * Reads every bucket of every account of the ranges (missing accounts are skipped): money over
+ * all, money of the accounts `apart` selects, and the other buckets.
+ */
+export async function balanceSnapshot(
+  deps: Pick<ProvisioningDeps, 'store'>,
+  ranges: readonly AccountsSpec[],
+  apart: { has(msisdn: string): boolean },
+): Promise<BalanceSnapshot> {
   const numbers = accountNumbers(ranges);
-  const total: MoneySnapshot = { accounts: 0, available: 0, reserved: 0, spent: 0 };
+  const sums = (): MoneySnapshot => ({ accounts: 0, available: 0, reserved: 0, spent: 0 });
+  const total: BalanceSnapshot = { ...sums(), apart: sums(), free: sums() };
+  const add = (to: BucketSums, b: BucketSums) => {
+    to.available += b.available;
+    to.reserved += b.reserved;
+    to.spent += b.spent;
+  };
   const worker = async () => {
     for (let n = numbers.next(); !n.done; n = numbers.next()) {
       const account = await deps.store.getAccount(n.value);
-      const money = account?.buckets.money;
-      if (!money) continue;
-      total.accounts++;
-      total.available += money.available;
-      total.reserved += money.reserved;
-      total.spent += money.spent;
+      if (!account) continue;
+      for (const [name, bucket] of Object.entries(account.buckets)) {
+        if (name !== MONEY) {
+          add(total.free, bucket);
+          continue;
+        }
+        total.accounts++;
+        add(total, bucket);
+        if (apart.has(n.value)) {
+          total.apart.accounts++;
+          add(total.apart, bucket);
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));

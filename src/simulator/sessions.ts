@@ -120,7 +120,7 @@ export class DataSession extends SimSession {
     if (this.requestType !== RequestType.initial) {
       for (let i = 0; i < rgs.length; i++) {
         if (this.reported[i]! > 0 && usageCharged(a, rgs[i]!))
-          charges.add('data', rgs[i]!, this.reported[i]!);
+          charges.add(this.msisdn, 'data', rgs[i]!, this.reported[i]!);
         this.reported[i] = 0;
       }
     }
@@ -207,7 +207,8 @@ export class VoiceSession extends SimSession {
 
   onAnswer(a: AnswerInfo, charges: ChargeSink): void {
     const rg = this.spec.ratingGroup;
-    if (this.reported > 0 && usageCharged(a, rg)) charges.add('voice', rg, this.reported, this.vpn);
+    if (this.reported > 0 && usageCharged(a, rg))
+      charges.add(this.msisdn, 'voice', rg, this.reported, { called: this.called, vpn: this.vpn });
     this.reported = 0;
     if (this.requestType === RequestType.termination) {
       if (a.resultCode !== SUCCESS) this.refused = true;
@@ -252,7 +253,12 @@ export class EventSession extends SimSession {
   onAnswer(a: AnswerInfo, charges: ChargeSink): void {
     const r = codeFor(a, this.ratingGroup);
     if (r.code === SUCCESS && a.resultCode === SUCCESS) {
-      charges.add(this.service, Math.max(0, this.ratingGroup), r.granted >= 0 ? r.granted : this.units);
+      charges.add(
+        this.msisdn,
+        this.service,
+        Math.max(0, this.ratingGroup),
+        r.granted >= 0 ? r.granted : this.units,
+      );
     } else {
       this.refused = true;
     }

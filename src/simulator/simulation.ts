@@ -1,7 +1,15 @@
 import type { ProvisioningDeps } from '../provisioning/apply.js';
 import { ProvisioningError } from '../provisioning/document.js';
 import { ExpectedMoney } from './money.js';
-import { accountRanges, moneySnapshot, provisionScenario, type MoneySnapshot } from './provision.js';
+import { PackageCallers } from './package-calls.js';
+import {
+  accountNumbers,
+  accountRanges,
+  balanceSnapshot,
+  provisionScenario,
+  type BalanceSnapshot,
+  type BucketSums,
+} from './provision.js';
 import { Runner, SimulatorError, type RunOptions } from './runner.js';
 import type { Scenario } from './scenario.js';
 import type { Report } from './stats.js';
@@ -17,6 +25,8 @@ export interface SimulationOptions extends Omit<RunOptions, 'charges'> {
   provisioning?: ProvisioningDeps;
   log?: (line: string) => void;
 }
+
+const n = (v: number) => v.toLocaleString('en-US');
 
 /** Runs a step against Redis; a failure names the step (a provisioning mistake stays as it is). */
 async function store<T>(what: string, step: () => Promise<T>): Promise<T> {
@@ -59,10 +69,17 @@ export class Simulation {
     } else if (scenario.provision) {
       log('provisioning skipped (no Redis given): the accounts must exist');
     }
-    const expected = scenario.provision ? new ExpectedMoney(scenario.provision.tariff) : undefined;
-    const checkMoney = deps !== undefined && expected !== undefined && accounts <= MONEY_CHECK_MAX_ACCOUNTS;
+    const tariff = scenario.provision?.tariff;
+    const checkMoney = deps !== undefined && tariff !== undefined && accounts <= MONEY_CHECK_MAX_ACCOUNTS;
+    // Members whose voice calls a VPN package may price: their money is checked apart.
+    const packages = checkMoney
+      ? await store('reading VPN packages', () =>
+          PackageCallers.read(deps.redis, deps.store.keys.prefix, accountNumbers(ranges), tariff),
+        )
+      : PackageCallers.NONE;
+    const expected = tariff ? new ExpectedMoney(tariff, packages) : undefined;
     const before = checkMoney
-      ? await store('reading balances', () => moneySnapshot(deps, ranges))
+      ? await store('reading balances', () => balanceSnapshot(deps, ranges, packages))
       : undefined;
 
     this.runner = new Runner(scenario, { ...options, ...(expected ? { charges: expected } : {}) });
@@ -72,35 +89,104 @@ export class Simulation {
     if (expected) {
       report.money = { expected: expected.total, expectedVpn: expected.vpn };
       if (before && deps)
-        this.compare(report, before, await store('reading balances', () => moneySnapshot(deps, ranges)));
+        this.compare(
+          report,
+          expected,
+          before,
+          await store('reading balances', () => balanceSnapshot(deps, ranges, packages)),
+        );
       else if (deps && accounts > MONEY_CHECK_MAX_ACCOUNTS)
         report.warnings.push(`balances not checked: more than ${MONEY_CHECK_MAX_ACCOUNTS} accounts`);
     }
     return report;
   }
 
-  private compare(report: Report, before: MoneySnapshot, after: MoneySnapshot): void {
+  /**
+   * The money check. Every account's money: nothing left reserved, nothing appeared or vanished
+   * (only top-ups and refunds move available + reserved + spent, and the run makes none); the
+   * same for the other buckets (VPN free credits). Money spent: exactly what the tariff gives,
+   * except for VPN package members, whose calls a package may price (free levels first, in
+   * buckets of their own): their spent must lie between what the tariff gives for the rest of
+   * their usage and that plus the most the package calls can cost, and the free credits must
+   * not have been spent by more than those calls can take. The report says what was bounded.
+   */
+  private compare(
+    report: Report,
+    expected: ExpectedMoney,
+    before: BalanceSnapshot,
+    after: BalanceSnapshot,
+  ): void {
     const money = report.money!;
-    const total = (s: MoneySnapshot) => s.available + s.reserved + s.spent;
+    const total = (s: BucketSums) => s.available + s.reserved + s.spent;
     money.spent = after.spent - before.spent;
     money.reservedChange = after.reserved - before.reserved;
     money.totalChange = total(after) - total(before);
     money.accounts = after.accounts;
+    const m = expected.members;
+    const membersSpent = after.apart.spent - before.apart.spent;
+    if (expected.packages.size > 0) {
+      money.members = {
+        accounts: after.apart.accounts,
+        packageReports: m.reports,
+        packageSeconds: m.seconds,
+        spent: membersSpent,
+        spentAtLeast: m.exact,
+        spentAtMost: m.exact + m.moneyMax,
+      };
+    }
+    money.freeCredit = {
+      spent: after.free.spent - before.free.spent,
+      spentAtMost: m.freeMax,
+      reservedChange: after.free.reserved - before.free.reserved,
+      totalChange: total(after.free) - total(before.free),
+    };
+    if (m.reports > 0) {
+      money.notChecked =
+        `the price of ${n(m.reports)} voice reports (${n(m.seconds)} s) of VPN package members: their ` +
+        "package's levels price them by what is left of each free credit, so their money is only " +
+        'checked within bounds, and the free credits only not to be spent by more than those calls can take';
+    }
     if (report.sessions.total.aborted > 0) {
       report.warnings.push(
         'sessions were cut short, so reservations may still be held: the money check is skipped',
       );
       return;
     }
-    money.consistent =
-      money.spent === money.expected + money.expectedVpn &&
-      money.reservedChange === 0 &&
-      money.totalChange === 0;
-    if (!money.consistent) {
-      report.warnings.push(
-        `balances moved by ${money.spent} spent, ${money.reservedChange} reserved, ${money.totalChange} in total; ` +
-          `the tariff gives ${money.expected + money.expectedVpn} spent and no other change`,
+    const problems: string[] = [];
+    const othersSpent = money.spent - membersSpent;
+    const othersExpected = money.expected + money.expectedVpn - m.exact - m.tariffPrice;
+    if (othersSpent !== othersExpected) {
+      problems.push(
+        `${money.members ? 'the accounts the tariff alone prices' : 'the accounts'} spent ${othersSpent}, ` +
+          `the tariff gives ${othersExpected}`,
       );
+    }
+    const members = money.members;
+    if (members && (members.spent < members.spentAtLeast || members.spent > members.spentAtMost)) {
+      problems.push(
+        `the VPN package members spent ${members.spent}, ` +
+          (members.spentAtLeast === members.spentAtMost
+            ? `the tariff gives ${members.spentAtLeast}`
+            : `between ${members.spentAtLeast} and ${members.spentAtMost} was possible`),
+      );
+    }
+    if (money.reservedChange !== 0) problems.push(`money reserved changed by ${money.reservedChange}`);
+    if (money.totalChange !== 0)
+      problems.push(`money in total (available + reserved + spent) changed by ${money.totalChange}`);
+    const free = money.freeCredit;
+    if (free.spent < 0 || free.spent > free.spentAtMost) {
+      problems.push(
+        `free credits spent ${free.spent}, ` +
+          (free.spentAtMost === 0
+            ? 'though no call could take any'
+            : `the package calls could take at most ${free.spentAtMost}`),
+      );
+    }
+    if (free.reservedChange !== 0) problems.push(`free credits reserved changed by ${free.reservedChange}`);
+    if (free.totalChange !== 0) problems.push(`free credits in total changed by ${free.totalChange}`);
+    money.consistent = problems.length === 0;
+    if (!money.consistent) {
+      report.warnings.push(`balances not as the run explains them: ${problems.join('; ')}`);
       report.ok = false;
     }
   }

@@ -48,6 +48,25 @@ export interface MoneyCheck {
   /** Change of available + reserved + spent: 0 (only top-ups and refunds move it). */
   totalChange?: number;
   accounts?: number;
+  /**
+   * The accounts whose voice calls a VPN package may price (members with a package of
+   * intra-group voice): their money is checked apart, within bounds.
+   */
+  members?: {
+    accounts: number;
+    /** Their voice reports a package may have priced, and the seconds reported. */
+    packageReports: number;
+    packageSeconds: number;
+    /** Change of their money's `spent`: at least what the tariff gives for the rest of their usage... */
+    spent: number;
+    spentAtLeast: number;
+    /** ...and at most that plus the most the package calls can cost in money. */
+    spentAtMost: number;
+  };
+  /** Every bucket but money (VPN free credits): spent by at most what package calls can take. */
+  freeCredit?: { spent: number; spentAtMost: number; reservedChange: number; totalChange: number };
+  /** What the money check could only bound, not compare exactly; absent when it compared everything. */
+  notChecked?: string;
   consistent?: boolean;
 }
 
@@ -356,9 +375,28 @@ export function formatReport(r: Report): string {
     if (m.expectedVpn) line += ` (+ ${num(m.expectedVpn)} for VPN calls)`;
     if (m.spent !== undefined) {
       line += `, spent ${num(m.spent)} over ${num(m.accounts ?? 0)} accounts, reserved change ${num(m.reservedChange ?? 0)}`;
-      line += `, total change ${num(m.totalChange ?? 0)}: ${m.consistent ? 'consistent' : 'NOT consistent'}`;
+      line += `, total change ${num(m.totalChange ?? 0)}`;
+      if (m.consistent !== undefined) line += `: ${m.consistent ? 'consistent' : 'NOT consistent'}`;
     }
     lines.push(line);
+    const p = m.members;
+    if (p) {
+      lines.push(
+        `           of which ${num(p.accounts)} VPN package members spent ${num(p.spent)}` +
+          (p.packageReports > 0
+            ? ` (${num(p.spentAtLeast)} to ${num(p.spentAtMost)} possible: ${num(p.packageReports)} voice reports, ` +
+              `${num(p.packageSeconds)} s, priced by their package)`
+            : ` (the tariff gives ${num(p.spentAtLeast)}: no call their package prices)`),
+      );
+    }
+    const f = m.freeCredit;
+    if (f && (p || f.spent !== 0 || f.reservedChange !== 0 || f.totalChange !== 0)) {
+      lines.push(
+        `           free credits spent ${num(f.spent)} (at most ${num(f.spentAtMost)}), ` +
+          `reserved change ${num(f.reservedChange)}, total change ${num(f.totalChange)}`,
+      );
+    }
+    if (m.notChecked) lines.push(`           not checked exactly: ${m.notChecked}`);
   }
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   lines.push(r.ok ? 'Result: OK' : 'Result: FAILED (see above)');

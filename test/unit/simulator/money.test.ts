@@ -1,0 +1,90 @@
+/**
+ * What the simulator expects to be charged: the tariff's price for every accepted report, and
+ * for VPN package members bounds instead of a price for the calls their package may price.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TariffDocument } from '../../../src/catalog/schema.js';
+import type { Tier } from '../../../src/rating/types.js';
+import { ExpectedMoney } from '../../../src/simulator/money.js';
+import { PackageCallers, mostCharged } from '../../../src/simulator/package-calls.js';
+
+const tariff: TariffDocument = {
+  id: 't',
+  currency: 'CNY',
+  voice: { unitSeconds: 60, pricePerUnit: 15, terminatingPricePerUnit: 0 },
+  sms: { pricePerMessage: 10 },
+};
+
+// Free seconds, then free money at 5 a minute, then 7 a minute of money (DESIGN §6 levels).
+const TIERS: Tier[] = [
+  { bucket: 'vpn:p:L0', unitSize: 60, pricePerUnit: 60 },
+  { bucket: 'vpn:p:L1', unitSize: 60, pricePerUnit: 5 },
+  { bucket: 'money', unitSize: 60, pricePerUnit: 7 },
+];
+
+const MEMBER = '8613800000001';
+const PEER = '8613800000002';
+const OUTSIDER = '8613900000001';
+const packages = PackageCallers.of([[MEMBER, { peers: new Set([MEMBER, PEER]), tiers: TIERS }]]);
+
+describe('mostCharged', () => {
+  it('bounds a report by every tier of the buckets asked, a started unit in full', () => {
+    expect(mostCharged(TIERS, 90, true)).toBe(14);
+    expect(mostCharged(TIERS, 90, false)).toBe(120 + 10);
+    expect(mostCharged(TIERS, 0, true)).toBe(0);
+  });
+});
+
+describe('PackageCallers.tiers', () => {
+  it('gives the package tiers for a call inside the group, or dialled in a form the server resolves', () => {
+    expect(packages.tiers(MEMBER, `tel:+${PEER}`)).toBe(TIERS);
+    expect(packages.tiers(MEMBER, `sip:+${PEER}@ims.example;user=phone`)).toBe(TIERS);
+    expect(packages.tiers(MEMBER, 'tel:6002')).toBe(TIERS);
+    expect(packages.tiers(MEMBER, 'tel:013800000002')).toBe(TIERS);
+  });
+
+  it('gives nothing for a call the tariff certainly prices', () => {
+    expect(packages.tiers(MEMBER, `tel:+${OUTSIDER}`)).toBeUndefined();
+    expect(packages.tiers(MEMBER, 'sip:alice@ims.example')).toBeUndefined();
+    expect(packages.tiers(OUTSIDER, 'tel:6002')).toBeUndefined();
+    expect(packages.tiers(OUTSIDER, `tel:+${MEMBER}`)).toBeUndefined();
+    expect(PackageCallers.NONE.tiers(MEMBER, 'tel:6002')).toBeUndefined();
+  });
+});
+
+describe('ExpectedMoney', () => {
+  it('prices every report by the tariff, VPN calls apart', () => {
+    const money = new ExpectedMoney(tariff);
+    money.add(OUTSIDER, 'voice', 100, 90, { called: `tel:+${MEMBER}`, vpn: false });
+    money.add(OUTSIDER, 'voice', 100, 60, { called: 'tel:6001', vpn: true });
+    money.add(OUTSIDER, 'sms', 0, 2);
+    expect([money.total, money.vpn, money.reports]).toEqual([50, 15, 3]);
+    expect(money.members).toEqual({
+      exact: 0,
+      reports: 0,
+      seconds: 0,
+      tariffPrice: 0,
+      moneyMax: 0,
+      freeMax: 0,
+    });
+  });
+
+  it("keeps a member's usage apart: the tariff's part exactly, the package's part as bounds", () => {
+    const money = new ExpectedMoney(tariff, packages);
+    money.add(MEMBER, 'voice', 100, 90, { called: `tel:+${OUTSIDER}`, vpn: false }); // tariff: 30
+    money.add(MEMBER, 'sms', 0, 1); // tariff: 10
+    money.add(MEMBER, 'voice', 100, 90, { called: 'tel:6002', vpn: true }); // package
+    money.add(MEMBER, 'voice', 100, 30, { called: `tel:+${PEER}`, vpn: false }); // package
+    money.add(OUTSIDER, 'voice', 100, 60, { called: 'tel:6002', vpn: true }); // not a member: tariff
+    expect([money.total, money.vpn]).toEqual([30 + 10 + 15, 30 + 15]);
+    expect(money.members).toEqual({
+      exact: 40,
+      reports: 2,
+      seconds: 120,
+      tariffPrice: 30 + 15,
+      // The most in money: the tariff's price (activation not active) or the payment level's.
+      moneyMax: Math.max(30, 14) + Math.max(15, 7),
+      freeMax: 130 + 65,
+    });
+  });
+});
