@@ -39,10 +39,8 @@ export function parseIndexMember(member: string): { msisdn: string; reservationI
 export interface AccountKeys {
   /** Hash: attributes and `avail:<bucket>`, `resv:<bucket>`, `spent:<bucket>`. */
   account: string;
-  /** Hash: one field per reservation id holding its encoded tiers. */
+  /** Hash: one field per reservation id holding its expiry (ms) and encoded tiers. */
   reservations: string;
-  /** Sorted set: reservation id -> expiry (ms). */
-  reservationExpiry: string;
   /** Stream: one entry per balance change. */
   ledger: string;
 }
@@ -56,7 +54,6 @@ export class Keys {
     return {
       account: `${this.prefix}acct:${tag}`,
       reservations: `${this.prefix}resv:${tag}`,
-      reservationExpiry: `${this.prefix}resvexp:${tag}`,
       ledger: `${this.prefix}ledger:${tag}`,
     };
   }

@@ -13,7 +13,9 @@
  *   so an entry rewritten by a newer reservation of the same (session, rating group) survives
  *   a sweeper or a late retransmission working from an older view.
  *
- * The sweeper works the same way in both: it drops or moves entries through the index cleanup.
+ * The sweeper works the same way in both: it finds due reservations only through this index (an
+ * account keeps no expiry set of its own; each reservation stores its expiry, which decides
+ * whether it is due), and it drops or moves entries through the index cleanup.
  */
 import type { Cluster, Redis } from 'ioredis';
 import { parseIndexMember } from './keys.js';

@@ -22,16 +22,16 @@ const LUA_DIR = new URL('./lua/', import.meta.url);
 /** Command name -> Lua file (without .lua) and the number of KEYS it takes. */
 export const SCRIPTS = {
   ocsAuthenticate: { file: 'authenticate', keys: 1 },
-  ocsApply: { file: 'apply', keys: 5 },
-  ocsDeduct: { file: 'deduct', keys: 5 },
-  ocsRelease: { file: 'release', keys: 5 },
-  ocsSettle: { file: 'settle', keys: 5 },
+  ocsApply: { file: 'apply', keys: 4 },
+  ocsDeduct: { file: 'deduct', keys: 4 },
+  ocsRelease: { file: 'release', keys: 4 },
+  ocsSettle: { file: 'settle', keys: 4 },
   ocsDirectDebit: { file: 'direct-debit', keys: 3 },
   ocsTopup: { file: 'topup', keys: 3 },
   ocsRefund: { file: 'refund', keys: 3 },
   ocsSetBucket: { file: 'set-bucket', keys: 3 },
   ocsResetFreeCredits: { file: 'reset-free-credits', keys: 2 },
-  ocsExpireReservations: { file: 'expire-reservations', keys: 4 },
+  ocsExpireReservations: { file: 'expire-reservations', keys: 3 },
   ocsUpsertAccount: { file: 'upsert-account', keys: 2 },
   ocsIndexCleanup: { file: 'index-cleanup', keys: 1 },
 } as const;

@@ -5,9 +5,8 @@
 
   KEYS[1]  acct:{m}           account hash
   KEYS[2]  resv:{m}           reservations hash
-  KEYS[3]  resvexp:{m}        reservation id -> expiry (ms)
-  KEYS[4]  ledger:{m}         ledger stream
-  KEYS[5]  op:{m}:<opId>      first result of this operation
+  KEYS[3]  ledger:{m}         ledger stream
+  KEYS[4]  op:{m}:<opId>      first result of this operation
   ARGV[1]  opId
   ARGV[2]  nowMs
   ARGV[3]  opTtlSeconds
@@ -45,7 +44,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[5])
+local seen = replay(KEYS[4])
 if seen then
   return seen
 end
@@ -69,7 +68,7 @@ local index, member = index_args(ARGV, nextArg)
 local authenticate = ARGV[9] == '1'
 local acct = account_load(KEYS[1], authenticate, false, tiers)
 if not acct then
-  return remember(KEYS[5], ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[4], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
 if authenticate then
   local code = account_check(acct, tonumber(now))
@@ -77,7 +76,7 @@ if authenticate then
     code = ACCOUNT_POSTPAID
   end
   if code ~= OK then
-    return remember(KEYS[5], ttl, refuse(code))
+    return remember(KEYS[4], ttl, refuse(code))
   end
 end
 
@@ -86,21 +85,21 @@ end
 local granted, held = freeze(acct, tiers, units)
 if granted == 0 then
   if redis.call('HEXISTS', KEYS[2], rid) == 1 then
-    return remember(KEYS[5], ttl, refuse(RESERVATION_EXISTS, rid))
+    return remember(KEYS[4], ttl, refuse(RESERVATION_EXISTS, rid))
   end
-  return remember(KEYS[5], ttl, refuse(CREDIT_LIMIT_REACHED))
+  return remember(KEYS[4], ttl, refuse(CREDIT_LIMIT_REACHED))
 end
-if not resv_save(KEYS[2], KEYS[3], rid, expiresAt, tiers, held, true) then
-  return remember(KEYS[5], ttl, refuse(RESERVATION_EXISTS, rid))
+if not resv_save(KEYS[2], rid, expiresAt, tiers, held, true) then
+  return remember(KEYS[4], ttl, refuse(RESERVATION_EXISTS, rid))
 end
 if index then
   redis.call('ZADD', index, expiresAt, member)
 end
 local final = can_pay_more(acct, tiers) and 0 or 1
-ledger_flush(acct, KEYS[4], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
+ledger_flush(acct, KEYS[3], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
 account_save(acct)
 local expires, holds, money = tonumber(expiresAt), tier_holds(tiers, held), acct.money[AV]
-return remember(KEYS[5], ttl, {
+return remember(KEYS[4], ttl, {
   OK,
   { 'granted', granted, 'final', final, 'expiresAtMs', expires, 'tiers', holds, 'moneyAvailable', money },
 })

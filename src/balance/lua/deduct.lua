@@ -3,8 +3,7 @@
   a reservation, tier by tier in the reservation's order, a started unit in full. What the
   reservation still holds stays frozen until return (release) or expiry.
 
-  KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] resvexp:{m}   KEYS[4] ledger:{m}
-  KEYS[5]  op:{m}:<opId>
+  KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] ledger:{m}   KEYS[4] op:{m}:<opId>
   ARGV[1]  opId   ARGV[2] nowMs   ARGV[3] opTtlSeconds   ARGV[4] ledgerMaxLen
   ARGV[5]  sessionId   ARGV[6] ratingGroup
   ARGV[7]  used       service units used
@@ -30,7 +29,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[5])
+local seen = replay(KEYS[4])
 if seen then
   return seen
 end
@@ -49,20 +48,20 @@ end
 local tiers, held, expiresAt = resv_load(KEYS[2], rid)
 local acct = account_load(KEYS[1], false, true, tiers)
 if not acct then
-  return remember(KEYS[5], ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[4], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
 if not tiers then
-  return remember(KEYS[5], ttl, refuse(RESERVATION_NOT_FOUND, rid))
+  return remember(KEYS[4], ttl, refuse(RESERVATION_NOT_FOUND, rid))
 end
 
 local uncharged = deduct_usage(acct, tiers, held, used, overuse)
 local amounts = step_amounts(acct, SP)
-resv_save(KEYS[2], KEYS[3], rid, expiresAt, tiers, held, false)
-ledger_flush(acct, KEYS[4], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
+resv_save(KEYS[2], rid, expiresAt, tiers, held, false)
+ledger_flush(acct, KEYS[3], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
   '|used=' .. ARGV[7] .. '|uncharged=' .. istr(uncharged))
 account_save(acct)
 local charged, remaining, money = used - uncharged, resv_units(tiers, held), acct.money[AV]
-return remember(KEYS[5], ttl, {
+return remember(KEYS[4], ttl, {
   OK,
   { 'charged', charged, 'uncharged', uncharged, 'amounts', amounts, 'remaining', remaining, 'moneyAvailable', money },
 })

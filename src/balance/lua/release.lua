@@ -2,8 +2,7 @@
   release: the patent's fee-returning interface (DESIGN §2): unfreeze what is left of a
   reservation and remove it.
 
-  KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] resvexp:{m}   KEYS[4] ledger:{m}
-  KEYS[5]  op:{m}:<opId>
+  KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] ledger:{m}   KEYS[4] op:{m}:<opId>
   ARGV[1]  opId   ARGV[2] nowMs   ARGV[3] opTtlSeconds   ARGV[4] ledgerMaxLen
   ARGV[5]  sessionId   ARGV[6] ratingGroup
   ARGV[7], ARGV[8] optional (one Redis, not a cluster): the key of the global reservation index
@@ -26,7 +25,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[5])
+local seen = replay(KEYS[4])
 if seen then
   return seen
 end
@@ -39,22 +38,22 @@ local index, member = index_args(ARGV, 7)
 local tiers, held, expiresAt = resv_load(KEYS[2], rid)
 local acct = account_load(KEYS[1], false, false, tiers)
 if not acct then
-  return remember(KEYS[5], ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[4], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
 if not tiers then
-  return remember(KEYS[5], ttl, refuse(RESERVATION_NOT_FOUND, rid))
+  return remember(KEYS[4], ttl, refuse(RESERVATION_NOT_FOUND, rid))
 end
 
 unfreeze(acct, tiers, held)
 local returned = step_amounts(acct, AV)
-resv_delete(KEYS[2], KEYS[3], rid)
+resv_delete(KEYS[2], rid)
 if index then
   redis.call('ZREM', index, member)
 end
-ledger_flush(acct, KEYS[4], maxlen, now, opId, 'return', session, rg, false)
+ledger_flush(acct, KEYS[3], maxlen, now, opId, 'return', session, rg, false)
 account_save(acct)
 local expires, money = tonumber(expiresAt), acct.money[AV]
-return remember(KEYS[5], ttl, {
+return remember(KEYS[4], ttl, {
   OK,
   { 'returned', returned, 'expiresAtMs', expires, 'moneyAvailable', money },
 })

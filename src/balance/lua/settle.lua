@@ -4,8 +4,7 @@
   units are asked for, apply a new grant from fresh tiers. One opId covers all three steps; the
   ledger gets one entry per step that changed something (deduct, return, apply).
 
-  KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] resvexp:{m}   KEYS[4] ledger:{m}
-  KEYS[5]  op:{m}:<opId>
+  KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] ledger:{m}   KEYS[4] op:{m}:<opId>
   ARGV[1]  opId   ARGV[2] nowMs   ARGV[3] opTtlSeconds   ARGV[4] ledgerMaxLen
   ARGV[5]  sessionId   ARGV[6] ratingGroup
   ARGV[7]  used          service units used since the last grant (0 when none)
@@ -42,7 +41,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[5])
+local seen = replay(KEYS[4])
 if seen then
   return seen
 end
@@ -75,21 +74,21 @@ local index, member = index_args(ARGV, nextArg)
 local rtiers, rheld, rexpiresAt = resv_load(KEYS[2], rid)
 local acct = account_load(KEYS[1], false, true, rtiers, tiers)
 if not acct then
-  return remember(KEYS[5], ttl, refuse(ACCOUNT_NOT_FOUND))
+  return remember(KEYS[4], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
 if not rtiers and used > 0 then
-  return remember(KEYS[5], ttl, refuse(RESERVATION_NOT_FOUND, rid))
+  return remember(KEYS[4], ttl, refuse(RESERVATION_NOT_FOUND, rid))
 end
 
 local uncharged, amounts, returned, released = 0, NONE, NONE, 0
 if rtiers then
   uncharged = deduct_usage(acct, rtiers, rheld, used, overuse)
   amounts = step_amounts(acct, SP)
-  ledger_flush(acct, KEYS[4], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
+  ledger_flush(acct, KEYS[3], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
     '|used=' .. ARGV[7] .. '|uncharged=' .. istr(uncharged))
   unfreeze(acct, rtiers, rheld)
   returned = step_amounts(acct, AV)
-  ledger_flush(acct, KEYS[4], maxlen, now, opId, 'return', session, rg, false)
+  ledger_flush(acct, KEYS[3], maxlen, now, opId, 'return', session, rg, false)
   released = tonumber(rexpiresAt)
 end
 
@@ -100,16 +99,16 @@ if units > 0 then
     final, limit = 1, 1
   else
     final = can_pay_more(acct, tiers) and 0 or 1
-    ledger_flush(acct, KEYS[4], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
+    ledger_flush(acct, KEYS[3], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
   end
 end
 if granted > 0 then
-  resv_save(KEYS[2], KEYS[3], rid, expiresAt, tiers, held, false)
+  resv_save(KEYS[2], rid, expiresAt, tiers, held, false)
   if index then
     redis.call('ZADD', index, expiresAt, member)
   end
 elseif rtiers then
-  resv_delete(KEYS[2], KEYS[3], rid)
+  resv_delete(KEYS[2], rid)
   if index then
     redis.call('ZREM', index, member)
   end
@@ -117,7 +116,7 @@ end
 account_save(acct)
 local settled, charged, expires = rtiers and 1 or 0, used - uncharged, granted > 0 and tonumber(expiresAt) or 0
 local holds, money = tier_holds(tiers, held), acct.money[AV]
-return remember(KEYS[5], ttl, {
+return remember(KEYS[4], ttl, {
   OK,
   {
     'settled', settled,

@@ -294,7 +294,7 @@ describe('apply', () => {
       const m = await account({ money: 1000 });
       const k = f.store.keys.account(m);
       const op = f.store.keys.operation(m, 'raw-1');
-      const args = [k.account, k.reservations, k.reservationExpiry, k.ledger, op, 'raw-1', NOW, 60, 100];
+      const args = [k.account, k.reservations, k.ledger, op, 'raw-1', NOW, 60, 100];
       const call = () => f.redis.ocsApply(...args, 's-raw', 0, 61, NOW + 1000, '0', 1, 'money', 60, 15, '');
       const first = await call();
       expect(await call()).toEqual(first);
@@ -322,7 +322,6 @@ describe('apply', () => {
       return [
         k.account,
         k.reservations,
-        k.reservationExpiry,
         k.ledger,
         f.store.keys.operation(m, opId),
         opId,
@@ -343,26 +342,26 @@ describe('apply', () => {
     };
 
     it.each([
-      [5, '', 'opId'],
-      [6, '-1', 'nowMs'],
-      [6, '1.5', 'nowMs'],
-      [6, '1234567890123456', 'nowMs'],
-      [7, '0', 'opTtlSeconds'],
-      [8, '0', 'ledgerMaxLen'],
-      [9, '', 'sessionId'],
-      [10, '4294967296', 'ratingGroup'],
-      [10, 'x', 'ratingGroup'],
-      [11, '0', 'units'],
-      [11, '-5', 'units'],
-      [12, 'soon', 'expiresAtMs'],
-      [14, '0', 'tiers'],
-      [14, '17', 'tiers'],
-      [15, 'a b', 'tiers[0].bucket'],
-      [15, 'x=y', 'tiers[0].bucket'],
-      [16, '0', 'tiers[0].unitSize'],
-      [17, '-1', 'tiers[0].pricePerUnit'],
-      [17, '1.5', 'tiers[0].pricePerUnit'],
-      [18, 'none', 'tiers[0].maxUnits'],
+      [4, '', 'opId'],
+      [5, '-1', 'nowMs'],
+      [5, '1.5', 'nowMs'],
+      [5, '1234567890123456', 'nowMs'],
+      [6, '0', 'opTtlSeconds'],
+      [7, '0', 'ledgerMaxLen'],
+      [8, '', 'sessionId'],
+      [9, '4294967296', 'ratingGroup'],
+      [9, 'x', 'ratingGroup'],
+      [10, '0', 'units'],
+      [10, '-5', 'units'],
+      [11, 'soon', 'expiresAtMs'],
+      [13, '0', 'tiers'],
+      [13, '17', 'tiers'],
+      [14, 'a b', 'tiers[0].bucket'],
+      [14, 'x=y', 'tiers[0].bucket'],
+      [15, '0', 'tiers[0].unitSize'],
+      [16, '-1', 'tiers[0].pricePerUnit'],
+      [16, '1.5', 'tiers[0].pricePerUnit'],
+      [17, 'none', 'tiers[0].maxUnits'],
     ])('refuses argument %i = %j (%s), changes nothing and does not remember it', async (i, bad, field) => {
       const m = await account({ money: 1000 });
       const opId = `bad-${i}-${bad}`;

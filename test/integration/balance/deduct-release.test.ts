@@ -154,13 +154,7 @@ describe('deduct', () => {
   it('refuses a bad overuse policy or usage in the script', async () => {
     const r = await reserved({ money: 1000 }, 300);
     const k = f.store.keys.account(r.msisdn);
-    const keys = [
-      k.account,
-      k.reservations,
-      k.reservationExpiry,
-      k.ledger,
-      f.store.keys.operation(r.msisdn, 'x'),
-    ];
+    const keys = [k.account, k.reservations, k.ledger, f.store.keys.operation(r.msisdn, 'x')];
     const base = ['x', NOW, 60, 100, r.sessionId, 0];
     await expect(f.redis.ocsDeduct(...keys, ...base, 10, 'free')).resolves.toEqual([
       BalanceCode.INVALID_ARGUMENT,

@@ -80,13 +80,37 @@ describe('expireReservations', () => {
     ).rejects.toBeInstanceOf(ReservationNotFoundError);
   });
 
+  it('examines only the ids given, by the expiry stored in each reservation', async () => {
+    const m = await account();
+    const k = f.store.keys.account(m);
+    await apply(m, NOW + 1000, { sessionId: 'due' });
+    await apply(m, NOW + 9000, { sessionId: 'later' });
+    await apply(m, NOW + 500, { sessionId: 'not-asked' });
+    await expect(
+      f.redis.ocsExpireReservations(
+        k.account,
+        k.reservations,
+        k.ledger,
+        NOW + 2000,
+        100,
+        '0|due',
+        '0|later',
+        '0|gone',
+      ),
+    ).resolves.toEqual([0, ['expired', ['0|due', ['money', 30]], 'live', [0, NOW + 9000, 0]]]);
+    expect((await f.store.listReservations(m)).map((r) => r.sessionId).sort()).toEqual([
+      'later',
+      'not-asked',
+    ]);
+  });
+
   it('finds nothing on an unknown account', async () => {
     await expect(f.store.expireReservations({ msisdn: msisdn(), nowMs: NOW })).resolves.toEqual({
       expired: [],
     });
     const k = f.store.keys.account(msisdn());
     await expect(
-      f.redis.ocsExpireReservations(k.account, k.reservations, k.reservationExpiry, k.ledger, 'now', 100),
+      f.redis.ocsExpireReservations(k.account, k.reservations, k.ledger, 'now', 100),
     ).resolves.toEqual([BalanceCode.INVALID_ARGUMENT, expect.stringContaining('nowMs')]);
   });
 });
@@ -169,28 +193,74 @@ describe('sweepExpired', () => {
     expect((await f.store.getAccount(m))?.buckets.money).toEqual({ available: 985, reserved: 0, spent: 15 });
   });
 
-  it('takes at most `limit` entries a sweep', async () => {
+  it('takes at most `limit` entries, and expires at most that many reservations, a sweep', async () => {
     const m = await account();
     for (let i = 0; i < 5; i++) await apply(m, NOW + i, { sessionId: `s${i}` });
     await expect(f.store.sweepExpired(NOW + 10, 2)).resolves.toEqual({
       accounts: 1,
-      expired: 5,
+      expired: 2,
+      removed: 2,
+      rescored: 0,
+    });
+    expect((await f.store.listReservations(m)).map((r) => r.sessionId).sort()).toEqual(['s2', 's3', 's4']);
+    await expect(f.store.sweepExpired(NOW + 10, 2)).resolves.toEqual({
+      accounts: 1,
+      expired: 2,
       removed: 2,
       rescored: 0,
     });
     await expect(f.store.sweepExpired(NOW + 10, 2)).resolves.toEqual({
       accounts: 1,
-      expired: 0,
-      removed: 2,
-      rescored: 0,
-    });
-    await expect(f.store.sweepExpired(NOW + 10, 2)).resolves.toEqual({
-      accounts: 1,
-      expired: 0,
+      expired: 1,
       removed: 1,
       rescored: 0,
     });
     expect(await index()).toEqual([]);
+    expect(await f.store.listReservations(m)).toEqual([]);
+  });
+
+  it('leaves a reservation that is not due yet and returns one past its expiry, without resvexp', async () => {
+    const m = await account();
+    await apply(m, NOW + 1000, { sessionId: 'silent' });
+    await apply(m, NOW + 9000, { sessionId: 'talking' });
+    // an entry older than its reservation, as a cluster leaves it (written before the script)
+    await f.redis.zadd(f.store.keys.reservationIndex(), NOW, `${m}|0|talking`);
+    await expect(f.store.sweepExpired(NOW + 2000)).resolves.toEqual({
+      accounts: 1,
+      expired: 1,
+      removed: 1,
+      rescored: 1,
+    });
+    expect((await f.store.listReservations(m)).map((r) => r.sessionId)).toEqual(['talking']);
+    expect((await f.store.getAccount(m))?.buckets.money).toEqual({ available: 970, reserved: 30, spent: 0 });
+    expect((await f.store.readLedger(m)).filter((e) => e.op === 'expire')).toMatchObject([
+      {
+        opId: 'expire',
+        session: 'silent',
+        ratingGroup: 0,
+        deltas: { money: { available: 30, reserved: -30 } },
+        ts: NOW + 2000,
+      },
+    ]);
+    expect(await index()).toEqual([`${m}|0|talking`, String(NOW + 9000)]);
+    expect(await f.redis.keys(`${f.prefix}*resvexp*`)).toEqual([]);
+  });
+
+  it('never reads the resvexp key the previous version left', async () => {
+    const m = await account();
+    await apply(m, NOW + 9000, { sessionId: 'extended' });
+    await apply(m, NOW + 1000, { sessionId: 'due' });
+    // the previous version's expiry set, with a stale expiry and a reservation that is gone
+    const leftover = `${f.prefix}resvexp:{${m}}`;
+    await f.redis.zadd(leftover, NOW, '0|extended', NOW, '0|gone');
+    await expect(f.store.sweepExpired(NOW + 2000)).resolves.toMatchObject({ accounts: 1, expired: 1 });
+    expect((await f.store.listReservations(m)).map((r) => r.sessionId)).toEqual(['extended']);
+    expect(await f.redis.zrange(leftover, 0, '-1', 'WITHSCORES')).toEqual([
+      '0|extended',
+      String(NOW),
+      '0|gone',
+      String(NOW),
+    ]);
   });
 
   it('keeps an entry rewritten by a newer reservation between reading and cleaning', async () => {

@@ -53,7 +53,6 @@ describe('operation results', () => {
     const args = (opId: string, units: number) => [
       k.account,
       k.reservations,
-      k.reservationExpiry,
       k.ledger,
       f.store.keys.operation(m, opId),
       opId,
@@ -89,7 +88,7 @@ describe('numbers in arguments', () => {
     const m = msisdn();
     await f.store.upsertAccount({ msisdn: m, buckets: { money: 100 } });
     const k = f.store.keys.account(m);
-    const base = [k.account, k.reservations, k.reservationExpiry, k.ledger];
+    const base = [k.account, k.reservations, k.ledger];
     const call = (opId: string, ttl: string, maxlen: string, rg: string) =>
       f.redis.ocsApply(
         ...base,

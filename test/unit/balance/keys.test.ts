@@ -21,7 +21,6 @@ describe('keys', () => {
     expect(k).toEqual({
       account: 'p:acct:{8613800000001}',
       reservations: 'p:resv:{8613800000001}',
-      reservationExpiry: 'p:resvexp:{8613800000001}',
       ledger: 'p:ledger:{8613800000001}',
     });
     for (const key of [...Object.values(k), keys.operation('8613800000001', 'sess{x}#1#apply')]) {

@@ -4,7 +4,8 @@
 -- Reservations of one account: hash resv:{m}, field '<ratingGroup>|<sessionId>', value
 -- '<expiresAtMs> <bucket> <unitSize> <pricePerUnit> <units> ...' (one group of four per tier, in
 -- tier order; units = whole units still frozen in that tier, each worth pricePerUnit of the
--- bucket), and zset resvexp:{m} of reservation id -> expiresAtMs for the sweeper.
+-- bucket). The expiry comes first so that the sweeper (expire-reservations.lua) reads it from
+-- here; which reservations are due it learns from the global reservation index, by id.
 -- src/balance/decode.ts reads the same encoding. In memory: the tiers (args.lua, maxUnits none),
 -- what they hold, and the expiry as the string it is stored as.
 
@@ -39,7 +40,7 @@ end
 
 -- Creates or replaces the reservation (expiresAt: a string). With `new`, only creates it and
 -- answers false when it exists.
-local function resv_save(key, expKey, rid, expiresAt, tiers, held, new)
+local function resv_save(key, rid, expiresAt, tiers, held, new)
   local value = resv_encode(expiresAt, tiers, held)
   if new then
     if redis.call('HSETNX', key, rid, value) == 0 then
@@ -48,13 +49,11 @@ local function resv_save(key, expKey, rid, expiresAt, tiers, held, new)
   else
     redis.call('HSET', key, rid, value)
   end
-  redis.call('ZADD', expKey, expiresAt, rid)
   return true
 end
 
-local function resv_delete(key, expKey, rid)
+local function resv_delete(key, rid)
   redis.call('HDEL', key, rid)
-  redis.call('ZREM', expKey, rid)
 end
 
 -- Service units the tiers still hold.
