@@ -786,7 +786,8 @@ async function main(): Promise<number> {
     const r = sat.report;
     console.log(
       `  (a) saturation, ${SESSIONS} sessions in progress, ${PHASE_SECONDS} s: ${num(r.ccr.perSecond)} CCR/s, ` +
-        `${num(r.ccr.answered)} answered, p50 ${r.latencyMs.all?.p50} ms, p99 ${r.latencyMs.all?.p99} ms; ` +
+        `${num(r.ccr.answered)} answered${r.ccr.busy ? ` (${num(r.ccr.busy)} answered 3004 first and sent again)` : ''}, ` +
+        `p50 ${r.latencyMs.all?.p50} ms, p99 ${r.latencyMs.all?.p99} ms; ` +
         `CPU per CCR: server ${num(sat.serverMicros, 1)} µs, Redis ${num(sat.redisMicros, 1)} µs, ` +
         `simulator ${num(r.cpu.simulator.microsPerCcr, 1)} µs`,
     );
@@ -804,7 +805,8 @@ async function main(): Promise<number> {
     const f = fixed.report;
     console.log(
       `  (b) fixed rate ${num(FIXED_RATE)} CCR/s offered, ${PHASE_SECONDS} s: ${num(f.ccr.perSecond)} CCR/s answered` +
-        `${f.ccr.missed ? ` (${num(f.ccr.missed)} due were not sent)` : ''}; ` +
+        `${f.ccr.missed ? ` (${num(f.ccr.missed)} due were not sent)` : ''}` +
+        `${f.ccr.busy ? ` (${num(f.ccr.busy)} answered 3004, too busy, and sent again)` : ''}; ` +
         `CPU per CCR: server ${num(fixed.serverMicros, 1)} µs, Redis ${num(fixed.redisMicros, 1)} µs, ` +
         `simulator ${num(f.cpu.simulator.microsPerCcr, 1)} µs`,
     );

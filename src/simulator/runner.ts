@@ -8,6 +8,13 @@ import { Pacer, ShareCounter, WeightedPicker } from './pacing.js';
 import { CcrWriter } from './requests.js';
 import { numberAt, type KindSpec, type NumberRange, type Scenario } from './scenario.js';
 import { DataSession, EventSession, SimSession, VoiceSession } from './sessions.js';
+
+/** DIAMETER_TOO_BUSY: refused by the server's admission limit, not processed. */
+const TOO_BUSY = 3004;
+/** How long a request answered 3004 waits before it is sent again. */
+const BUSY_PAUSE_MS = 20;
+/** Where the Hop-by-Hop Identifier sits in a Diameter header. */
+const HOP_BY_HOP_OFFSET = 12;
 import { Stats, emptyReport, type Report } from './stats.js';
 
 /** A snapshot for the live progress line. */
@@ -452,11 +459,20 @@ export class Runner {
       return;
     }
     const hop = peer.client.nextHopByHop();
-    const bytes = s.write(peer.writer, hop, Date.now());
-    s.sentAt = performance.now();
+    let bytes: Buffer;
+    if (s.resend && s.lastRequest) {
+      // The same request again, under a new Hop-by-Hop id; its latency counts from the first try.
+      bytes = s.lastRequest;
+      bytes.writeUInt32BE(hop, HOP_BY_HOP_OFFSET);
+      s.resend = false;
+    } else {
+      bytes = s.write(peer.writer, hop, Date.now());
+      s.lastRequest = bytes;
+      s.sentAt = performance.now();
+      this.stats.sent[s.requestType]!++;
+    }
     peer.pending.set(hop, s);
     this.inFlight++;
-    this.stats.sent[s.requestType]!++;
     if (!peer.corked) {
       peer.corked = true;
       peer.client.cork();
@@ -492,6 +508,15 @@ export class Runner {
     const now = performance.now();
     this.lastAnswerAt = now;
     const type = session.requestType;
+    if (a.resultCode === TOO_BUSY) {
+      // RFC 6733 §7.1.3: the server refused it unprocessed; a client sends it again (here,
+      // to the same server after a pause) rather than giving the session up.
+      this.stats.busy(type);
+      if (this.phase === 'stopping' || this.phase === 'done') this.abort(session);
+      else this.pause(session, BUSY_PAUSE_MS, now, true);
+      if (this.phase === 'stopping' && this.inFlight === 0) this.end();
+      return;
+    }
     this.stats.answer(type, (now - session.sentAt) * 1000, a.resultCode);
     const k = this.kinds[session.kindIndex]!;
     if (k.expect[a.resultCode] !== 1)
@@ -510,14 +535,20 @@ export class Runner {
     } else if (this.phase === 'stopping' || this.phase === 'done') {
       this.abort(session);
     } else if (k.pauseMs > 0) {
-      session.readyAt = now + k.pauseMs;
-      let q = this.paused.get(k.pauseMs);
-      if (!q) this.paused.set(k.pauseMs, (q = new Fifo()));
-      q.push(session);
+      this.pause(session, k.pauseMs, now, false);
     } else {
       this.dispatch(session);
     }
     if (this.phase === 'stopping' && this.inFlight === 0) this.end();
+  }
+
+  /** Holds the session `ms` before its next request (or the same one again, with `resend`). */
+  private pause(s: SimSession, ms: number, now: number, resend: boolean): void {
+    s.resend = resend;
+    s.readyAt = now + ms;
+    let q = this.paused.get(ms);
+    if (!q) this.paused.set(ms, (q = new Fifo()));
+    q.push(s);
   }
 
   /** The session's next request: now, or when a paced CCR is due. */
@@ -631,6 +662,10 @@ export class Runner {
     if (this.lateAnswers)
       this.warnings.push(`${this.lateAnswers} answer(s) came after their request had timed out`);
     if (this.malformed) this.warnings.push(`${this.malformed} answer(s) could not be read (bad AVP lengths)`);
+    if (r.ccr.busy)
+      this.warnings.push(
+        `${r.ccr.busy} CCR(s) were answered 3004 (server too busy) and sent again after ${BUSY_PAUSE_MS} ms`,
+      );
     if (r.ccr.missed) {
       const m = this.scenario.mode;
       this.warnings.push(

@@ -21,6 +21,10 @@ export abstract class SimSession {
   done = false;
 
   // Runner bookkeeping.
+  /** The request last written, kept to send it again after a 3004. */
+  lastRequest: Buffer | undefined;
+  /** The next send repeats `lastRequest`: the server answered it 3004 (too busy). */
+  resend = false;
   sentAt = 0;
   readyAt = 0;
   peer = -1;

@@ -94,6 +94,8 @@ export interface Report {
     byType: Record<string, { sent: number; answered: number; timedOut: number }>;
     /** Due by the schedule but not sent (the sender or the in-flight window could not keep up). */
     missed: number;
+    /** Answers 3004 (too busy): each request was sent again, and is counted once in the rest. */
+    busy: number;
   };
   sessions: Record<string, KindCounts> & { total: KindCounts };
   resultCodes: Record<string, Record<string, number>>;
@@ -127,6 +129,7 @@ export class Stats {
   readonly sent = [0, 0, 0, 0, 0];
   readonly answered = [0, 0, 0, 0, 0];
   readonly timedOut = [0, 0, 0, 0, 0];
+  readonly busyAnswers = [0, 0, 0, 0, 0];
   readonly latency: Histogram[] = [histogram(), histogram(), histogram(), histogram(), histogram()];
   readonly codes: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
   readonly msccCodes = new Map<number, number>();
@@ -151,6 +154,11 @@ export class Stats {
 
   get totalTimedOut(): number {
     return this.timedOut[1]! + this.timedOut[2]! + this.timedOut[3]! + this.timedOut[4]!;
+  }
+
+  /** A 3004 (too busy): the request is sent again, so it is not answered yet. */
+  busy(type: number): void {
+    this.busyAnswers[type]!++;
   }
 
   answer(type: number, latencyMicros: number, resultCode: number): void {
@@ -236,6 +244,7 @@ export class Stats {
     report.ccr.sent = this.totalSent;
     report.ccr.answered = this.totalAnswered;
     report.ccr.timedOut = this.totalTimedOut;
+    report.ccr.busy = this.busyAnswers.reduce((a, b) => a + b, 0);
     report.ccr.unanswered = this.totalSent - this.totalAnswered - this.totalTimedOut;
     report.ccr.perSecond = report.seconds > 0 ? this.totalAnswered / report.seconds : 0;
     report.ccr.byType = byType;
@@ -296,7 +305,7 @@ export function emptyReport(scenario: string, peers: number, mode: string, start
     seconds: 0,
     peers,
     mode,
-    ccr: { sent: 0, answered: 0, timedOut: 0, unanswered: 0, perSecond: 0, byType: {}, missed: 0 },
+    ccr: { sent: 0, answered: 0, timedOut: 0, unanswered: 0, perSecond: 0, byType: {}, missed: 0, busy: 0 },
     sessions: { total: { started: 0, completed: 0, refused: 0, aborted: 0 } },
     resultCodes: {},
     msccResultCodes: {},
@@ -325,7 +334,8 @@ export function formatReport(r: Report): string {
   lines.push(`Scenario ${r.scenario}: ${num(r.seconds, 1)} s, ${r.peers} peer(s), ${r.mode}`);
   lines.push(
     `CCRs       sent ${num(r.ccr.sent)}, answered ${num(r.ccr.answered)}, timed out ${num(r.ccr.timedOut)}` +
-      `${r.ccr.unanswered ? `, unanswered ${num(r.ccr.unanswered)}` : ''}: ${num(r.ccr.perSecond, 1)} CCR/s` +
+      `${r.ccr.unanswered ? `, unanswered ${num(r.ccr.unanswered)}` : ''}` +
+      `${r.ccr.busy ? `, answered 3004 and sent again ${num(r.ccr.busy)}` : ''}: ${num(r.ccr.perSecond, 1)} CCR/s` +
       `${r.ccr.missed ? ` (${num(r.ccr.missed)} due by the schedule were not sent)` : ''}`,
   );
   const kinds = Object.entries(r.sessions).filter(([k, c]) => k !== 'total' && c.started > 0);
