@@ -1,6 +1,73 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSessionRecord, encodeSessionRecord } from '../../../src/credit-control/session-codec.js';
 import type { SessionRecord } from '../../../src/credit-control/sessions.js';
+import type {
+  CreditControlAnswer,
+  GrantedServiceUnits,
+  ServiceCreditAnswer,
+} from '../../../src/credit-control/types.js';
+
+// Every field set, and typed so that a field added to these types must be added here too: the
+// round trip below then fails until the codec keeps it.
+const everyUnit: Required<GrantedServiceUnits> = {
+  time: 1,
+  totalOctets: 2,
+  inputOctets: 3,
+  outputOctets: 4,
+  serviceSpecificUnits: 5,
+};
+const fullService: Required<ServiceCreditAnswer> = {
+  ratingGroup: 10,
+  serviceIdentifiers: [7],
+  resultCode: 2001,
+  granted: everyUnit,
+  validityTime: 60,
+  finalUnitIndication: {
+    action: 'restrict-access',
+    restrictionFilterRules: ['permit in ip from any to any'],
+  },
+  quotaHoldingTime: 30,
+  timeQuotaThreshold: 6,
+  volumeQuotaThreshold: 7,
+  unitQuotaThreshold: 8,
+};
+const fullAnswer: Required<CreditControlAnswer> = {
+  resultCode: 5004,
+  services: [fullService],
+  granted: everyUnit,
+  validityTime: 90,
+  finalUnitIndication: { action: 'terminate' },
+  costInformation: { valueDigits: 90, exponent: -2, currencyCode: 156, costUnit: 'min' },
+  checkBalanceResult: 'no-credit',
+  creditControlFailureHandling: 'retry-and-terminate',
+  directDebitingFailureHandling: 'continue',
+  errorMessage: 'bad',
+  failedAvp: 'CC-Request-Number',
+};
+const everyField: Required<SessionRecord> = {
+  sessionId: 'a;b',
+  msisdn: '8613800000009',
+  kind: 'voice',
+  tariff: 't',
+  currency: 'EUR',
+  state: 'closed',
+  lastNumber: 9,
+  lastType: 'event',
+  lastAnswer: fullAnswer,
+  startedAt: 1,
+  updatedAt: 2,
+  reserved: [10, 20],
+  held: { '10': 1 },
+  used: { '10': 2 },
+  amounts: { money: 3 },
+  levels: ['x'],
+  callingParty: '1',
+  calledParty: '2',
+  role: 'terminating',
+  closeReason: 'postpaid',
+  action: 'refund-account',
+  ownerUntil: 3,
+};
 
 const dataSession: SessionRecord = {
   sessionId: 'pgw.example;1;42',
@@ -82,6 +149,7 @@ describe('stored session records', () => {
     ['an open data session with two rating groups', dataSession],
     ['a closed voice call with a command-level grant and final units', closedVoiceCall],
     ['a price enquiry', priceEnquiry],
+    ['a record with every field set', everyField],
   ])('reads back %s exactly as written', (_, record) => {
     const stored = encodeSessionRecord(record);
     expect(decodeSessionRecord(record.msisdn, record.sessionId, stored)).toEqual(record);
