@@ -10,7 +10,9 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime: the compiled server, its dictionaries and production dependencies only.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production
+# A young generation of 64 MiB: each CCR allocates short-lived objects, and with the default
+# 16 MiB the scavenges took a third more server CPU per CCR (README, Configuration).
+ENV NODE_ENV=production NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -48,7 +48,7 @@ const small = process.env.BENCH_SIZE === 'small';
 const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? (small ? 4 : 25));
 const WARMUP_SECONDS = small ? 2 : 5;
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
-const FIXED_RATE = 5000;
+const FIXED_RATE = Number(process.env.BENCH_RATE ?? 5000);
 const ACCOUNTS = small ? 2000 : 10_000;
 const MEMBERS = small ? 500 : 1000;
 const MEMORY_SESSIONS = small ? 2000 : 20_000;
@@ -70,6 +70,9 @@ const TARGET = {
   /** "Flat": the trend of the lowest RSS of each minute of the soak (after the first), MiB per minute. */
   rssMiBPerMinute: 1,
 };
+
+/** Node flags of the server, as the Docker image sets them (Dockerfile, NODE_OPTIONS). */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -316,7 +319,10 @@ class ServerProcess {
     const diameterPort = await freePort();
     const httpPort = await freePort();
     const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'ocs-bench-prof-')) : undefined;
-    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const nodeArgs = [
+      ...SERVER_NODE_FLAGS,
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ];
     const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
       cwd: ROOT,
       env: {
@@ -760,7 +766,7 @@ async function main(): Promise<number> {
     const port = server.diameterPort;
     console.log(
       `ocs benchmark (${small ? 'small' : 'full'}): ${cpus().length} CPUs, Node ${process.version}, Redis ${redisVersion} ` +
-        `AOF everysec (pid ${local.pid}), server \`node dist/cli.js serve\` (pid ${server.pid})${PROFILE ? ' with --cpu-prof' : ''}`,
+        `AOF everysec (pid ${local.pid}), server \`node ${SERVER_NODE_FLAGS.join(' ')} dist/cli.js serve\` (pid ${server.pid})${PROFILE ? ' with --cpu-prof' : ''}`,
     );
     console.log(
       `  mix: 70% data I/U/U/T, 25% voice I/U/T (30% of calls to VPN short numbers), 5% SMS events; ` +
