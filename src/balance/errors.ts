@@ -15,6 +15,7 @@ export enum BalanceCode {
   INVALID_ARGUMENT = -9,
   ACCOUNT_POSTPAID = -10,
   RESERVATION_EXISTS = -11,
+  GUARD_FAILED = -12,
 }
 
 export class BalanceError extends Error {
@@ -98,6 +99,13 @@ export class ReservationExistsError extends BalanceError {
   }
 }
 
+/** A guarded call found its guard key changed (another writer was first); nothing changed. */
+export class GuardFailedError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.GUARD_FAILED, 'guard failed', detail);
+  }
+}
+
 const byCode: Record<Exclude<BalanceCode, BalanceCode.OK>, new (detail?: string) => BalanceError> = {
   [BalanceCode.ACCOUNT_NOT_FOUND]: AccountNotFoundError,
   [BalanceCode.ACCOUNT_BLOCKED]: AccountBlockedError,
@@ -110,6 +118,7 @@ const byCode: Record<Exclude<BalanceCode, BalanceCode.OK>, new (detail?: string)
   [BalanceCode.INVALID_ARGUMENT]: InvalidArgumentError,
   [BalanceCode.ACCOUNT_POSTPAID]: AccountPostpaidError,
   [BalanceCode.RESERVATION_EXISTS]: ReservationExistsError,
+  [BalanceCode.GUARD_FAILED]: GuardFailedError,
 };
 
 /** The typed error for a negative script code; an unknown code is a bug, reported as such. */

@@ -41,21 +41,37 @@ export type ScriptName = keyof typeof SCRIPTS;
 /** Keys first (as many as the script's `keys`), then ARGV. */
 export type ScriptArg = string | number;
 
+/**
+ * A condition on a call: it runs only if `key` (a string in the account's slot) holds exactly
+ * `value`; otherwise it changes nothing and answers GUARD_FAILED. The caller acts on what it
+ * read earlier (a cached session record) without reading it again first.
+ */
+export interface Guard {
+  key: string;
+  value: string;
+}
+
+/** The code a guarded call answers when its key no longer holds the value. */
+export const GUARD_FAILED = -12;
+
+/** Keys and arguments of a script call, then optionally its guard. */
+export type ScriptCallArg = ScriptArg | Guard;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    ocsAuthenticate(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsApply(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsDeduct(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsRelease(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsSettle(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsDirectDebit(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsTopup(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsRefund(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsSetBucket(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsResetFreeCredits(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsExpireReservations(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsUpsertAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    ocsIndexCleanup(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    ocsAuthenticate(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsApply(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsDeduct(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsRelease(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsSettle(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsDirectDebit(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsTopup(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsRefund(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsSetBucket(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsResetFreeCredits(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsExpireReservations(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsUpsertAccount(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsIndexCleanup(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
   }
 }
 
@@ -83,6 +99,17 @@ export function scriptSources(): Record<ScriptName, string> {
   return sources;
 }
 
+const guardedSources: Partial<Record<ScriptName, string>> = {};
+
+/** A script as EVAL runs it with a guard: its body wrapped, the guard checked first. */
+function guardedSource(name: ScriptName): string {
+  return (guardedSources[name] ??= [
+    GUARD_LUA,
+    `local function body(KEYS, ARGV)\n${scriptSources()[name]}\nend`,
+    'return guarded(body, KEYS, ARGV)',
+  ].join('\n'));
+}
+
 export interface Library {
   /** `ocs_balance_<12 hex digits of the code's SHA-1>`. */
   name: string;
@@ -90,7 +117,20 @@ export interface Library {
   code: string;
   /** Script -> name of its function in the library. */
   functions: Record<ScriptName, string>;
+  /** Script -> name of its guarded function: the guard's key last in KEYS, its value last in ARGV. */
+  guarded: Record<ScriptName, string>;
 }
+
+/** Runs `body` only if the last key holds the last argument; both are taken off first. */
+const GUARD_LUA = `local function guarded(body, KEYS, ARGV)
+  local n, a = #KEYS, #ARGV
+  if redis.call('GET', KEYS[n]) ~= ARGV[a] then
+    return { ${GUARD_FAILED}, 'the guard key no longer holds the value' }
+  end
+  KEYS[n] = nil
+  ARGV[a] = nil
+  return body(KEYS, ARGV)
+end`;
 
 /**
  * Every script as a function of one library. Each include is inlined once at the top, in the
@@ -116,11 +156,19 @@ export function library(): Library {
       .slice(0, 12);
     const name = `ocs_balance_${hash}`;
     const functions = {} as Record<ScriptName, string>;
+    const guarded = {} as Record<ScriptName, string>;
     const registered = bodies.map(({ name: script, body }) => {
       const fn = (functions[script] = `${name}_${script}`);
-      return `redis.register_function('${fn}', function(KEYS, ARGV)\n${body.replace(/\n+$/, '')}\nend)`;
+      guarded[script] = `${fn}_guarded`;
+      return [
+        `BODY.${script} = function(KEYS, ARGV)\n${body.replace(/\n+$/, '')}\nend`,
+        `redis.register_function('${fn}', BODY.${script})`,
+        `redis.register_function('${fn}_guarded', function(KEYS, ARGV) return guarded(BODY.${script}, KEYS, ARGV) end)`,
+      ].join('\n');
     });
-    lib = { name, code: [`#!lua name=${name}`, shared, ...registered].join('\n') + '\n', functions };
+    const code =
+      [`#!lua name=${name}`, shared, GUARD_LUA, 'local BODY = {}', ...registered].join('\n') + '\n';
+    lib = { name, code, functions, guarded };
   }
   return lib;
 }
@@ -131,14 +179,20 @@ type Mode = 'function' | 'eval';
 class ScriptRunner {
   mode: Mode = 'function';
   private loading: Promise<void> | undefined;
-  private readonly shas = new Map<ScriptName, string>();
+  private readonly shas = new Map<string, string>();
 
   constructor(private readonly redis: Redis | Cluster) {}
 
-  call(name: ScriptName, keysAndArgs: ScriptArg[], retried = false): Promise<unknown> {
-    if (this.mode === 'eval') return this.eval(name, keysAndArgs);
-    const fn = library().functions[name];
-    const reply = this.redis.fcall(fn, SCRIPTS[name].keys, ...keysAndArgs);
+  call(name: ScriptName, keysAndArgs: ScriptCallArg[], retried = false): Promise<unknown> {
+    const last = keysAndArgs[keysAndArgs.length - 1];
+    const guard = typeof last === 'object' ? last : undefined;
+    const plain = (guard ? keysAndArgs.slice(0, -1) : keysAndArgs) as ScriptArg[];
+    const keys = SCRIPTS[name].keys;
+    const all = guard ? [...plain.slice(0, keys), guard.key, ...plain.slice(keys), guard.value] : plain;
+    const numKeys = guard ? keys + 1 : keys;
+    if (this.mode === 'eval') return this.eval(name, guard !== undefined, numKeys, all);
+    const fn = guard ? library().guarded[name] : library().functions[name];
+    const reply = this.redis.fcall(fn, numKeys, ...all);
     return retried ? reply : reply.catch((err: unknown) => this.recover(err, name, keysAndArgs));
   }
 
@@ -163,7 +217,7 @@ class ScriptRunner {
     }
   }
 
-  private async recover(err: unknown, name: ScriptName, keysAndArgs: ScriptArg[]): Promise<unknown> {
+  private async recover(err: unknown, name: ScriptName, keysAndArgs: ScriptCallArg[]): Promise<unknown> {
     const message = err instanceof Error ? err.message : '';
     if (/Function not found/i.test(message)) {
       await this.load();
@@ -175,14 +229,19 @@ class ScriptRunner {
     return this.call(name, keysAndArgs, true);
   }
 
-  private async eval(name: ScriptName, keysAndArgs: ScriptArg[]): Promise<unknown> {
-    const lua = scriptSources()[name];
-    let sha = this.shas.get(name);
+  private async eval(
+    name: ScriptName,
+    guarded: boolean,
+    keys: number,
+    keysAndArgs: ScriptArg[],
+  ): Promise<unknown> {
+    const lua = guarded ? guardedSource(name) : scriptSources()[name];
+    const id = guarded ? `${name}:guarded` : name;
+    let sha = this.shas.get(id);
     if (!sha) {
       sha = createHash('sha1').update(lua).digest('hex');
-      this.shas.set(name, sha);
+      this.shas.set(id, sha);
     }
-    const keys = SCRIPTS[name].keys;
     try {
       return await this.redis.evalsha(sha, keys, ...keysAndArgs);
     } catch (err) {
@@ -202,9 +261,12 @@ export function registerScripts(redis: Redis | Cluster): void {
   if (runners.has(redis)) return;
   const runner = new ScriptRunner(redis);
   runners.set(redis, runner);
-  const commands = redis as unknown as Record<ScriptName, (...keysAndArgs: ScriptArg[]) => Promise<unknown>>;
+  const commands = redis as unknown as Record<
+    ScriptName,
+    (...keysAndArgs: ScriptCallArg[]) => Promise<unknown>
+  >;
   for (const name of SCRIPT_NAMES) {
-    commands[name] = (...keysAndArgs: ScriptArg[]) => runner.call(name, keysAndArgs);
+    commands[name] = (...keysAndArgs: ScriptCallArg[]) => runner.call(name, keysAndArgs);
   }
   runner.load().catch(() => {
     // not connected yet: the first call that finds no function loads it again

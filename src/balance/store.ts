@@ -196,10 +196,13 @@ export class BalanceStore {
     checkTiers(req.tiers);
     const args = [...base, req.units, req.expiresAtMs, req.authenticate ? '1' : '0', ...tierArgs(req.tiers)];
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
+    const guard = req.guard ? [req.guard] : [];
     if (this.inlineIndex) {
-      return applyResult(unwrap(await this.redis.ocsApply(...args, this.inlineIndex, member)));
+      return applyResult(unwrap(await this.redis.ocsApply(...args, this.inlineIndex, member, ...guard)));
     }
-    const reply = await this.index.writeThen(member, req.expiresAtMs, () => this.redis.ocsApply(...args));
+    const reply = await this.index.writeThen(member, req.expiresAtMs, () =>
+      this.redis.ocsApply(...args, ...guard),
+    );
     try {
       const f = unwrap(reply);
       return applyResult(f);
@@ -257,10 +260,11 @@ export class BalanceStore {
       ...grant,
     ];
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
+    const guard = req.guard ? [req.guard] : [];
     if (this.inlineIndex) {
-      return settleResult(unwrap(await this.redis.ocsSettle(...args, this.inlineIndex, member)));
+      return settleResult(unwrap(await this.redis.ocsSettle(...args, this.inlineIndex, member, ...guard)));
     }
-    const call = () => this.redis.ocsSettle(...args);
+    const call = () => this.redis.ocsSettle(...args, ...guard);
     const reply =
       units > 0 ? await this.index.writeThen(member, req.expiresAtMs as number, call) : await call();
     let f;

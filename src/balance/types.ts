@@ -1,3 +1,4 @@
+import type { Guard } from './scripts.js';
 /**
  * Shapes of the balance store's API. Amounts are integers: minor units of the account's currency
  * for money, seconds, octets or messages for unit buckets. Service units (asked, granted, used)
@@ -98,6 +99,8 @@ export interface ApplyRequest extends ReservationRef {
   expiresAtMs: number;
   /** Run the authenticate checks in the same call (CCR-I). */
   authenticate?: boolean;
+  /** Only if this key (in the account's slot) still holds this value: else GuardFailedError. */
+  guard?: Guard;
 }
 
 export interface ApplyResult {
@@ -151,6 +154,8 @@ export interface SettleRequest extends ReservationRef {
   tiers?: Tier[];
   /** Required when units > 0. */
   expiresAtMs?: number;
+  /** Only if this key (in the account's slot) still holds this value: else GuardFailedError. */
+  guard?: Guard;
 }
 
 export interface SettleResult {
