@@ -1,6 +1,8 @@
 import {
+  GuardFailedError,
   MONEY,
   ReservationNotFoundError,
+  type Guard,
   makeOpId,
   type BalanceStore,
   type SettleResult,
@@ -58,6 +60,11 @@ const COMMAND_LEVEL = 0;
  */
 export class ChargingEngine implements CreditControlService {
   readonly now: () => number;
+  /**
+   * Records taken from this instance's memory rather than Redis, with the guard that the first
+   * write of their request must carry (SessionStore.recall).
+   */
+  private readonly guards = new WeakMap<SessionRecord, Guard>();
 
   constructor(readonly deps: ChargingDeps) {
     this.now = deps.now ?? Date.now;
@@ -71,7 +78,17 @@ export class ChargingEngine implements CreditControlService {
           ResultCode.RATING_FAILED,
           `Service-Context-Id ${request.serviceContextId} is not charged here`,
         );
-      return await this.deps.sessions.serialise(request.sessionId, () => this.dispatch(kind, request));
+      return await this.deps.sessions.serialise(request.sessionId, async () => {
+        try {
+          return await this.dispatch(kind, request);
+        } catch (err) {
+          if (!(err instanceof GuardFailedError)) throw err;
+          // Another instance served the session since this one last did: nothing was written,
+          // so the request is handled again from the record in Redis.
+          this.deps.sessions.forget(request.sessionId);
+          return await this.dispatch(kind, request);
+        }
+      });
     } catch (err) {
       const refusal = refusalOf(err);
       if (refusal) return refusal.toAnswer();
@@ -117,11 +134,14 @@ export class ChargingEngine implements CreditControlService {
 
   private async initial(kind: ServiceKind, request: CreditControlRequest): Promise<CreditControlAnswer> {
     const msisdn = await this.servedAccount(request);
+    const now = this.now();
+    // Both at once, one round trip less before the grant: the account check only reads, and
+    // when the session exists (a retransmission) its answer goes back whatever the check says.
+    const authenticated = this.deps.store.authenticate(msisdn, now);
+    authenticated.catch(() => undefined);
     const existing = await this.deps.sessions.load(msisdn, request.sessionId);
     if (existing) return this.repeatOrRefuse(existing, request);
-
-    const now = this.now();
-    const account = await this.deps.store.authenticate(msisdn, now);
+    const account = await authenticated;
     const record: SessionRecord = {
       sessionId: request.sessionId,
       msisdn,
@@ -290,7 +310,9 @@ export class ChargingEngine implements CreditControlService {
     grant: { units: number; rating: Rating },
   ): Promise<{ granted: number; final: boolean; creditLimitReached: boolean }> {
     try {
+      const guard = this.takeGuard(record);
       const result = await this.deps.store.apply({
+        ...(guard ? { guard } : {}),
         opId: makeOpId(request.sessionId, request.requestNumber, `apply:${rg}`),
         msisdn: record.msisdn,
         sessionId: record.sessionId,
@@ -330,9 +352,11 @@ export class ChargingEngine implements CreditControlService {
       nowMs: this.now(),
     };
     let result: SettleResult;
+    const guard = this.takeGuard(record);
     try {
       result = await this.deps.store.settle({
         ...ref,
+        ...(guard ? { guard } : {}),
         opId: makeOpId(request.sessionId, request.requestNumber, `settle:${rg}`),
         used,
         ...(grant
@@ -414,10 +438,15 @@ export class ChargingEngine implements CreditControlService {
   }
 
   private async sessionOf(request: CreditControlRequest): Promise<SessionRecord> {
-    const msisdn =
-      (request.subscriptionIds.length
-        ? await this.deps.subscribers.resolve(request.subscriptionIds)
-        : undefined) ?? (await this.deps.sessions.ownerOf(request.sessionId));
+    const served = request.subscriptionIds.length
+      ? await this.deps.subscribers.resolve(request.subscriptionIds)
+      : undefined;
+    const recalled = this.deps.sessions.recall(request.sessionId, served);
+    if (recalled) {
+      this.guards.set(recalled.record, recalled.guard);
+      return recalled.record;
+    }
+    const msisdn = served ?? (await this.deps.sessions.ownerOf(request.sessionId));
     const record = msisdn ? await this.deps.sessions.load(msisdn, request.sessionId) : undefined;
     if (!record) throw new ChargingRefusal(ResultCode.UNKNOWN_SESSION_ID, `no session ${request.sessionId}`);
     return record;
@@ -473,11 +502,14 @@ export class ChargingEngine implements CreditControlService {
     // Only a CCR-I puts a session under supervision and only its close takes it off: an update
     // does not move the supervision time (supervise() finds the real one in the record).
     const wasOpen = request.requestType === 'update' || request.requestType === 'termination';
+    const guard = this.takeGuard(record);
+    const expect = guard ? { expect: guard.value } : {};
     if (state === 'closed') {
       record.state = 'closed';
       const ttlSeconds = settings.closedSessionTtlSeconds;
       await this.deps.sessions.save(record, {
         ttlSeconds,
+        ...expect,
         unsupervise: wasOpen,
         // Closed, the session needs it only while its record answers retransmissions.
         ...(wasOpen ? { ownerTtlSeconds: ttlSeconds } : {}),
@@ -488,6 +520,7 @@ export class ChargingEngine implements CreditControlService {
       const ttlSeconds = open + settings.closedSessionTtlSeconds;
       await this.deps.sessions.save(record, {
         ttlSeconds,
+        ...expect,
         ...(wasOpen ? {} : { superviseUntilMs: now + open * 1000 }),
         ...this.ownerRefresh(record, now, ttlSeconds),
       });
@@ -573,6 +606,13 @@ export class ChargingEngine implements CreditControlService {
       errorMessage: 'subscriber is not prepaid',
     };
     return this.finish(record, request, answer, 'closed');
+  }
+
+  /** The guard a recalled record's first write must carry; later writes of the request need none. */
+  private takeGuard(record: SessionRecord): Guard | undefined {
+    const guard = this.guards.get(record);
+    this.guards.delete(record);
+    return guard;
   }
 
   /** Records what a rating group now holds of money, moving the frozen-money gauge by the change. */

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { GuardFailedError, type Guard } from '../balance/index.js';
 import type { CdrEntry } from './cdr.js';
 import type { SessionKeys } from './keys.js';
 import { registerSessionScripts } from './scripts.js';
@@ -67,11 +68,24 @@ export interface SaveOptions {
   ownerTtlSeconds?: number;
   /** The CDR of a session or event that closed, written with the record. */
   cdr?: CdrEntry;
+  /** Write only if the stored record is still this (as read): else GuardFailedError. */
+  expect?: string;
 }
+
+/** A session record recalled from this instance's memory, and the guard that proves it current. */
+export interface Recalled {
+  record: SessionRecord;
+  guard: Guard;
+}
+
+/** Open sessions whose last record this instance keeps (a few hundred bytes each). */
+const RECALL_LIMIT = 100_000;
 
 /** Reads and writes session records; serialises the requests of one session in this process. */
 export class SessionStore {
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Session-Id -> the record this instance last wrote, while the session is open. */
+  private readonly written = new Map<string, { msisdn: string; raw: string }>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -99,6 +113,26 @@ export class SessionStore {
     return (await this.redis.get(this.keys.sessionOwner(sessionId))) ?? undefined;
   }
 
+  /**
+   * The record this instance last wrote for an open session, without reading Redis: usually
+   * the current one, as a session's requests come through one peer. Another instance may have
+   * served it since, so whoever acts on it must pass the guard with its first write, which
+   * then fails (GuardFailedError) unless the stored record is still this one.
+   */
+  recall(sessionId: string, msisdn?: string): Recalled | undefined {
+    const written = this.written.get(sessionId);
+    if (!written || (msisdn !== undefined && msisdn !== written.msisdn)) return undefined;
+    return {
+      record: decodeSessionRecord(written.msisdn, sessionId, written.raw),
+      guard: { key: this.keys.session(written.msisdn, sessionId), value: written.raw },
+    };
+  }
+
+  /** Drops what this instance remembers of the session (it turned out stale). */
+  forget(sessionId: string): void {
+    this.written.delete(sessionId);
+  }
+
   async load(msisdn: string, sessionId: string): Promise<SessionRecord | undefined> {
     const raw = await this.redis.get(this.keys.session(msisdn, sessionId));
     return raw ? decodeSessionRecord(msisdn, sessionId, raw) : undefined;
@@ -112,7 +146,8 @@ export class SessionStore {
   async save(record: SessionRecord, options: SaveOptions): Promise<string | undefined> {
     const member = supervisionMember(record.msisdn, record.sessionId);
     const keys = [this.keys.session(record.msisdn, record.sessionId)];
-    const args: (string | number)[] = [encodeSessionRecord(record), options.ttlSeconds];
+    const raw = encodeSessionRecord(record);
+    const args: (string | number)[] = [raw, options.ttlSeconds, options.expect ?? ''];
     const elsewhere: Promise<unknown>[] = [];
     /** In the script on one Redis; a command of its own in a cluster. */
     const add = (key: string, inScript: (string | number)[], alone: () => Promise<unknown>) => {
@@ -139,10 +174,18 @@ export class SessionStore {
       add(supervision, ['supervise', until, member], () => this.redis.zadd(supervision, until, member));
     else if (options.unsupervise)
       add(supervision, ['unsupervise', member], () => this.redis.zrem(supervision, member));
-    const [cdrId] = await Promise.all([
-      this.redis.ocsSessionSave(keys.length, ...keys, ...args),
-      ...elsewhere,
-    ]);
+    this.written.delete(record.sessionId);
+    let cdrId: string | null;
+    try {
+      [cdrId] = await Promise.all([this.redis.ocsSessionSave(keys.length, ...keys, ...args), ...elsewhere]);
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('STALE')) throw new GuardFailedError(err.message);
+      throw err;
+    }
+    if (record.state === 'open') {
+      this.written.set(record.sessionId, { msisdn: record.msisdn, raw });
+      if (this.written.size > RECALL_LIMIT) this.written.delete(this.written.keys().next().value!);
+    }
     return cdrId ?? undefined;
   }
 

@@ -7,6 +7,8 @@
   KEYS[1]  sess:{m}:<sessionId>   the record (a string)
   KEYS[2..] one per operation in ARGV, in the same order
   ARGV[1]  the record   ARGV[2] seconds to keep it
+  ARGV[3]  the record as the caller read it ('' : no condition): when the stored one is not that
+           (another instance was first), nothing is written and the reply is the error STALE
   then per further key, an operation and its arguments:
     'cdr', maxLen, entry          XADD key MAXLEN ~ maxLen * cdr entry (the account's CDR stream)
     'owner', msisdn, seconds      SET key msisdn EX seconds (Session-Id -> MSISDN)
@@ -16,9 +18,12 @@
   Returns the CDR's stream id, or false when none was written.
 ]]
 
+if ARGV[3] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[3] then
+  return redis.error_reply('STALE the session record changed since it was read')
+end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 local cdr = false
-local a = 3
+local a = 4
 for k = 2, #KEYS do
   local op = ARGV[a]
   if op == 'cdr' then

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { GuardFailedError } from '../../../src/balance/index.js';
 import { SessionKeys } from '../../../src/credit-control/keys.js';
 import { SessionStore, type SessionRecord } from '../../../src/credit-control/sessions.js';
 
@@ -116,5 +117,33 @@ describe.each([
     await sessions.unsupervise(r.msisdn, r.sessionId);
     await sessions.resupervise(r.msisdn, r.sessionId, 12_000);
     expect(await redis.zscore(keys.supervision(), `${r.msisdn}|${r.sessionId}`)).toBeNull();
+  });
+
+  it('remembers the record it wrote while the session is open, and writes over it only if it is still the one in Redis', async () => {
+    const { client } = setup();
+    const sessions = new SessionStore(client, keys);
+    const r = record();
+    await sessions.save(r, { ttlSeconds: 100, superviseUntilMs: 5000 });
+    const recalled = sessions.recall(r.sessionId, r.msisdn)!;
+    expect(recalled.record).toEqual(r);
+    expect(sessions.recall(r.sessionId, '8613899999999')).toBeUndefined();
+    expect(await redis.get(recalled.guard.key)).toBe(recalled.guard.value);
+
+    // Another instance writes the session meanwhile: a write expecting the old record fails.
+    const elsewhere = { ...r, lastNumber: 1, updatedAt: 2000 };
+    await new SessionStore(client, keys).save(elsewhere, { ttlSeconds: 100 });
+    await expect(
+      sessions.save(
+        { ...r, lastNumber: 1, updatedAt: 3000 },
+        { ttlSeconds: 100, expect: recalled.guard.value },
+      ),
+    ).rejects.toThrow(GuardFailedError);
+    expect(await sessions.load(r.msisdn, r.sessionId)).toEqual(elsewhere);
+    expect(sessions.recall(r.sessionId)).toBeUndefined();
+
+    // Closed, it is no longer kept in memory.
+    const fresh = await sessions.load(r.msisdn, r.sessionId);
+    await sessions.save({ ...fresh!, state: 'closed' }, { ttlSeconds: 30 });
+    expect(sessions.recall(r.sessionId)).toBeUndefined();
   });
 });
