@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ReplyError, type Cluster, type Redis, type Result } from 'ioredis';
+import { BalanceCode } from './errors.js';
 import { INCLUDE_LINE, inlineIncludes } from './lua-include.js';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
@@ -50,9 +51,6 @@ export interface Guard {
   key: string;
   value: string;
 }
-
-/** The code a guarded call answers when its key no longer holds the value. */
-export const GUARD_FAILED = -12;
 
 /** Keys and arguments of a script call, then optionally its guard. */
 export type ScriptCallArg = ScriptArg | Guard;
@@ -125,7 +123,7 @@ export interface Library {
 const GUARD_LUA = `local function guarded(body, KEYS, ARGV)
   local n, a = #KEYS, #ARGV
   if redis.call('GET', KEYS[n]) ~= ARGV[a] then
-    return { ${GUARD_FAILED}, 'the guard key no longer holds the value' }
+    return { ${BalanceCode.GUARD_FAILED}, 'the guard key no longer holds the value' }
   end
   KEYS[n] = nil
   ARGV[a] = nil

@@ -11,6 +11,8 @@ local INSUFFICIENT_FUNDS = -8
 local INVALID_ARGUMENT = -9
 local ACCOUNT_POSTPAID = -10
 local RESERVATION_EXISTS = -11
+-- Answered by the guard around a guarded call (src/balance/scripts.ts), not by a script.
+local GUARD_FAILED = -12
 
 -- A refusal: {code, detail}. A success is {OK, {name, value, ...}}.
 local function refuse(code, detail)
