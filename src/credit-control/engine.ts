@@ -648,60 +648,93 @@ export class ChargingEngine implements CreditControlService {
   /**
    * Tcc supervision (RFC 4006 §7): closes sessions silent past their Validity-Time plus the
    * grace, giving their frozen money back, and returns reservations left by any instance that
-   * died. Safe on every instance at once: only the instance that takes a session off the
-   * supervision set closes it.
+   * died. Requests do not move a session's supervision time, so an active session is due here
+   * once per Validity-Time too and is put back at its real time; every due session is taken,
+   * `limit` at a time, so that a busy server does not fall behind. Safe on every instance at
+   * once: a session is closed with the record it was read as, so only one instance closes it.
    */
   async supervise(limit = 100): Promise<{ closed: number; reservationsExpired: number }> {
     const now = this.now();
     let closed = 0;
-    for (const { msisdn, sessionId } of await this.deps.sessions.due(now, limit)) {
-      await this.deps.sessions.serialise(sessionId, async () => {
-        const record = await this.deps.sessions.load(msisdn, sessionId);
-        if (!record || record.state !== 'open') {
-          await this.deps.sessions.unsupervise(msisdn, sessionId);
-          return;
-        }
-        const silentUntil =
-          record.updatedAt +
-          (this.deps.settings[record.kind].validityTime + this.deps.settings.tccGraceSeconds) * 1000;
-        if (silentUntil > now) {
-          await this.deps.sessions.resupervise(msisdn, sessionId, silentUntil);
-          return;
-        }
-        for (const rg of record.reserved) {
-          try {
-            await this.deps.store.release({
-              opId: makeOpId(sessionId, record.lastNumber, `tcc:${rg}`),
-              msisdn,
-              sessionId,
-              ratingGroup: rg,
-              nowMs: now,
-            });
-          } catch (err) {
-            if (!(err instanceof ReservationNotFoundError)) throw err;
-          }
-          this.hold(record, rg, 0);
-        }
-        record.reserved = [];
-        record.state = 'closed';
-        record.closeReason = 'tcc-expired';
-        record.updatedAt = now;
-        const ttlSeconds = this.deps.settings.closedSessionTtlSeconds;
-        await this.deps.sessions.save(record, {
-          ttlSeconds,
-          unsupervise: true,
-          ownerTtlSeconds: ttlSeconds,
-          cdr: this.cdrEntry(record, record.lastAnswer.resultCode),
-        });
-        closed++;
-        this.deps.metrics?.sessionsClosed.inc({ service: record.kind, reason: 'tcc-expired' });
-        this.deps.logger.info({ sessionId, msisdn }, 'session closed by Tcc supervision');
-      });
+    for (let batch = 0; batch < MAX_SUPERVISION_BATCHES; batch++) {
+      const due = await this.deps.sessions.due(now, limit);
+      const outcomes = await Promise.all(
+        due.map(({ msisdn, sessionId }) =>
+          this.deps.sessions
+            .serialise(sessionId, () => this.superviseSession(msisdn, sessionId, now))
+            .catch((err: unknown) => {
+              this.deps.logger.warn({ err, sessionId, msisdn }, 'Tcc supervision of a session failed');
+              return false;
+            }),
+        ),
+      );
+      closed += outcomes.filter(Boolean).length;
+      if (due.length < limit) break;
     }
     const swept = await this.deps.store.sweepExpired(now, limit);
     return { closed, reservationsExpired: swept.expired };
   }
+
+  /** One due session: put back at its real time, or closed when silent. True when closed. */
+  private async superviseSession(msisdn: string, sessionId: string, now: number): Promise<boolean> {
+    const read = await this.deps.sessions.read(msisdn, sessionId);
+    const record = read?.record;
+    if (!read || !record || record.state !== 'open') {
+      await this.deps.sessions.unsupervise(msisdn, sessionId);
+      return false;
+    }
+    const silentUntil =
+      record.updatedAt +
+      (this.deps.settings[record.kind].validityTime + this.deps.settings.tccGraceSeconds) * 1000;
+    if (silentUntil > now) {
+      await this.deps.sessions.resupervise(msisdn, sessionId, silentUntil);
+      return false;
+    }
+    const held = { ...record.held };
+    for (const rg of record.reserved) {
+      try {
+        // The same operation id on every instance: the money is returned once.
+        await this.deps.store.release({
+          opId: makeOpId(sessionId, record.lastNumber, `tcc:${rg}`),
+          msisdn,
+          sessionId,
+          ratingGroup: rg,
+          nowMs: now,
+        });
+      } catch (err) {
+        if (!(err instanceof ReservationNotFoundError)) throw err;
+      }
+    }
+    record.reserved = [];
+    delete record.held;
+    record.state = 'closed';
+    record.closeReason = 'tcc-expired';
+    record.updatedAt = now;
+    const ttlSeconds = this.deps.settings.closedSessionTtlSeconds;
+    try {
+      await this.deps.sessions.save(record, {
+        ttlSeconds,
+        expect: read.guard.value,
+        unsupervise: true,
+        ownerTtlSeconds: ttlSeconds,
+        cdr: this.cdrEntry(record, record.lastAnswer.resultCode),
+      });
+    } catch (err) {
+      // Another instance closed it first, or a request came: nothing was written here.
+      if (err instanceof GuardFailedError) return false;
+      throw err;
+    }
+    // The frozen-money gauge, as hold() moves it for each rating group given back.
+    const returned = Object.values(held).reduce((sum, money) => sum + money, 0);
+    if (returned) this.deps.metrics?.moneyReserved.dec(returned);
+    this.deps.metrics?.sessionsClosed.inc({ service: record.kind, reason: 'tcc-expired' });
+    this.deps.logger.info({ sessionId, msisdn }, 'session closed by Tcc supervision');
+    return true;
+  }
 }
+
+/** Bound on one supervision run: this many batches of `limit` due sessions. */
+const MAX_SUPERVISION_BATCHES = 50;
 
 function moneyOf(holds: readonly { bucket: string; amount: number }[]): number {
   let money = 0;

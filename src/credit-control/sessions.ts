@@ -133,6 +133,15 @@ export class SessionStore {
     this.written.delete(sessionId);
   }
 
+  /** The stored record and the guard that a write acting on it must carry. */
+  async read(msisdn: string, sessionId: string): Promise<Recalled | undefined> {
+    const key = this.keys.session(msisdn, sessionId);
+    const raw = await this.redis.get(key);
+    return raw
+      ? { record: decodeSessionRecord(msisdn, sessionId, raw), guard: { key, value: raw } }
+      : undefined;
+  }
+
   async load(msisdn: string, sessionId: string): Promise<SessionRecord | undefined> {
     const raw = await this.redis.get(this.keys.session(msisdn, sessionId));
     return raw ? decodeSessionRecord(msisdn, sessionId, raw) : undefined;

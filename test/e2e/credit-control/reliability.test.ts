@@ -213,4 +213,42 @@ describe('Tcc supervision', () => {
     await s.terminate([mscc(100, { usu: [[seconds(1)]] })]);
     expect(await tcc.balance(msisdn)).toEqual({ available: 940, reserved: 0, spent: 60 });
   });
+  it('puts every active session back at its real time in one run, and still finds the silent one behind them', async () => {
+    const msisdn = await tcc.account({ balance: 100_000 });
+    const active = Array.from({ length: 250 }, () => new CcSession(tcc, CONTEXT.voice, msisdn));
+    for (const s of active) await s.initial([mscc(100, { rsu: [seconds(60)] })]);
+    tcc.clock.advance(1);
+    const silent = new CcSession(tcc, CONTEXT.voice, msisdn);
+    await silent.initial([mscc(100, { rsu: [seconds(60)] })]);
+
+    tcc.clock.advance(500);
+    for (const s of active) await s.update([mscc(100, { rsu: [seconds(60)], usu: [[seconds(60)]] })]);
+    // Past the silent one's time (630 s after its CCR-I), not the others' (630 s after their
+    // CCR-U): 250 sessions due before it, more than one batch of 100.
+    tcc.clock.advance(130);
+    expect((await tcc.server.engine.supervise()).closed).toBe(1);
+    expect(await tcc.cdrs(msisdn)).toEqual([
+      expect.objectContaining({ sessionId: silent.id, reason: 'tcc-expired' }),
+    ]);
+    expect(await tcc.server.engine.deps.sessions.due(tcc.clock.ms, 1000)).toEqual([]);
+
+    for (const s of active) await s.terminate([mscc(100, { usu: [[seconds(1)]] })]);
+    expect(await tcc.balance(msisdn)).toEqual({
+      available: 100_000 - 250 * 30,
+      reserved: 0,
+      spent: 250 * 30,
+    });
+  });
+
+  it('closes a silent session once when two instances supervise at the same time', async () => {
+    const other = await tcc.secondInstance();
+    const msisdn = await tcc.account({ balance: 1000 });
+    const s = new CcSession(tcc, CONTEXT.voice, msisdn);
+    await s.initial([mscc(100, { rsu: [seconds(120)] })]);
+    tcc.clock.advance(630);
+    const [a, b] = await Promise.all([tcc.server.engine.supervise(), other.server.engine.supervise()]);
+    expect(a.closed + b.closed).toBe(1);
+    expect(await tcc.cdrs(msisdn)).toHaveLength(1);
+    expect(await tcc.balance(msisdn)).toEqual({ available: 1000, reserved: 0, spent: 0 });
+  });
 });
