@@ -3,34 +3,21 @@
  * processing the request; the simulator, like a real client, sends the request again. Every
  * session must still end, the refusals are shown, and the money comes out exact.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../../src/config/config.js';
-import { startServer, type RunningServer } from '../../../src/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../src/simulator/scenario.js';
 import { Simulation } from '../../../src/simulator/simulation.js';
 import { formatReport, type Report } from '../../../src/simulator/stats.js';
+import { startSimulatorServer, type SimulatorServer } from './server.js';
 
-let server: RunningServer;
-let prefix: string;
+let ocs: SimulatorServer | undefined;
 let report: Report;
 
 beforeAll(async () => {
-  prefix = `e2e-busy:${randomBytes(4).toString('hex')}:`;
-  const config = loadConfig({
-    DIAMETER_HOST: '127.0.0.1',
-    DIAMETER_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    REDIS_URL: inject('redisUrl'),
-    LOG_LEVEL: 'silent',
-    DIAMETER_MAX_IN_FLIGHT: '2',
-  });
-  server = await startServer(config, { keyPrefix: prefix, supervisionIntervalMs: 0 });
+  ocs = await startSimulatorServer('e2e-busy', { DIAMETER_MAX_IN_FLIGHT: '2' });
   const scenario = parseScenario(
     `
 name: e2e-busy
-peers: { count: 2, originHost: 'pgw{n}.busy.example', originRealm: busy.example, server: { port: ${server.diameterPort} } }
+peers: { count: 2, originHost: 'pgw{n}.busy.example', originRealm: busy.example, server: { port: ${ocs.server.diameterPort} } }
 mode: { type: concurrency, sessions: 40 }
 stop: { duration: 1, drainSeconds: 5 }
 msisdn: { first: '8613620000000', count: 40 }
@@ -46,26 +33,10 @@ provision:
 `,
     'e2e-busy',
   );
-  report = await new Simulation(scenario, {
-    provisioning: {
-      redis: server.redis,
-      store: server.store,
-      catalog: server.catalog,
-      sessionKeys: server.sessionKeys,
-    },
-  }).run();
+  report = await new Simulation(scenario, { provisioning: ocs.provisioning }).run();
 });
 
-afterAll(async () => {
-  if (!server) return;
-  let cursor = '0';
-  do {
-    const [next, keys] = await server.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await server.redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await server.close();
-});
+afterAll(() => ocs?.close());
 
 describe('ocs simulate against a server over its admission limit', () => {
   it('sends the requests answered 3004 again, and every session ends', () => {

@@ -3,17 +3,14 @@
  * accounts, runs a 2-second mixed scenario, and the report must show every CCR answered with
  * the Result-Codes the scenario expects, and balances that moved exactly as the tariff says.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../../src/config/config.js';
-import { startServer, type RunningServer } from '../../../src/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../src/simulator/scenario.js';
 import { Simulation } from '../../../src/simulator/simulation.js';
 import type { Report } from '../../../src/simulator/stats.js';
+import { startSimulatorServer, type SimulatorServer } from './server.js';
 
 const MiB = 1_048_576;
-let server: RunningServer;
-let prefix: string;
+let ocs: SimulatorServer | undefined;
 let report: Report;
 
 function scenario(port: number) {
@@ -62,37 +59,12 @@ provision:
 }
 
 beforeAll(async () => {
-  prefix = `e2e-sim:${randomBytes(4).toString('hex')}:`;
-  const config = loadConfig({
-    DIAMETER_HOST: '127.0.0.1',
-    DIAMETER_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    REDIS_URL: inject('redisUrl'),
-    LOG_LEVEL: 'silent',
-  });
-  server = await startServer(config, { keyPrefix: prefix, supervisionIntervalMs: 0 });
-  const simulation = new Simulation(scenario(server.diameterPort), {
-    provisioning: {
-      redis: server.redis,
-      store: server.store,
-      catalog: server.catalog,
-      sessionKeys: server.sessionKeys,
-    },
-  });
+  ocs = await startSimulatorServer('e2e-sim');
+  const simulation = new Simulation(scenario(ocs.server.diameterPort), { provisioning: ocs.provisioning });
   report = await simulation.run();
 });
 
-afterAll(async () => {
-  if (!server) return;
-  let cursor = '0';
-  do {
-    const [next, keys] = await server.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await server.redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await server.close();
-});
+afterAll(() => ocs?.close());
 
 describe('ocs simulate against a running server', () => {
   it('has every CCR answered, none timed out, every session ended', () => {

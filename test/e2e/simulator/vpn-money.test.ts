@@ -5,14 +5,14 @@
  * consistent, and still catch money that moves behind the run's back.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../../src/config/config.js';
-import { startServer, type RunningServer } from '../../../src/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../../src/main.js';
 import { provision, type ProvisioningDeps } from '../../../src/provisioning/apply.js';
 import { provisionScenario } from '../../../src/simulator/provision.js';
 import { parseScenario, type Scenario } from '../../../src/simulator/scenario.js';
 import { Simulation } from '../../../src/simulator/simulation.js';
 import { formatReport, type Report } from '../../../src/simulator/stats.js';
+import { startSimulatorServer, type SimulatorServer } from './server.js';
 
 const MiB = 1_048_576;
 const MEMBERS = 8;
@@ -21,9 +21,11 @@ const OTHER_FIRST = '8613650000000';
 const member = (i: number) => String(Number(MEMBER_FIRST) + i);
 const SHORT = Array.from({ length: MEMBERS }, (_, i) => String(7000 + i));
 
+let ocs: SimulatorServer | undefined;
 let server: RunningServer;
 let deps: ProvisioningDeps;
-let prefix: string;
+/** Makes this run's operation ids its own. */
+const run = randomBytes(4).toString('hex');
 
 function scenario(port: number): Scenario {
   return parseScenario(
@@ -101,37 +103,15 @@ function vpnDocument(): string {
 }
 
 beforeAll(async () => {
-  prefix = `e2e-simvpn:${randomBytes(4).toString('hex')}:`;
-  const config = loadConfig({
-    DIAMETER_HOST: '127.0.0.1',
-    DIAMETER_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    REDIS_URL: inject('redisUrl'),
-    LOG_LEVEL: 'silent',
-  });
-  server = await startServer(config, { keyPrefix: prefix, supervisionIntervalMs: 0 });
-  deps = {
-    redis: server.redis,
-    store: server.store,
-    catalog: server.catalog,
-    sessionKeys: server.sessionKeys,
-  };
+  ocs = await startSimulatorServer('e2e-simvpn');
+  server = ocs.server;
+  deps = ocs.provisioning;
   // Members must be accounts before they join: the scenario's accounts first, then the group.
   await provisionScenario(deps, scenario(server.diameterPort));
   await provision(deps, vpnDocument());
 });
 
-afterAll(async () => {
-  if (!server) return;
-  let cursor = '0';
-  do {
-    const [next, keys] = await server.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await server.redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await server.close();
-});
+afterAll(() => ocs?.close());
 
 function expectAllAnswered(report: Report): void {
   expect(report.unexpected).toEqual([]);
@@ -177,9 +157,9 @@ describe('the money check with VPN package members', () => {
         if (moved || p.phase !== 'running' || p.answered === 0) return;
         const nowMs = Date.now();
         moved = Promise.all([
-          server.store.topup({ opId: `e2e-topup-${prefix}`, msisdn: member(3), amount: 500, nowMs }),
+          server.store.topup({ opId: `e2e-topup-${run}`, msisdn: member(3), amount: 500, nowMs }),
           server.store.directDebit({
-            opId: `e2e-debit-${prefix}`,
+            opId: `e2e-debit-${run}`,
             msisdn: OTHER_FIRST,
             tiers: [{ bucket: 'money', unitSize: 1, pricePerUnit: 1 }],
             units: 7,

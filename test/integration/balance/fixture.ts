@@ -3,7 +3,7 @@
  * test/support/redis-global-setup.ts) and deletes its keys when it is done.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import { inject } from 'vitest';
 import { BalanceStore, type BalanceStoreOptions, type Tier } from '../../../src/balance/index.js';
 
@@ -72,4 +72,22 @@ let counter = 0;
 export function msisdn(): string {
   counter += 1;
   return `86138${String(process.pid % 1000).padStart(3, '0')}${String(counter).padStart(5, '0')}`;
+}
+
+/** A client that answers FUNCTION and FCALL as Redis 6 does. */
+export function withoutFunctions(redis: Redis): Redis {
+  const unknown = (name: string) => Promise.reject(new ReplyError(`ERR unknown command '${name}'`));
+  return new Proxy(redis, {
+    get(target, prop, receiver) {
+      if (prop === 'fcall') return () => unknown('fcall');
+      if (prop === 'call') {
+        return (command: string, ...args: unknown[]) =>
+          command.toUpperCase() === 'FUNCTION'
+            ? unknown('function')
+            : (target.call as (...a: unknown[]) => Promise<unknown>)(command, ...args);
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

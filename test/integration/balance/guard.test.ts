@@ -3,34 +3,16 @@
  * record) still holds what the caller read; otherwise nothing changes and GuardFailedError
  * says so. On FCALL and on the EVALSHA fallback alike.
  */
-import { ReplyError, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BalanceStore, GuardFailedError, type Guard } from '../../../src/balance/index.js';
 import { scriptMode } from '../../../src/balance/scripts.js';
-import { balanceFixture, msisdn, VOICE } from './fixture.js';
+import { balanceFixture, msisdn, VOICE, withoutFunctions } from './fixture.js';
 
 const f = balanceFixture();
 afterAll(() => f.cleanup());
 
 const NOW = 1_790_000_000_000;
-
-/** A client that answers FUNCTION and FCALL as Redis 6 does. */
-function withoutFunctions(redis: Redis): Redis {
-  const unknown = (name: string) => Promise.reject(new ReplyError(`ERR unknown command '${name}'`));
-  return new Proxy(redis, {
-    get(target, prop, receiver) {
-      if (prop === 'fcall') return () => unknown('fcall');
-      if (prop === 'call') {
-        return (command: string, ...args: unknown[]) =>
-          command.toUpperCase() === 'FUNCTION'
-            ? unknown('function')
-            : (target.call as (...a: unknown[]) => Promise<unknown>)(command, ...args);
-      }
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
 
 describe.each([
   ['FCALL', () => new BalanceStore({ redis: f.connect(), keyPrefix: f.prefix }), 'function'],
