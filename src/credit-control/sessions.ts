@@ -143,8 +143,7 @@ export class SessionStore {
   }
 
   async load(msisdn: string, sessionId: string): Promise<SessionRecord | undefined> {
-    const raw = await this.redis.get(this.keys.session(msisdn, sessionId));
-    return raw ? decodeSessionRecord(msisdn, sessionId, raw) : undefined;
+    return (await this.read(msisdn, sessionId))?.record;
   }
 
   /**
