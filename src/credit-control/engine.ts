@@ -300,7 +300,7 @@ export class ChargingEngine implements CreditControlService {
   }
 
   private expiresAt(kind: ServiceKind): number {
-    return this.now() + (this.deps.settings[kind].validityTime + this.deps.settings.tccGraceSeconds) * 1000;
+    return this.now() + this.tccSeconds(kind) * 1000;
   }
 
   private async applyGrant(
@@ -516,7 +516,7 @@ export class ChargingEngine implements CreditControlService {
         ...(cdr ? { cdr } : {}),
       });
     } else {
-      const open = settings[record.kind].validityTime + settings.tccGraceSeconds;
+      const open = this.tccSeconds(record.kind);
       const ttlSeconds = open + settings.closedSessionTtlSeconds;
       await this.deps.sessions.save(record, {
         ttlSeconds,
@@ -608,6 +608,11 @@ export class ChargingEngine implements CreditControlService {
     return this.finish(record, request, answer, 'closed');
   }
 
+  /** How long a session may stay silent before Tcc closes it: Validity-Time plus the grace. */
+  private tccSeconds(kind: ServiceKind): number {
+    return this.deps.settings[kind].validityTime + this.deps.settings.tccGraceSeconds;
+  }
+
   /** The guard a recalled record's first write must carry; later writes of the request need none. */
   private takeGuard(record: SessionRecord): Guard | undefined {
     const guard = this.guards.get(record);
@@ -683,14 +688,11 @@ export class ChargingEngine implements CreditControlService {
       await this.deps.sessions.unsupervise(msisdn, sessionId);
       return false;
     }
-    const silentUntil =
-      record.updatedAt +
-      (this.deps.settings[record.kind].validityTime + this.deps.settings.tccGraceSeconds) * 1000;
+    const silentUntil = record.updatedAt + this.tccSeconds(record.kind) * 1000;
     if (silentUntil > now) {
       await this.deps.sessions.resupervise(msisdn, sessionId, silentUntil);
       return false;
     }
-    const held = { ...record.held };
     for (const rg of record.reserved) {
       try {
         // The same operation id on every instance: the money is returned once.
@@ -705,28 +707,29 @@ export class ChargingEngine implements CreditControlService {
         if (!(err instanceof ReservationNotFoundError)) throw err;
       }
     }
-    record.reserved = [];
-    delete record.held;
-    record.state = 'closed';
-    record.closeReason = 'tcc-expired';
-    record.updatedAt = now;
+    const closedRecord: SessionRecord = {
+      ...record,
+      reserved: [],
+      held: {},
+      state: 'closed',
+      closeReason: 'tcc-expired',
+      updatedAt: now,
+    };
     const ttlSeconds = this.deps.settings.closedSessionTtlSeconds;
     try {
-      await this.deps.sessions.save(record, {
+      await this.deps.sessions.save(closedRecord, {
         ttlSeconds,
         expect: read.guard.value,
         unsupervise: true,
         ownerTtlSeconds: ttlSeconds,
-        cdr: this.cdrEntry(record, record.lastAnswer.resultCode),
+        cdr: this.cdrEntry(closedRecord, record.lastAnswer.resultCode),
       });
     } catch (err) {
       // Another instance closed it first, or a request came: nothing was written here.
       if (err instanceof GuardFailedError) return false;
       throw err;
     }
-    // The frozen-money gauge, as hold() moves it for each rating group given back.
-    const returned = Object.values(held).reduce((sum, money) => sum + money, 0);
-    if (returned) this.deps.metrics?.moneyReserved.dec(returned);
+    for (const rg of record.reserved) this.hold(record, rg, 0);
     this.deps.metrics?.sessionsClosed.inc({ service: record.kind, reason: 'tcc-expired' });
     this.deps.logger.info({ sessionId, msisdn }, 'session closed by Tcc supervision');
     return true;
