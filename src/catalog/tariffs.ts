@@ -1,9 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Tariff } from '../rating/types.js';
+import { CONFIG_CHANNEL } from '../redis/config-channel.js';
 import { tariffSchema, type TariffDocument } from './schema.js';
-
-/** Channel on which every instance hears that configuration changed (DESIGN §5). */
-export const CONFIG_CHANNEL = 'ocs:config-changed';
 
 /**
  * Tariffs, kept in Redis and cached in each instance. A change is published on

@@ -7,7 +7,7 @@ import {
   type BalanceStore,
   type SettleResult,
 } from '../balance/index.js';
-import { ResultCode } from '../diameter/result-codes.js';
+import { ResultCode } from '../errors/result-codes.js';
 import type { Logger } from '../logging.js';
 import { dialledNumber, normalise, type NumberingPlan } from '../rating/numbering.js';
 import { priceOf } from '../rating/tariff.js';

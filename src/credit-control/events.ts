@@ -7,7 +7,7 @@ import {
   type BalanceStore,
 } from '../balance/index.js';
 import { currencyInfo } from '../catalog/schema.js';
-import { ResultCode } from '../diameter/result-codes.js';
+import { ResultCode } from '../errors/result-codes.js';
 import { priceOf } from '../rating/tariff.js';
 import type { Rating } from '../rating/types.js';
 import type { AccountView } from '../balance/index.js';

@@ -1,5 +1,5 @@
 import { BalanceCode, BalanceError } from '../balance/index.js';
-import { ResultCode } from '../diameter/result-codes.js';
+import { ResultCode } from '../errors/result-codes.js';
 import { RatingError } from '../rating/types.js';
 import type { CreditControlAnswer, FailedAvpName } from './types.js';
 

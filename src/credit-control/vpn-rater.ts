@@ -1,5 +1,5 @@
 import type { TariffCatalog } from '../catalog/tariffs.js';
-import { ResultCode } from '../diameter/result-codes.js';
+import { ResultCode } from '../errors/result-codes.js';
 import { dialledNumber, normalise, type NumberingPlan } from '../rating/numbering.js';
 import { RatingError, type Rating } from '../rating/types.js';
 import { rateVpn, type Party } from '../rating/vpn.js';

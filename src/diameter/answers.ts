@@ -2,7 +2,7 @@ import type { Avps } from './avps.js';
 import type { AvpDefinition } from './dictionary.js';
 import type { MessageWriter } from './encode.js';
 import { CommandFlags, findAvp, type Avp, type MessageHeader } from './message.js';
-import { isProtocolError } from './result-codes.js';
+import { isProtocolError } from '../errors/result-codes.js';
 import { checkValue } from './avp-value.js';
 
 function wellFormed(avp: Avp, def: AvpDefinition): boolean {

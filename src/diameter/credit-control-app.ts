@@ -8,7 +8,7 @@ import { decodeCreditControlRequest } from './ccr-decode.js';
 import { MessageWriter } from './encode.js';
 import type { DiameterMessage } from './message.js';
 import type { RequestHandler } from './peer.js';
-import { ResultCode } from './result-codes.js';
+import { ResultCode } from '../errors/result-codes.js';
 
 /**
  * The Credit-Control application (RFC 4006, application 4) at the Diameter edge: decodes the

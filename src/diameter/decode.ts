@@ -6,7 +6,7 @@ import {
   type DiameterMessage,
   type MessageHeader,
 } from './message.js';
-import { ResultCode } from './result-codes.js';
+import { ResultCode } from '../errors/result-codes.js';
 
 /**
  * Something wrong with the bytes of a message. `resultCode` is what RFC 6733 §7.1 says to

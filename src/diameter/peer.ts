@@ -15,7 +15,7 @@ import {
   type DiameterMessage,
   type MessageHeader,
 } from './message.js';
-import { ResultCode } from './result-codes.js';
+import { ResultCode } from '../errors/result-codes.js';
 import { validateAvps } from './validate.js';
 import { requestTypeLabel, resultCodeOf, type DiameterMetrics } from './metrics.js';
 

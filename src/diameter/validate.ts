@@ -2,7 +2,7 @@ import { AvpValueError, checkValue } from './avp-value.js';
 import { DecodeError, groupMembers } from './decode.js';
 import type { AvpDefinition, AvpType, Dictionary, Grammar } from './dictionary.js';
 import { AvpFlags, type Avp } from './message.js';
-import { ResultCode } from './result-codes.js';
+import { ResultCode } from '../errors/result-codes.js';
 
 /** Why a request cannot be served as sent: the Result-Code, a reason for the log, the Failed-AVP. */
 export interface ValidationFailure {

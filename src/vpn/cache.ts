@@ -6,7 +6,7 @@
  * reconnecting (everything is dropped on reconnect too).
  */
 import { Cluster, type Redis } from 'ioredis';
-import { CONFIG_CHANNEL } from '../catalog/tariffs.js';
+import { CONFIG_CHANNEL } from '../redis/config-channel.js';
 import type { Activation, Membership, Package } from './model.js';
 import { VpnReader } from './read.js';
 

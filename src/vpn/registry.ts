@@ -16,7 +16,7 @@ import {
   MONEY,
   type BalanceStore,
 } from '../balance/index.js';
-import { CONFIG_CHANNEL } from '../catalog/tariffs.js';
+import { CONFIG_CHANNEL } from '../redis/config-channel.js';
 import { vpnErrors, VpnError } from './errors.js';
 import type { VpnKeys } from './keys.js';
 import {
