@@ -8,7 +8,7 @@ import { latencySvg } from '../simulator/report-svg.js';
 import { SimulatorError, type Progress } from '../simulator/runner.js';
 import { ScenarioError, loadScenario, type Scenario } from '../simulator/scenario.js';
 import { Simulation } from '../simulator/simulation.js';
-import { formatReport } from '../simulator/stats.js';
+import { formatReport } from '../simulator/report-text.js';
 import { UsageError, type Command } from './command.js';
 
 interface Flags {

@@ -7,7 +7,8 @@ import { accountRanges, moneySnapshot, provisioningDocuments } from '../simulato
 import type { Progress } from '../simulator/runner.js';
 import { loadScenario, type Scenario } from '../simulator/scenario.js';
 import { Simulation } from '../simulator/simulation.js';
-import { formatReport, type Report } from '../simulator/stats.js';
+import type { Report } from '../simulator/report.js';
+import { formatReport } from '../simulator/report-text.js';
 
 /** The demo's load: scenarios/demo.yaml beside dist/ and src/. */
 export const DEMO_SCENARIO = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));

@@ -1,4 +1,4 @@
-import type { Report } from './stats.js';
+import type { Report } from './report.js';
 
 const WIDTH = 800;
 const HEIGHT = 480;

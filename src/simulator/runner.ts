@@ -15,7 +15,8 @@ const TOO_BUSY = 3004;
 const BUSY_PAUSE_MS = 20;
 /** Where the Hop-by-Hop Identifier sits in a Diameter header. */
 const HOP_BY_HOP_OFFSET = 12;
-import { Stats, emptyReport, type Report } from './stats.js';
+import { emptyReport, type Report } from './report.js';
+import { Stats } from './stats.js';
 
 /** A snapshot for the live progress line. */
 export interface Progress {

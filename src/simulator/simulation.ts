@@ -12,7 +12,7 @@ import {
 } from './provision.js';
 import { Runner, SimulatorError, type RunOptions } from './runner.js';
 import type { Scenario } from './scenario.js';
-import type { Report } from './stats.js';
+import type { Report } from './report.js';
 
 /** Above this many accounts the balances are not summed before and after (it would take long). */
 const MONEY_CHECK_MAX_ACCOUNTS = 200_000;

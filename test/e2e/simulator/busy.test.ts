@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../src/simulator/scenario.js';
 import { Simulation } from '../../../src/simulator/simulation.js';
-import { formatReport, type Report } from '../../../src/simulator/stats.js';
+import type { Report } from '../../../src/simulator/report.js';
+import { formatReport } from '../../../src/simulator/report-text.js';
 import { startSimulatorServer, type SimulatorServer } from './server.js';
 
 let ocs: SimulatorServer | undefined;

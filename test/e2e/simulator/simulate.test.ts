@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../src/simulator/scenario.js';
 import { Simulation } from '../../../src/simulator/simulation.js';
-import type { Report } from '../../../src/simulator/stats.js';
+import type { Report } from '../../../src/simulator/report.js';
 import { startSimulatorServer, type SimulatorServer } from './server.js';
 
 const MiB = 1_048_576;

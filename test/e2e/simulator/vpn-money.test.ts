@@ -11,7 +11,8 @@ import { provision, type ProvisioningDeps } from '../../../src/provisioning/appl
 import { provisionScenario } from '../../../src/simulator/provision.js';
 import { parseScenario, type Scenario } from '../../../src/simulator/scenario.js';
 import { Simulation } from '../../../src/simulator/simulation.js';
-import { formatReport, type Report } from '../../../src/simulator/stats.js';
+import type { Report } from '../../../src/simulator/report.js';
+import { formatReport } from '../../../src/simulator/report-text.js';
 import { startSimulatorServer, type SimulatorServer } from './server.js';
 
 const MiB = 1_048_576;

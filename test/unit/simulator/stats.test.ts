@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cpuSince, processCpu } from '../../../src/simulator/cpu.js';
 import { latencySvg, niceCeiling, percentileX } from '../../../src/simulator/report-svg.js';
-import { Stats, distributionPercentiles, emptyReport, formatReport } from '../../../src/simulator/stats.js';
+import { distributionPercentiles } from '../../../src/simulator/latency.js';
+import { formatReport } from '../../../src/simulator/report-text.js';
+import { emptyReport } from '../../../src/simulator/report.js';
+import { Stats } from '../../../src/simulator/stats.js';
 
 function sampleReport() {
   const stats = new Stats(['data', 'sms']);

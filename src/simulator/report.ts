@@ -1,0 +1,127 @@
+/** Latency of one request type, in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** The percentile distribution, for plots: [percentile, milliseconds]. */
+  distribution: [number, number][];
+}
+
+export interface UnexpectedAnswer {
+  request: string;
+  /** 'command' for the Result-Code of the answer, 'mscc' for one inside an MSCC. */
+  level: 'command' | 'mscc';
+  resultCode: number;
+  count: number;
+  exampleSessionId: string;
+  errorMessage?: string;
+}
+
+export interface KindCounts {
+  started: number;
+  completed: number;
+  /** Completed, but some request was refused. */
+  refused: number;
+  /** Cut short: a request timed out or the connection closed. */
+  aborted: number;
+}
+
+export interface MoneyCheck {
+  /** What the scenario's tariff gives for the usage the server accepted (minor units). */
+  expected: number;
+  /** The same for VPN calls, which a VPN package may price differently. */
+  expectedVpn: number;
+  /** Change of `spent` over the provisioned accounts, when they could be read. */
+  spent?: number;
+  /** Change of `reserved`: 0 once every session has ended. */
+  reservedChange?: number;
+  /** Change of available + reserved + spent: 0 (only top-ups and refunds move it). */
+  totalChange?: number;
+  accounts?: number;
+  /**
+   * The accounts whose voice calls a VPN package may price (members with a package of
+   * intra-group voice): their money is checked apart, within bounds.
+   */
+  members?: {
+    accounts: number;
+    /** Their voice reports a package may have priced, and the seconds reported. */
+    packageReports: number;
+    packageSeconds: number;
+    /** Change of their money's `spent`: at least what the tariff gives for the rest of their usage... */
+    spent: number;
+    spentAtLeast: number;
+    /** ...and at most that plus the most the package calls can cost in money. */
+    spentAtMost: number;
+  };
+  /** Every bucket but money (VPN free credits): spent by at most what package calls can take. */
+  freeCredit?: { spent: number; spentAtMost: number; reservedChange: number; totalChange: number };
+  /** What the money check could only bound, not compare exactly; absent when it compared everything. */
+  notChecked?: string;
+  consistent?: boolean;
+}
+
+export interface CpuFigure {
+  userMs: number;
+  systemMs: number;
+  /** (user + system) per CCR answered. */
+  microsPerCcr: number;
+}
+
+/** The end-of-run report; also the JSON file written for CI. */
+export interface Report {
+  scenario: string;
+  startedAt: string;
+  seconds: number;
+  peers: number;
+  mode: string;
+  ccr: {
+    sent: number;
+    answered: number;
+    timedOut: number;
+    /** Sent but neither answered nor timed out when the run ended (connection lost, stopped). */
+    unanswered: number;
+    perSecond: number;
+    byType: Record<string, { sent: number; answered: number; timedOut: number }>;
+    /** Due by the schedule but not sent (the sender or the in-flight window could not keep up). */
+    missed: number;
+    /** Answers 3004 (too busy): each request was sent again, and is counted once in the rest. */
+    busy: number;
+  };
+  sessions: Record<string, KindCounts> & { total: KindCounts };
+  resultCodes: Record<string, Record<string, number>>;
+  msccResultCodes: Record<string, number>;
+  unexpected: UnexpectedAnswer[];
+  unexpectedTotal: number;
+  latencyMs: Record<string, LatencySummary>;
+  /** The simulator's CPU, and that of the processes named with --server-pid. */
+  cpu: { simulator: CpuFigure; processes: (CpuFigure & { pid: number })[] };
+  money?: MoneyCheck;
+  /** Lines worth reading: the run did not go as the scenario expected. */
+  warnings: string[];
+  ok: boolean;
+}
+
+/** An empty report to fill. */
+export function emptyReport(scenario: string, peers: number, mode: string, startedAt: Date): Report {
+  return {
+    scenario,
+    startedAt: startedAt.toISOString(),
+    seconds: 0,
+    peers,
+    mode,
+    ccr: { sent: 0, answered: 0, timedOut: 0, unanswered: 0, perSecond: 0, byType: {}, missed: 0, busy: 0 },
+    sessions: { total: { started: 0, completed: 0, refused: 0, aborted: 0 } },
+    resultCodes: {},
+    msccResultCodes: {},
+    unexpected: [],
+    unexpectedTotal: 0,
+    latencyMs: {},
+    cpu: { simulator: { userMs: 0, systemMs: 0, microsPerCcr: 0 }, processes: [] },
+    warnings: [],
+    ok: true,
+  };
+}
