@@ -6,7 +6,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { BalanceStore, LedgerEntry } from '../balance/index.js';
-import { decodeLedgerEntry } from '../balance/decode.js';
+import { decodeLedgerEntry } from '../balance/stored-layout.js';
 import type { CdrWriter, StoredChargingRecord } from '../credit-control/cdr.js';
 
 export interface PageQuery {

@@ -3,17 +3,16 @@
  * error is thrown) or `{0, {name, value, ...}}` for a success.
  */
 import { BalanceCode, errorFromCode } from './errors.js';
-import { parseReservationId } from './keys.js';
 import type {
   Amounts,
   ApplyResult,
   AuthResult,
-  BucketDelta,
   DeductResult,
   DirectDebitResult,
-  LedgerEntry,
-  LedgerOp,
-  ReservationView,
+  CreditResult,
+  ReleaseResult,
+  ResetFreeCreditsResult,
+  SetBucketResult,
   SettleResult,
   TierHold,
 } from './types.js';
@@ -156,89 +155,30 @@ export function expiredList(list: unknown[]): { id: string; returned: Amounts }[
   return out;
 }
 
-/** The encoding of lua/includes/reservation.lua: '<expiresAtMs> (<bucket> <unitSize> <price> <units>)*'. */
-export function decodeReservation(id: string, value: string): ReservationView {
-  const tok = value.split(' ');
-  const tiers: ReservationView['tiers'] = [];
-  let units = 0;
-  for (let i = 1; i + 3 < tok.length; i += 4) {
-    const unitSize = Number(tok[i + 1]);
-    const pricePerUnit = Number(tok[i + 2]);
-    const held = Number(tok[i + 3]);
-    tiers.push({
-      bucket: tok[i] as string,
-      unitSize,
-      pricePerUnit,
-      units: held,
-      amount: held * pricePerUnit,
-    });
-    units += held * unitSize;
-  }
-  return { ...parseReservationId(id), expiresAtMs: Number(tok[0]), units, tiers };
-}
-
-/** 'bucket=dAvail/dResv/dSpent;...' of a ledger entry. */
-export function decodeDeltas(d: string): Record<string, BucketDelta> {
-  const out: Record<string, BucketDelta> = {};
-  if (d === '') return out;
-  for (const part of d.split(';')) {
-    const eq = part.lastIndexOf('=');
-    const [available, reserved, spent] = part
-      .slice(eq + 1)
-      .split('/')
-      .map(Number);
-    out[part.slice(0, eq)] = { available: available ?? 0, reserved: reserved ?? 0, spent: spent ?? 0 };
-  }
-  return out;
-}
-
-const BASE_FIELDS = new Set(['op', 'opId', 'session', 'rg', 'd', 'availAfter', 'ts']);
-
-/**
- * One XRANGE entry: [id, [field, value, ...]]. Two layouts (lua/includes/ledger.lua): the
- * compact one, fields e ('<op>|<rg>|<availAfter>|<ts>|<d>|<name>=<value>...'), i (opId), s
- * (session) and ref; and the one written before it, a field per value.
- */
-export function decodeLedgerEntry(raw: [string, string[]]): LedgerEntry {
-  const [id, list] = raw;
-  const f = new Map<string, string>();
-  for (let i = 0; i + 1 < list.length; i += 2) f.set(list[i] as string, list[i + 1] as string);
-  const e = f.get('e');
-  if (e !== undefined) return decodeCompact(id, e, f);
-  const extra: Record<string, string> = {};
-  for (const [k, v] of f) if (!BASE_FIELDS.has(k)) extra[k] = v;
-  const rg = f.get('rg') ?? '';
+export function releaseResult(f: Fields): ReleaseResult {
   return {
-    id,
-    op: f.get('op') as LedgerOp,
-    opId: f.get('opId') ?? '',
-    session: f.get('session') ?? '',
-    ratingGroup: rg === '' ? null : Number(rg),
-    deltas: decodeDeltas(f.get('d') ?? ''),
-    moneyAvailableAfter: Number(f.get('availAfter')),
-    ts: Number(f.get('ts')),
-    extra,
+    returned: f.amounts('returned'),
+    expiresAtMs: f.int('expiresAtMs'),
+    moneyAvailable: f.int('moneyAvailable'),
   };
 }
 
-function decodeCompact(id: string, e: string, f: Map<string, string>): LedgerEntry {
-  const [op, rg = '', after, ts, d = '', ...extras] = e.split('|');
-  const extra: Record<string, string> = {};
-  for (const pair of extras) {
-    const eq = pair.indexOf('=');
-    extra[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  const ref = f.get('ref');
-  if (ref !== undefined) extra.ref = ref;
-  return {
-    id,
-    op: op as LedgerOp,
-    opId: f.get('i') ?? '',
-    session: f.get('s') ?? '',
-    ratingGroup: rg === '' ? null : Number(rg),
-    deltas: decodeDeltas(d),
-    moneyAvailableAfter: Number(after),
-    ts: Number(ts),
-    extra,
-  };
+export function creditResult(f: Fields): CreditResult {
+  return { bucket: f.str('bucket'), available: f.int('available') };
+}
+
+export function setBucketResult(f: Fields): SetBucketResult {
+  return { bucket: f.str('bucket'), before: f.int('before'), available: f.int('available') };
+}
+
+export function resetFreeCreditsResult(f: Fields): ResetFreeCreditsResult {
+  return { reset: f.list('reset').map(String), skipped: f.list('skipped').map(String) };
+}
+
+/** Each reservation expired, and the stored expiry of each id asked about that is still there (else 0). */
+export function expireResult(f: Fields): {
+  expired: { id: string; returned: Amounts }[];
+  live: number[];
+} {
+  return { expired: expiredList(f.list('expired')), live: f.list('live').map(Number) };
 }

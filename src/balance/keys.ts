@@ -73,4 +73,12 @@ export class Keys {
   reservationIndex(): string {
     return `${this.prefix}resv-index`;
   }
+
+  /**
+   * The reservation index as the scripts get it on one Redis: an ARGV, not a KEY, so the
+   * client's own keyPrefix, which ioredis adds to KEYS only, is put in front here.
+   */
+  reservationIndexArgument(clientPrefix = ''): string {
+    return `${clientPrefix}${this.reservationIndex()}`;
+  }
 }

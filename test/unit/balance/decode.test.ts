@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeDeltas,
-  decodeLedgerEntry,
-  decodeReservation,
-  expiredList,
-  unwrap,
-} from '../../../src/balance/decode.js';
+import { expiredList, unwrap } from '../../../src/balance/decode.js';
+import { decodeDeltas, decodeLedgerEntry, decodeReservation } from '../../../src/balance/stored-layout.js';
 import { CreditLimitReachedError, InvalidArgumentError } from '../../../src/balance/errors.js';
 
 describe('script replies', () => {

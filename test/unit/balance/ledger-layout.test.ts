@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLedgerEntry } from '../../../src/balance/decode.js';
+import { decodeLedgerEntry } from '../../../src/balance/stored-layout.js';
 
 describe('ledger entries in the compact layout (lua/includes/ledger.lua)', () => {
   it('read as the entries of the earlier layout', () => {
