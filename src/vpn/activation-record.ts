@@ -4,10 +4,10 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { VpnChanges } from './changes.js';
-import { vpnErrors } from './errors.js';
 import type { VpnKeys } from './keys.js';
 import type { Activation } from './model.js';
 import { encodeActivation } from './read.js';
+import { VpnScriptCode, vpnErrorFromCode } from './script-codes.js';
 import { scriptReply } from './scripts.js';
 
 export class ActivationRecord {
@@ -30,7 +30,8 @@ export class ActivationRecord {
     );
     // Lost lock: nothing written. A charge already made is replayed by the next attempt (the
     // fee sequence did not move), never made twice.
-    if (scriptReply(reply).code !== 0) throw vpnErrors.busy(msisdn);
+    const { code, details } = scriptReply(reply);
+    if (code !== VpnScriptCode.OK) throw vpnErrorFromCode(code, details, { msisdn });
     if (activation) await this.changes.publish('activation', msisdn);
   }
 }

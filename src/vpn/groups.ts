@@ -2,11 +2,11 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { VpnChanges } from './changes.js';
-import { vpnErrors } from './errors.js';
 import { isId, parseInput } from './input.js';
 import type { VpnKeys } from './keys.js';
 import { groupSchema, type Group } from './model.js';
 import type { VpnReader } from './read.js';
+import { VpnScriptCode, vpnErrorFromCode } from './script-codes.js';
 import { scriptReply } from './scripts.js';
 
 export type GroupInput = z.input<typeof groupSchema>;
@@ -34,15 +34,13 @@ export class VpnGroups {
       group.maxMembers,
     );
     const { code, details } = scriptReply(reply);
-    if (code === -1) {
-      throw vpnErrors.extensionLengthLocked(
-        group.id,
-        Number(details[0]),
-        Number(details[1]),
-        group.extensionLength,
-      );
+    if (code !== VpnScriptCode.OK) {
+      throw vpnErrorFromCode(code, details, {
+        group: group.id,
+        extensionLength: group.extensionLength,
+        maxMembers: group.maxMembers,
+      });
     }
-    if (code === -2) throw vpnErrors.maxMembersBelowCount(group.id, Number(details[0]), group.maxMembers);
     await this.changes.publish('group', group.id);
     return { created: details[0] === 1 };
   }

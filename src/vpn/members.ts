@@ -11,6 +11,7 @@ import { checkId, isId, parseInput } from './input.js';
 import type { VpnKeys } from './keys.js';
 import { memberSchema, type Identity, type Member, type Membership } from './model.js';
 import { encodeMemberEntry, type VpnReader } from './read.js';
+import { VpnScriptCode, vpnErrorFromCode } from './script-codes.js';
 import { scriptReply } from './scripts.js';
 
 export type MemberInput = z.input<typeof memberSchema>;
@@ -59,27 +60,17 @@ export class VpnMembers {
     );
     const { code, details } = scriptReply(reply);
     switch (code) {
-      case 0:
+      case VpnScriptCode.OK:
         await this.changes.publish('member', member.msisdn);
         return { registered: true };
-      case 1:
+      case VpnScriptCode.UNCHANGED:
         return { registered: false };
-      case -1:
-        throw vpnErrors.groupNotFound(groupId);
-      case -2:
-        throw vpnErrors.shortNumberLength(groupId, member.shortNumber, Number(details[0]));
-      case -3: {
-        const stored = JSON.parse(String(details[0])) as { shortNumber: string; identity: string };
-        throw vpnErrors.alreadyMember(groupId, member.msisdn, stored.shortNumber, stored.identity);
-      }
-      case -4:
-        throw vpnErrors.shortNumberTaken(groupId, member.shortNumber, String(details[0]));
-      case -5:
-        throw vpnErrors.groupFull(groupId, Number(details[0]));
-      case -6:
-        throw vpnErrors.belongsElsewhere(member.msisdn, String(details[0]));
       default:
-        throw new Error(`vpnRegister returned unknown code ${code}`);
+        throw vpnErrorFromCode(code, details, {
+          group: groupId,
+          msisdn: member.msisdn,
+          shortNumber: member.shortNumber,
+        });
     }
   }
 
@@ -103,8 +94,7 @@ export class VpnMembers {
       msisdn,
     );
     const { code, details } = scriptReply(reply);
-    if (code === -1) throw vpnErrors.memberNotFound(groupId, msisdn);
-    if (code === -2) throw vpnErrors.busy(msisdn);
+    if (code !== VpnScriptCode.OK) throw vpnErrorFromCode(code, details, { group: groupId, msisdn });
     const activationEnded = details[1] === 1;
     await this.changes.publish('member', msisdn);
     if (activationEnded) await this.changes.publish('activation', msisdn);

@@ -10,25 +10,29 @@
   ARGV[3]  its extension length
   ARGV[4]  its maxMembers
 
-  Returns
-    {0, created (0 or 1)}
+  Returns {code, details...}; the codes are VpnScriptCode's (src/vpn/script-codes.ts)
+      0 OK                       {code, created (0 or 1)}
   Refusals, nothing changed
-    {-1, members, storedExtensionLength}  EXTENSION_LENGTH_LOCKED
-    {-2, members}                         MAX_MEMBERS_BELOW_COUNT
+    -10 EXTENSION_LENGTH_LOCKED  {code, members, storedExtensionLength}
+    -11 MAX_MEMBERS_BELOW_COUNT  {code, members}
 ]]
+local OK = 0
+local EXTENSION_LENGTH_LOCKED = -10
+local MAX_MEMBERS_BELOW_COUNT = -11
+
 local members = redis.call('HLEN', KEYS[2])
 local stored = redis.call('HGET', KEYS[1], ARGV[1])
 if stored and members > 0 then
   local old = tonumber(cjson.decode(stored).extensionLength)
   if old ~= tonumber(ARGV[3]) then
-    return { -1, members, old }
+    return { EXTENSION_LENGTH_LOCKED, members, old }
   end
 end
 if members > tonumber(ARGV[4]) then
-  return { -2, members }
+  return { MAX_MEMBERS_BELOW_COUNT, members }
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if stored then
-  return { 0, 0 }
+  return { OK, 0 }
 end
-return { 0, 1 }
+return { OK, 1 }

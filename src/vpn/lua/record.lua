@@ -11,12 +11,16 @@
   ARGV[3]  the activation, JSON ('' leaves it as it is)
   ARGV[4]  the fee sequence ('' leaves it as it is)
 
-  Returns
-    {0}   recorded
-    {-1}  LOCK_LOST (it expired or another request took it): nothing written
+  Returns {code}; the codes are VpnScriptCode's (src/vpn/script-codes.ts)
+     0 OK         recorded
+  Refusals, nothing written
+    -9 LOCK_LOST  the lock expired or another request took it
 ]]
+local OK = 0
+local LOCK_LOST = -9
+
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  return { -1 }
+  return { LOCK_LOST }
 end
 if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
@@ -24,4 +28,4 @@ end
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
 end
-return { 0 }
+return { OK }

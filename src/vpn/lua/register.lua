@@ -15,54 +15,64 @@
   The caller has checked, before, that a belonging number is a prepaid account (the account
   lives in another slot).
 
-  Returns
-    {0}  registered
-    {1}  already registered with exactly this entry (only with ARGV[6] = '1'), nothing changed
+  Returns {code, details...}; the codes are VpnScriptCode's (src/vpn/script-codes.ts)
+     0 OK                   {code}  registered
+     1 UNCHANGED            {code}  already registered with exactly this entry (only with
+                                    ARGV[6] = '1'), nothing changed
   Refusals, nothing changed
-    {-1}                    GROUP_NOT_FOUND
-    {-2, extensionLength}   SHORT_NUMBER_LENGTH
-    {-3, storedEntry}       ALREADY_MEMBER (the number is in the group already)
-    {-4, holderMsisdn}      SHORT_NUMBER_TAKEN
-    {-5, maxMembers}        GROUP_FULL
-    {-6, otherGroup}        BELONGS_ELSEWHERE (a number belongs to one group only)
+    -1 GROUP_NOT_FOUND      {code}
+    -2 SHORT_NUMBER_LENGTH  {code, extensionLength}
+    -3 ALREADY_MEMBER       {code, storedEntry}   the number is in the group already
+    -4 SHORT_NUMBER_TAKEN   {code, holderMsisdn}
+    -5 GROUP_FULL           {code, maxMembers}
+    -6 BELONGS_ELSEWHERE    {code, otherGroup}    a number belongs to one group only
 ]]
+local OK = 0
+local UNCHANGED = 1
+local GROUP_NOT_FOUND = -1
+local SHORT_NUMBER_LENGTH = -2
+local ALREADY_MEMBER = -3
+local SHORT_NUMBER_TAKEN = -4
+local GROUP_FULL = -5
+local BELONGS_ELSEWHERE = -6
+
 local group_id, msisdn, short, identity, entry = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 local raw_group = redis.call('HGET', KEYS[1], group_id)
 if not raw_group then
-  return { -1 }
+  return { GROUP_NOT_FOUND }
 end
 local group = cjson.decode(raw_group)
 if string.len(short) ~= tonumber(group.extensionLength) then
-  return { -2, tonumber(group.extensionLength) }
+  return { SHORT_NUMBER_LENGTH, tonumber(group.extensionLength) }
 end
 
 local stored = redis.call('HGET', KEYS[3], group_id)
 if stored then
   if ARGV[6] == '1' and stored == entry then
-    return { 1 }
+    return { UNCHANGED }
   end
-  return { -3, stored }
+  return { ALREADY_MEMBER, stored }
 end
 
 local holder = redis.call('HGET', KEYS[2], short)
 if holder then
-  return { -4, holder }
+  return { SHORT_NUMBER_TAKEN, holder }
 end
 
 if redis.call('HLEN', KEYS[2]) >= tonumber(group.maxMembers) then
-  return { -5, tonumber(group.maxMembers) }
+  return { GROUP_FULL, tonumber(group.maxMembers) }
 end
 
 if identity == 'belongs' then
   local others = redis.call('HGETALL', KEYS[3])
   for i = 1, #others, 2 do
     if cjson.decode(others[i + 1]).identity == 'belongs' then
-      return { -6, others[i] }
+      return { BELONGS_ELSEWHERE, others[i] }
     end
   end
 end
 
 redis.call('HSET', KEYS[2], short, msisdn)
 redis.call('HSET', KEYS[3], group_id, entry)
-return { 0 }
+return { OK }

@@ -9,20 +9,25 @@
   ARGV[1]  group id
   ARGV[2]  msisdn
 
-  Returns
-    {0, identity, activationDeleted (0 or 1)}
+  Returns {code, details...}; the codes are VpnScriptCode's (src/vpn/script-codes.ts)
+     0 OK                {code, identity, activationDeleted (0 or 1)}
   Refusals, nothing changed
-    {-1}  MEMBER_NOT_FOUND
-    {-2}  BUSY (a fee of the number is being charged: its activation must not vanish meanwhile)
+    -7 MEMBER_NOT_FOUND  {code}
+    -8 BUSY              {code}  a fee of the number is being charged: its activation must
+                                 not vanish meanwhile
 ]]
+local OK = 0
+local MEMBER_NOT_FOUND = -7
+local BUSY = -8
+
 local group_id, msisdn = ARGV[1], ARGV[2]
 
 local stored = redis.call('HGET', KEYS[2], group_id)
 if not stored then
-  return { -1 }
+  return { MEMBER_NOT_FOUND }
 end
 if redis.call('EXISTS', KEYS[4]) == 1 then
-  return { -2 }
+  return { BUSY }
 end
 local entry = cjson.decode(stored)
 redis.call('HDEL', KEYS[2], group_id)
@@ -33,4 +38,4 @@ local deleted = 0
 if entry.identity == 'belongs' then
   deleted = redis.call('HDEL', KEYS[3], msisdn)
 end
-return { 0, entry.identity, deleted }
+return { OK, entry.identity, deleted }
