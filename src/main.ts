@@ -7,10 +7,11 @@ import { TariffCatalog } from './catalog/tariffs.js';
 import { CONFIG_CHANNEL } from './redis/config-channel.js';
 import type { Config } from './config/config.js';
 import { CdrWriter } from './credit-control/cdr.js';
-import { ChargingEngine } from './credit-control/engine.js';
+import { ChargingService } from './credit-control/service.js';
+import { Supervisor } from './credit-control/supervision.js';
 import { ChargingMetrics } from './credit-control/metrics.js';
 import { SessionKeys } from './credit-control/keys.js';
-import { VpnRater } from './credit-control/vpn-rater.js';
+import { DirectoryRater } from './rating/rater.js';
 import { VpnDirectory } from './vpn/cache.js';
 import { SessionStore } from './credit-control/sessions.js';
 import type { ChargingSettings } from './credit-control/settings.js';
@@ -45,7 +46,10 @@ export interface RunningServer {
   store: BalanceStore;
   catalog: TariffCatalog;
   sessionKeys: SessionKeys;
-  engine: ChargingEngine;
+  sessions: SessionStore;
+  charging: ChargingService;
+  /** Tcc supervision; tests run it themselves with supervisionIntervalMs 0. */
+  supervisor: Supervisor;
   http: FastifyInstance;
   close(): Promise<void>;
 }
@@ -83,17 +87,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const sessionKeys = new SessionKeys(keyPrefix);
   const sessions = new SessionStore(redis, sessionKeys);
   const vpnDirectory = await VpnDirectory.open({ redis, keyPrefix });
-  const engine = new ChargingEngine({
+  const charging = new ChargingService({
     store,
     sessions,
     cdrs: new CdrWriter(redis, sessionKeys, settings.cdrMaxLen),
     subscribers: new SubscriberResolver(redis, sessionKeys, settings.subscriptionIdTypes),
-    rater: new VpnRater(catalog, vpnDirectory, settings.numbering),
+    rater: new DirectoryRater(catalog, vpnDirectory, settings.numbering),
     settings,
     logger,
     metrics: new ChargingMetrics(metrics.registry, () => sessions.countOpen()),
     ...(options.now ? { now: options.now } : {}),
   });
+  const supervisor = new Supervisor(charging.charging);
   await subscriber.subscribe(CONFIG_CHANNEL);
   subscriber.on('message', (_channel: string, message: string) => {
     if (message === 'tariffs') catalog.invalidate();
@@ -121,7 +126,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger,
     registry: metrics.registry,
   });
-  diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: engine, logger }));
+  diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: charging, logger }));
   const { port: diameterPort } = await diameter.listen();
 
   let draining = false;
@@ -148,7 +153,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const supervision =
     intervalMs > 0
       ? setInterval(() => {
-          engine.supervise().catch((err: unknown) => logger.warn({ err }, 'Tcc supervision failed'));
+          supervisor.supervise().catch((err: unknown) => logger.warn({ err }, 'Tcc supervision failed'));
         }, intervalMs)
       : undefined;
   supervision?.unref();
@@ -161,7 +166,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     store,
     catalog,
     sessionKeys,
-    engine,
+    sessions,
+    charging,
+    supervisor,
     http,
     async close() {
       draining = true;

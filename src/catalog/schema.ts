@@ -63,6 +63,9 @@ export const tariffSchema = z
 
 export type TariffDocument = z.infer<typeof tariffSchema>;
 
+/** A tariff as stored and rated: the document's shape with its defaults filled in. */
+export type Tariff = z.output<typeof tariffSchema>;
+
 /** `Date.parse` rolls impossible days over (2027-02-30 is March 2): the date must come back the same. */
 function isCalendarDate(d: string): boolean {
   const ms = Date.parse(`${d}T00:00:00Z`);

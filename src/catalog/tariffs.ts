@@ -1,7 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { Tariff } from '../rating/types.js';
 import { CONFIG_CHANNEL } from '../redis/config-channel.js';
-import { tariffSchema, type TariffDocument } from './schema.js';
+import { tariffSchema, type Tariff, type TariffDocument } from './schema.js';
 
 /**
  * Tariffs, kept in Redis and cached in each instance. A change is published on
@@ -22,14 +21,14 @@ export class TariffCatalog {
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached ?? undefined;
     const raw = await this.redis.hget(this.key, id);
-    const tariff = raw ? (tariffSchema.parse(JSON.parse(raw)) as Tariff) : null;
+    const tariff = raw ? (tariffSchema.parse(JSON.parse(raw))) : null;
     this.cache.set(id, tariff);
     return tariff ?? undefined;
   }
 
   async list(): Promise<Tariff[]> {
     const all = await this.redis.hgetall(this.key);
-    return Object.values(all).map((raw) => tariffSchema.parse(JSON.parse(raw)) as Tariff);
+    return Object.values(all).map((raw) => tariffSchema.parse(JSON.parse(raw)));
   }
 
   async put(tariff: TariffDocument): Promise<void> {

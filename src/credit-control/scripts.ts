@@ -1,9 +1,14 @@
 /**
- * The session Lua script (lua/session-save.lua), read once and defined on a client with
- * ioredis's `defineCommand` (EVALSHA, falling back to EVAL after a Redis restart or failover).
+ * The session Lua script (lua/session-save.lua), run with EVALSHA (src/redis/scripts.ts), and
+ * its command on a client, typed on ioredis's RedisCommander below.
  */
-import { readFileSync } from 'node:fs';
-import type { Cluster, Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import { defineScripts } from '../redis/scripts.js';
+
+/** Command name -> Lua file (without .lua); the caller gives the number of keys, which varies. */
+const SESSION_SCRIPTS = {
+  ocsSessionSave: { file: 'session-save' },
+} as const;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -12,13 +17,7 @@ declare module 'ioredis' {
   }
 }
 
-let source: string | undefined;
-const registered = new WeakSet<Redis | Cluster>();
-
-/** Defines the session script as a command on the client; safe to call more than once. */
-export function registerSessionScripts(redis: Redis | Cluster): void {
-  if (registered.has(redis)) return;
-  source ??= readFileSync(new URL('./lua/session-save.lua', import.meta.url), 'utf8');
-  redis.defineCommand('ocsSessionSave', { lua: source });
-  registered.add(redis);
-}
+export const { register: registerSessionScripts } = defineScripts({
+  dir: new URL('./lua/', import.meta.url),
+  scripts: SESSION_SCRIPTS,
+});

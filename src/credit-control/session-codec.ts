@@ -1,4 +1,4 @@
-import type { SessionRecord } from './sessions.js';
+import type { SessionRecord } from './session-record.js';
 import type { CreditControlAnswer, GrantedServiceUnits, ServiceCreditAnswer } from './types.js';
 
 /**

@@ -4,57 +4,7 @@ import type { CdrEntry } from './cdr.js';
 import type { SessionKeys } from './keys.js';
 import { registerSessionScripts } from './scripts.js';
 import { decodeSessionRecord, encodeSessionRecord } from './session-codec.js';
-import type { ServiceKind } from './service-kind.js';
-import type { CreditControlAnswer, CreditControlRequest, RequestType } from './types.js';
-
-/**
- * A credit-control session as kept in Redis, so that any instance can serve its next request
- * (DESIGN §5). `lastNumber` and `lastAnswer` let a retransmission get the same answer again.
- */
-export interface SessionRecord {
-  sessionId: string;
-  msisdn: string;
-  kind: ServiceKind;
-  tariff: string;
-  currency: string;
-  state: 'open' | 'closed';
-  lastNumber: number;
-  /** CC-Request-Type of the last request (absent in records written before it was kept). */
-  lastType?: RequestType;
-  lastAnswer: CreditControlAnswer;
-  startedAt: number;
-  updatedAt: number;
-  /** Rating groups that hold a reservation now. */
-  reserved: number[];
-  /** Money frozen now per rating group (for the frozen-money metric). */
-  held?: Record<string, number>;
-  /** Service units charged per rating group over the session. */
-  used: Record<string, number>;
-  /** Amount charged per bucket over the session. */
-  amounts: Record<string, number>;
-  /** Rating levels applied (tariff or package level labels). */
-  levels: string[];
-  callingParty?: string;
-  calledParty?: string;
-  role?: string;
-  closeReason?: string;
-  /** Requested-Action of an event. */
-  action?: string;
-  /** Until when (ms) the Session-Id -> MSISDN record is kept. */
-  ownerUntil?: number;
-}
-
-/**
- * The request is the session's last one again (a retransmission, RFC 4006 §5.1): same
- * CC-Request-Number and same CC-Request-Type. Another type under the same number is a new
- * request out of order, not a copy.
- */
-export function isRepeat(record: SessionRecord, request: CreditControlRequest): boolean {
-  return (
-    request.requestNumber === record.lastNumber &&
-    (record.lastType === undefined || record.lastType === request.requestType)
-  );
-}
+import type { SessionRecord } from './session-record.js';
 
 /** What a request writes besides its session record (SessionStore.save). */
 export interface SaveOptions {

@@ -26,18 +26,20 @@ export interface Rating {
   otherParty?: string;
 }
 
-/** The plain prepaid (PPS) tariff of DESIGN §6. Prices are integers in minor units. */
-export interface Tariff {
-  id: string;
-  /** ISO 4217 alphabetic code, e.g. CNY. */
-  currency: string;
-  voice?: { unitSeconds: number; pricePerUnit: number; terminatingPricePerUnit?: number };
-  sms?: { pricePerMessage: number };
-  data?: { ratingGroups: Record<string, { unitOctets: number; pricePerUnit: number }> };
-}
+/** The plain prepaid (PPS) tariff of DESIGN §6, one type with its provisioning schema. */
+export type { Tariff } from '../catalog/schema.js';
 
 export const MONEY_BUCKET = 'money';
 
+/** The call cannot be priced: no tariff, or no price for the service (5031 RATING_FAILED). */
 export class RatingError extends Error {
   override name = 'RatingError';
+}
+
+/**
+ * VPN authentication failed (DESIGN §2): the caller dialled a short number that no group of
+ * its own has. The call is refused (4010 END_USER_SERVICE_DENIED) and nothing is charged.
+ */
+export class VpnAuthenticationError extends Error {
+  override name = 'VpnAuthenticationError';
 }

@@ -1,7 +1,7 @@
 /** Open sessions, the ledger and the CDRs of an account: newest first, paged, within a time range. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChargingRecord } from '../../src/credit-control/cdr.js';
-import type { SessionRecord } from '../../src/credit-control/sessions.js';
+import type { SessionRecord } from '../../src/credit-control/session-record.js';
 import { compareStreamIds, newestFirst } from '../../src/admin/history.js';
 import { adminFixture, type AdminFixture } from './fixture.js';
 

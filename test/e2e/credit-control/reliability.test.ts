@@ -164,11 +164,11 @@ describe('Tcc supervision', () => {
 
     // 630 s after the CCR-U less one: not yet.
     tcc.clock.advance(629);
-    expect(await tcc.server.engine.supervise()).toEqual({ closed: 0, reservationsExpired: 0 });
+    expect(await tcc.server.supervisor.supervise()).toEqual({ closed: 0, reservationsExpired: 0 });
     expect(await tcc.balance(msisdn)).toEqual({ available: 925, reserved: 45, spent: 30 });
 
     tcc.clock.advance(1);
-    expect((await tcc.server.engine.supervise()).closed).toBe(1);
+    expect((await tcc.server.supervisor.supervise()).closed).toBe(1);
     expect(await tcc.balance(msisdn)).toEqual({ available: 970, reserved: 0, spent: 30 });
     expect(await tcc.cdrs(msisdn)).toEqual([
       {
@@ -196,7 +196,7 @@ describe('Tcc supervision', () => {
     expect(t.get('Result-Code')).toBe(5002);
     expect(await tcc.balance(msisdn)).toEqual({ available: 970, reserved: 0, spent: 30 });
     tcc.clock.advance(3600);
-    expect(await tcc.server.engine.supervise()).toEqual({ closed: 0, reservationsExpired: 0 });
+    expect(await tcc.server.supervisor.supervise()).toEqual({ closed: 0, reservationsExpired: 0 });
     expect(await tcc.cdrs(msisdn)).toHaveLength(1);
   });
 
@@ -207,7 +207,7 @@ describe('Tcc supervision', () => {
     for (let n = 0; n < 3; n++) {
       tcc.clock.advance(500);
       await s.update([mscc(100, { rsu: [seconds(60)], usu: [[seconds(60)]] })]);
-      expect((await tcc.server.engine.supervise()).closed).toBe(0);
+      expect((await tcc.server.supervisor.supervise()).closed).toBe(0);
     }
     expect(await tcc.balance(msisdn)).toEqual({ available: 940, reserved: 15, spent: 45 });
     await s.terminate([mscc(100, { usu: [[seconds(1)]] })]);
@@ -226,11 +226,11 @@ describe('Tcc supervision', () => {
     // Past the silent one's time (630 s after its CCR-I), not the others' (630 s after their
     // CCR-U): 250 sessions due before it, more than one batch of 100.
     tcc.clock.advance(130);
-    expect((await tcc.server.engine.supervise()).closed).toBe(1);
+    expect((await tcc.server.supervisor.supervise()).closed).toBe(1);
     expect(await tcc.cdrs(msisdn)).toEqual([
       expect.objectContaining({ sessionId: silent.id, reason: 'tcc-expired' }),
     ]);
-    expect(await tcc.server.engine.deps.sessions.due(tcc.clock.ms, 1000)).toEqual([]);
+    expect(await tcc.server.sessions.due(tcc.clock.ms, 1000)).toEqual([]);
 
     for (const s of active) await s.terminate([mscc(100, { usu: [[seconds(1)]] })]);
     expect(await tcc.balance(msisdn)).toEqual({
@@ -246,7 +246,7 @@ describe('Tcc supervision', () => {
     const s = new CcSession(tcc, CONTEXT.voice, msisdn);
     await s.initial([mscc(100, { rsu: [seconds(120)] })]);
     tcc.clock.advance(630);
-    const [a, b] = await Promise.all([tcc.server.engine.supervise(), other.server.engine.supervise()]);
+    const [a, b] = await Promise.all([tcc.server.supervisor.supervise(), other.server.supervisor.supervise()]);
     expect(a.closed + b.closed).toBe(1);
     expect(await tcc.cdrs(msisdn)).toHaveLength(1);
     expect(await tcc.balance(msisdn)).toEqual({ available: 1000, reserved: 0, spent: 0 });

@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { GuardFailedError } from '../../../src/balance/index.js';
 import { SessionKeys } from '../../../src/credit-control/keys.js';
-import { SessionStore, type SessionRecord } from '../../../src/credit-control/sessions.js';
+import type { SessionRecord } from '../../../src/credit-control/session-record.js';
+import { SessionStore } from '../../../src/credit-control/sessions.js';
 
 const prefix = `t-sess-${randomUUID().slice(0, 8)}:`;
 const redis = new Redis(inject('redisUrl'));

@@ -17,8 +17,8 @@ import {
   ReservationNotFoundError,
 } from '../../../src/balance/index.js';
 import { SessionKeys } from '../../../src/credit-control/keys.js';
-import { ChargingRefusal, refusalOf } from '../../../src/credit-control/outcome.js';
-import { isRepeat, type SessionRecord } from '../../../src/credit-control/sessions.js';
+import { ChargingRefusal, refusalOf } from '../../../src/credit-control/refusals.js';
+import { isRepeat, type SessionRecord } from '../../../src/credit-control/session-record.js';
 import { SubscriberResolver, numberOfUri } from '../../../src/credit-control/subscriber.js';
 import type { CreditControlRequest, SubscriptionIdType } from '../../../src/credit-control/types.js';
 import { RatingError } from '../../../src/rating/types.js';

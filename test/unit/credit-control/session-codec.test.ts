@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSessionRecord, encodeSessionRecord } from '../../../src/credit-control/session-codec.js';
-import type { SessionRecord } from '../../../src/credit-control/sessions.js';
+import type { SessionRecord } from '../../../src/credit-control/session-record.js';
 import type {
   CreditControlAnswer,
   GrantedServiceUnits,

@@ -1,6 +1,6 @@
 import { BalanceCode, BalanceError } from '../balance/index.js';
 import { ResultCode } from '../errors/result-codes.js';
-import { RatingError } from '../rating/types.js';
+import { RatingError, VpnAuthenticationError } from '../rating/types.js';
 import type { CreditControlAnswer, FailedAvpName } from './types.js';
 
 /**
@@ -46,6 +46,8 @@ const BY_BALANCE_CODE: Partial<Record<BalanceCode, number>> = {
 export function refusalOf(err: unknown): ChargingRefusal | undefined {
   if (err instanceof ChargingRefusal) return err;
   if (err instanceof RatingError) return new ChargingRefusal(ResultCode.RATING_FAILED, err.message);
+  if (err instanceof VpnAuthenticationError)
+    return new ChargingRefusal(ResultCode.END_USER_SERVICE_DENIED, err.message);
   if (err instanceof BalanceError) {
     const code = BY_BALANCE_CODE[err.code];
     if (code !== undefined) return new ChargingRefusal(code, err.message);

@@ -1,0 +1,203 @@
+import { MONEY, ReservationNotFoundError, makeOpId, type SettleResult } from '../balance/index.js';
+import { ResultCode } from '../errors/result-codes.js';
+import type { Rating } from '../rating/types.js';
+import { CallRating } from './call-rating.js';
+import { tccSeconds, type Charging } from './context.js';
+import { refusalOf } from './refusals.js';
+import { addAmounts, type SessionRecord } from './session-record.js';
+import type { CreditControlRequest } from './types.js';
+
+/** Units to freeze for a rating group, priced by their rating. */
+export interface Grant {
+  units: number;
+  rating: Rating;
+}
+
+/** What the store froze for a rating group; `creditLimitReached` when not one unit could be. */
+export interface Frozen {
+  granted: number;
+  final: boolean;
+  creditLimitReached: boolean;
+}
+
+const NOTHING_FROZEN: Frozen = { granted: 0, final: false, creditLimitReached: false };
+
+/**
+ * The port of credit control to the balance store (DESIGN §2: apply, deduct, return): each
+ * function is one script call for one rating group of one request, with an operation id made
+ * of the request so that a retransmission charges nothing twice.
+ */
+
+/** Apply: freezes a grant for the rating group (CCR-I, or a CCR-U with nothing to settle). */
+export async function freezeGrant(
+  charging: Charging,
+  record: SessionRecord,
+  request: CreditControlRequest,
+  rg: number,
+  grant: Grant,
+): Promise<Frozen> {
+  try {
+    const guard = charging.guards.take(record);
+    const result = await charging.store.apply({
+      ...(guard ? { guard } : {}),
+      opId: makeOpId(request.sessionId, request.requestNumber, `apply:${rg}`),
+      msisdn: record.msisdn,
+      sessionId: record.sessionId,
+      ratingGroup: rg,
+      nowMs: charging.now(),
+      tiers: grant.rating.tiers,
+      units: grant.units,
+      expiresAtMs: expiresAt(charging, record),
+    });
+    holdMoney(charging, record, rg, moneyOf(result.tiers));
+    markReserved(record, rg, result.granted > 0);
+    return { granted: result.granted, final: result.final, creditLimitReached: false };
+  } catch (err) {
+    if (refusalOf(err)?.resultCode === ResultCode.CREDIT_LIMIT_REACHED) {
+      return { granted: 0, final: true, creditLimitReached: true };
+    }
+    throw err;
+  }
+}
+
+/**
+ * Deduct and return, and with `grant` apply again, in one script call: charges `used` out of
+ * the rating group's reservation, gives back the rest and freezes the new grant. Usage with no
+ * reservation left (it expired under Tcc) is charged from what is available, never below zero.
+ */
+export async function settleUsage(
+  charging: Charging,
+  record: SessionRecord,
+  request: CreditControlRequest,
+  rg: number,
+  used: number,
+  grant: Grant | undefined,
+): Promise<Frozen> {
+  let result: SettleResult;
+  const guard = charging.guards.take(record);
+  try {
+    result = await charging.store.settle({
+      msisdn: record.msisdn,
+      sessionId: record.sessionId,
+      ratingGroup: rg,
+      nowMs: charging.now(),
+      ...(guard ? { guard } : {}),
+      opId: makeOpId(request.sessionId, request.requestNumber, `settle:${rg}`),
+      used,
+      ...(grant
+        ? { units: grant.units, tiers: grant.rating.tiers, expiresAtMs: expiresAt(charging, record) }
+        : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof ReservationNotFoundError)) throw err;
+    holdMoney(charging, record, rg, 0);
+    markReserved(record, rg, false);
+    await chargeLateUsage(charging, record, request, rg, used);
+    return grant ? freezeGrant(charging, record, request, rg, grant) : NOTHING_FROZEN;
+  }
+  record.used[rg] = (record.used[rg] ?? 0) + used;
+  addAmounts(record, result.amounts);
+  holdMoney(charging, record, rg, moneyOf(result.tiers));
+  countUsage(charging, record, rg, used, result.amounts);
+  if (result.uncharged > 0) {
+    charging.logger.warn(
+      { sessionId: record.sessionId, msisdn: record.msisdn, rg, uncharged: result.uncharged },
+      'usage above what the account could pay',
+    );
+  }
+  markReserved(record, rg, result.granted > 0);
+  return { granted: result.granted, final: result.final, creditLimitReached: result.creditLimitReached };
+}
+
+/** Deduct without a reservation: usage reported after its grant expired, taken as far as credit goes. */
+async function chargeLateUsage(
+  charging: Charging,
+  record: SessionRecord,
+  request: CreditControlRequest,
+  rg: number,
+  used: number,
+): Promise<void> {
+  if (used <= 0) return;
+  const rating = await new CallRating(charging, record.msisdn, record.kind, request).rate(rg, record.tariff);
+  try {
+    const debit = await charging.store.directDebit({
+      opId: makeOpId(request.sessionId, request.requestNumber, `late:${rg}`),
+      msisdn: record.msisdn,
+      sessionId: record.sessionId,
+      ratingGroup: rg,
+      tiers: rating.tiers,
+      units: used,
+      nowMs: charging.now(),
+      partial: true,
+    });
+    record.used[rg] = (record.used[rg] ?? 0) + used;
+    addAmounts(record, debit.amounts);
+    countUsage(charging, record, rg, used, debit.amounts);
+  } catch (err) {
+    if (refusalOf(err)?.resultCode !== ResultCode.CREDIT_LIMIT_REACHED) throw err;
+    charging.logger.warn(
+      { sessionId: record.sessionId, msisdn: record.msisdn, rg, used },
+      'late usage found no credit',
+    );
+  }
+}
+
+/** Return: gives back what a silent session's reservation still holds (Tcc expiry). */
+export async function releaseReservation(
+  charging: Charging,
+  record: SessionRecord,
+  rg: number,
+  nowMs: number,
+): Promise<void> {
+  try {
+    // The same operation id on every instance: the money is returned once.
+    await charging.store.release({
+      opId: makeOpId(record.sessionId, record.lastNumber, `tcc:${rg}`),
+      msisdn: record.msisdn,
+      sessionId: record.sessionId,
+      ratingGroup: rg,
+      nowMs,
+    });
+  } catch (err) {
+    if (!(err instanceof ReservationNotFoundError)) throw err;
+  }
+}
+
+/** Records what a rating group now holds of money, moving the frozen-money gauge by the change. */
+export function holdMoney(charging: Charging, record: SessionRecord, rg: number, money: number): void {
+  const held = (record.held ??= {});
+  const before = held[rg] ?? 0;
+  if (money > 0) held[rg] = money;
+  else delete held[rg];
+  if (money !== before) charging.metrics?.moneyReserved.inc(money - before);
+}
+
+function expiresAt(charging: Charging, record: SessionRecord): number {
+  return charging.now() + tccSeconds(charging, record.kind) * 1000;
+}
+
+function countUsage(
+  charging: Charging,
+  record: SessionRecord,
+  rg: number,
+  used: number,
+  amounts: Record<string, number>,
+): void {
+  const metrics = charging.metrics;
+  if (!metrics) return;
+  if (used > 0) metrics.unitsUsed.inc({ service: record.kind, rating_group: String(rg) }, used);
+  const money = amounts[MONEY] ?? 0;
+  if (money > 0) metrics.moneyCharged.inc({ currency: record.currency || 'none' }, money);
+}
+
+function moneyOf(holds: readonly { bucket: string; amount: number }[]): number {
+  let money = 0;
+  for (const h of holds) if (h.bucket === MONEY) money += h.amount;
+  return money;
+}
+
+function markReserved(record: SessionRecord, rg: number, reserved: boolean): void {
+  const has = record.reserved.includes(rg);
+  if (reserved && !has) record.reserved.push(rg);
+  if (!reserved && has) record.reserved = record.reserved.filter((r) => r !== rg);
+}

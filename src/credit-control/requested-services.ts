@@ -1,0 +1,49 @@
+import { ResultCode } from '../errors/result-codes.js';
+import { byRatingGroup } from './service-kind.js';
+import type {
+  CreditControlAnswer,
+  CreditControlRequest,
+  ServiceCreditAnswer,
+  ServiceCreditRequest,
+} from './types.js';
+
+/** Rating group of credit control at command level (RFC 4006 §5.1.1, no MSCC). */
+export const COMMAND_LEVEL = 0;
+
+/**
+ * The services a request asks about: its MSCCs, one per rating group, or, without MSCC, one
+ * command-level service made of the command's own Requested- and Used-Service-Unit.
+ */
+export function requestedServices(request: CreditControlRequest): ServiceCreditRequest[] {
+  if (request.services.length > 0) return byRatingGroup(request.services);
+  return [
+    {
+      ratingGroup: COMMAND_LEVEL,
+      serviceIdentifiers: request.serviceIdentifier === undefined ? [] : [request.serviceIdentifier],
+      ...(request.requested ? { requested: request.requested } : {}),
+      used: request.used,
+    },
+  ];
+}
+
+/** The request had no MSCC: its answer goes at command level (RFC 4006 §5.1.1). */
+export function isCommandLevel(request: CreditControlRequest): boolean {
+  return request.services.length === 0;
+}
+
+/**
+ * The command's answer from its services' answers: success unless every service failed (then
+ * the first failure). Without MSCC the grant and its details go at command level.
+ */
+export function commandAnswer(services: ServiceCreditAnswer[], commandLevel: boolean): CreditControlAnswer {
+  const failed = services.filter((s) => s.resultCode !== ResultCode.SUCCESS);
+  const resultCode =
+    services.length > 0 && failed.length === services.length ? failed[0]!.resultCode : ResultCode.SUCCESS;
+  if (!commandLevel) return { resultCode, services };
+  const [s] = services;
+  const answer: CreditControlAnswer = { resultCode, services: [] };
+  if (s?.granted) answer.granted = s.granted;
+  if (s?.validityTime !== undefined) answer.validityTime = s.validityTime;
+  if (s?.finalUnitIndication) answer.finalUnitIndication = s.finalUnitIndication;
+  return answer;
+}

@@ -1,0 +1,97 @@
+import type { ServiceKind } from './service-kind.js';
+import type { CreditControlAnswer, CreditControlRequest, RequestType } from './types.js';
+import { ResultCode } from '../errors/result-codes.js';
+
+/**
+ * A credit-control session as kept in Redis, so that any instance can serve its next request
+ * (DESIGN §5). `lastNumber` and `lastAnswer` let a retransmission get the same answer again.
+ */
+export interface SessionRecord {
+  sessionId: string;
+  msisdn: string;
+  kind: ServiceKind;
+  tariff: string;
+  currency: string;
+  state: 'open' | 'closed';
+  lastNumber: number;
+  /** CC-Request-Type of the last request (absent in records written before it was kept). */
+  lastType?: RequestType;
+  lastAnswer: CreditControlAnswer;
+  startedAt: number;
+  updatedAt: number;
+  /** Rating groups that hold a reservation now. */
+  reserved: number[];
+  /** Money frozen now per rating group (for the frozen-money metric). */
+  held?: Record<string, number>;
+  /** Service units charged per rating group over the session. */
+  used: Record<string, number>;
+  /** Amount charged per bucket over the session. */
+  amounts: Record<string, number>;
+  /** Rating levels applied (tariff or package level labels). */
+  levels: string[];
+  callingParty?: string;
+  calledParty?: string;
+  role?: string;
+  closeReason?: string;
+  /** Requested-Action of an event. */
+  action?: string;
+  /** Until when (ms) the Session-Id -> MSISDN record is kept. */
+  ownerUntil?: number;
+}
+
+/** Why a session or event left a record: the CDR's reason. */
+export type CloseReason = 'termination' | 'tcc-expired' | 'postpaid' | 'event';
+
+/** The record of a session opened (CCR-I) or an event charged (CCR-E) now, before anything is charged. */
+export function newSessionRecord(init: {
+  request: CreditControlRequest;
+  msisdn: string;
+  kind: ServiceKind;
+  account: { tariff: string; currency: string };
+  now: number;
+  parties?: Pick<SessionRecord, 'callingParty' | 'calledParty' | 'role'>;
+}): SessionRecord {
+  const { request, now } = init;
+  const event = request.requestType === 'event';
+  return {
+    sessionId: request.sessionId,
+    msisdn: init.msisdn,
+    kind: init.kind,
+    tariff: init.account.tariff,
+    currency: init.account.currency,
+    state: event ? 'closed' : 'open',
+    lastNumber: request.requestNumber,
+    lastAnswer: { resultCode: ResultCode.SUCCESS, services: [] },
+    startedAt: now,
+    updatedAt: now,
+    reserved: [],
+    used: {},
+    amounts: {},
+    levels: [],
+    ...init.parties,
+    ...(event ? { closeReason: 'event' } : {}),
+  };
+}
+
+/**
+ * The request is the session's last one again (a retransmission, RFC 4006 §5.1): same
+ * CC-Request-Number and same CC-Request-Type. Another type under the same number is a new
+ * request out of order, not a copy.
+ */
+export function isRepeat(record: SessionRecord, request: CreditControlRequest): boolean {
+  return (
+    request.requestNumber === record.lastNumber &&
+    (record.lastType === undefined || record.lastType === request.requestType)
+  );
+}
+
+/** Adds a rating level to the record once (the CDR lists each level applied). */
+export function noteLevel(record: SessionRecord, level: string): void {
+  if (!record.levels.includes(level)) record.levels.push(level);
+}
+
+/** Adds amounts charged per bucket to the session's totals. */
+export function addAmounts(record: SessionRecord, add: Readonly<Record<string, number>>): void {
+  for (const [bucket, amount] of Object.entries(add))
+    record.amounts[bucket] = (record.amounts[bucket] ?? 0) + amount;
+}

@@ -1,0 +1,67 @@
+import { ResultCode } from '../../errors/result-codes.js';
+import { CallRating } from '../call-rating.js';
+import type { Charging } from '../context.js';
+import { partiesOf } from '../parties.js';
+import { postpaidAnswer, recordPostpaidUsage } from '../postpaid.js';
+import { commandAnswer, isCommandLevel, requestedServices } from '../requested-services.js';
+import { chargeAndGrant } from '../service-credit.js';
+import { unitsOf, type ServiceKind } from '../service-kind.js';
+import { saveAfterRequest } from '../session-close.js';
+import { servedAccount, repeatOrRefuse } from '../session-lookup.js';
+import { newSessionRecord } from '../session-record.js';
+import type { CreditControlAnswer, CreditControlRequest, ServiceCreditAnswer } from '../types.js';
+
+/**
+ * CCR-I (RFC 4006 §5.1.2): the VPN logic, then authenticate and apply (DESIGN §2): the call's
+ * other party is resolved and VPN-authenticated first, then the account is checked, then each
+ * rating group is rated and its grant frozen. A user without the prepaid service is recorded
+ * and answered 4011.
+ */
+export async function openSession(
+  charging: Charging,
+  kind: ServiceKind,
+  request: CreditControlRequest,
+): Promise<CreditControlAnswer> {
+  const msisdn = await servedAccount(charging, request);
+  const now = charging.now();
+  // Both at once, one round trip less before the grant: the account check only reads, and
+  // when the session exists (a retransmission) its answer goes back whatever the check says.
+  const authenticated = charging.store.authenticate(msisdn, now);
+  authenticated.catch(() => undefined);
+  const existing = await charging.sessions.load(msisdn, request.sessionId);
+  if (existing) return repeatOrRefuse(existing, request);
+
+  const callRating = new CallRating(charging, msisdn, kind, request);
+  const vpnRefusal = await callRating.vpnRefusal();
+  const account = await authenticated.catch((err: unknown) => {
+    // VPN authentication comes before the prepaid check: its refusal is the answer.
+    throw vpnRefusal ?? err;
+  });
+  const record = newSessionRecord({
+    request,
+    msisdn,
+    kind,
+    account,
+    now,
+    parties: partiesOf(request, charging.settings.numbering),
+  });
+  if (!account.prepaid) {
+    const usage = requestedServices(request).map((s) => ({
+      ratingGroup: s.ratingGroup ?? 0,
+      units: [s.requested, ...s.used].reduce((sum, u) => sum + (u ? (unitsOf(kind, u) ?? 0) : 0), 0),
+    }));
+    await recordPostpaidUsage(record, request, callRating, usage);
+    return saveAfterRequest(charging, record, request, postpaidAnswer(), 'closed');
+  }
+
+  const answers: ServiceCreditAnswer[] = [];
+  for (const service of requestedServices(request)) {
+    answers.push(
+      await chargeAndGrant(charging, kind, record, request, callRating, service, { used: 0, settle: false }),
+    );
+  }
+  const answer = commandAnswer(answers, isCommandLevel(request));
+  const success = answer.resultCode === ResultCode.SUCCESS;
+  if (success) answer.creditControlFailureHandling = charging.settings.creditControlFailureHandling;
+  return saveAfterRequest(charging, record, request, answer, success ? 'open' : 'closed');
+}

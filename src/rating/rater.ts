@@ -1,0 +1,94 @@
+import type { TariffCatalog } from '../catalog/tariffs.js';
+import type { VpnDirectory } from '../vpn/cache.js';
+import type { Membership } from '../vpn/model.js';
+import { rateLeg } from './leg.js';
+import { dialledNumber, type NumberingPlan } from './numbering.js';
+import { resolveOtherParty, shortNumberGroups } from './short-numbers.js';
+import { RatingError, type ChargedService, type Rating } from './types.js';
+
+/** A leg to rate, as credit control knows it. */
+export interface Call {
+  /** The charged party's MSISDN. */
+  served: string;
+  service: ChargedService;
+  /** The other party as signalled: the called party of an originating leg, the caller of a terminating one. */
+  otherAddress?: string | undefined;
+}
+
+/** A call after the VPN logic: its other party found, a short number resolved. */
+export interface ResolvedCall extends Call {
+  otherParty?: string | undefined;
+  servedMemberships: readonly Membership[];
+}
+
+/**
+ * The rating step of credit control, in the order of the Huawei flow (DESIGN §2): `resolve`
+ * runs the VPN logic (short-number resolution and VPN authentication, which may refuse the
+ * call) before the prepaid check; `rate` then prices the leg under the account's tariff.
+ */
+export interface Rater {
+  resolve(call: Call): Promise<ResolvedCall>;
+  rate(call: ResolvedCall, tariffId: string): Promise<Rating>;
+}
+
+/**
+ * Loads the rating data of a call (tariffs from the catalog, VPN memberships, activations,
+ * packages and short numbers from the cached directory) and hands it to the pure rating
+ * functions: the one place where rating touches I/O.
+ */
+export class DirectoryRater implements Rater {
+  constructor(
+    private readonly catalog: TariffCatalog,
+    private readonly directory: VpnDirectory,
+    private readonly numbering: NumberingPlan,
+  ) {}
+
+  async resolve(call: Call): Promise<ResolvedCall> {
+    // Data is never VPN: nothing to resolve.
+    if (call.service.kind === 'data') return { ...call, servedMemberships: [] };
+    const servedMemberships = await this.directory.memberships(call.served);
+    const dialled = call.otherAddress === undefined ? undefined : dialledNumber(call.otherAddress);
+    if (!dialled) return { ...call, servedMemberships };
+    const groups = shortNumberGroups(dialled, servedMemberships);
+    const resolved = new Map<string, string | undefined>();
+    for (const group of groups) {
+      const long = await this.directory.resolveShortNumber(group, dialled.digits);
+      resolved.set(group, long);
+      if (long) break;
+    }
+    const otherParty = resolveOtherParty({
+      served: call.served,
+      leg: call.service.kind === 'voice' ? call.service.role : 'originating',
+      dialled,
+      servedMemberships,
+      resolved,
+      numbering: this.numbering,
+    });
+    return { ...call, otherParty, servedMemberships };
+  }
+
+  async rate(call: ResolvedCall, tariffId: string): Promise<Rating> {
+    const tariff = await this.catalog.get(tariffId);
+    if (!tariff)
+      throw new RatingError(
+        `account ${call.served} has tariff ${tariffId || '(none)'}, which does not exist`,
+      );
+    if (call.service.kind === 'data' || call.otherParty === undefined)
+      return rateLeg(call.service, {
+        tariff,
+        served: { msisdn: call.served, memberships: [] },
+        packages: new Map(),
+      });
+    const [activation, otherMemberships, packages] = await Promise.all([
+      this.directory.activation(call.served),
+      this.directory.memberships(call.otherParty),
+      this.directory.packages(),
+    ]);
+    return rateLeg(call.service, {
+      tariff,
+      served: { msisdn: call.served, memberships: call.servedMemberships, activation },
+      other: { msisdn: call.otherParty, memberships: otherMemberships },
+      packages,
+    });
+  }
+}
