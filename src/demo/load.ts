@@ -4,7 +4,7 @@ import type { AccountView } from '../balance/index.js';
 import type { StoredChargingRecord } from '../credit-control/cdr.js';
 import { provision, type ProvisioningDeps } from '../provisioning/apply.js';
 import { accountRanges, moneySnapshot, provisioningDocuments } from '../simulator/provision.js';
-import type { Progress } from '../simulator/runner.js';
+import type { Progress } from '../simulator/progress.js';
 import { loadScenario, type Scenario } from '../simulator/scenario.js';
 import { Simulation } from '../simulator/simulation.js';
 import type { Report } from '../simulator/report.js';

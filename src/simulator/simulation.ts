@@ -10,7 +10,8 @@ import {
   type BalanceSnapshot,
   type BucketSums,
 } from './provision.js';
-import { Runner, SimulatorError, type RunOptions } from './runner.js';
+import { SimulatorError } from './error.js';
+import { Runner, type RunOptions } from './runner.js';
 import type { Scenario } from './scenario.js';
 import type { Report } from './report.js';
 
