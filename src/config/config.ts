@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_MAX_IN_FLIGHT } from '../diameter/server.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../diameter/admission.js';
 
 /**
  * Server configuration, read from the environment once at start. Every variable is listed in

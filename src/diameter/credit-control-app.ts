@@ -7,7 +7,7 @@ import { encodeCreditControlAnswer } from './cca-encode.js';
 import { decodeCreditControlRequest } from './ccr-decode.js';
 import { MessageWriter } from './encode.js';
 import type { DiameterMessage } from './message.js';
-import type { RequestHandler } from './peer.js';
+import type { RequestHandler } from './peer/handler.js';
 import { ResultCode } from '../errors/result-codes.js';
 
 /**

@@ -5,7 +5,10 @@ import { DiameterMetrics } from './metrics.js';
 import type { LocalIdentity } from './answers.js';
 import { APPLICATION, resolveAvps, type Avps } from './avps.js';
 import type { Dictionary } from './dictionary.js';
-import { DisconnectCause, PeerConnection, handlerKey, type Admission, type RequestHandler } from './peer.js';
+import { InFlightLimit, DEFAULT_MAX_IN_FLIGHT } from './admission.js';
+import { PeerConnection } from './peer.js';
+import { DisconnectCause } from './peer/disconnect.js';
+import { handlerKey, type RequestHandler } from './peer/handler.js';
 
 export interface DiameterServerOptions {
   host: string;
@@ -21,30 +24,6 @@ export interface DiameterServerOptions {
   logger: Logger;
   /** Where the Diameter metrics are registered; none are kept without it. */
   registry?: Registry;
-}
-
-/**
- * Requests in progress across all peers before new ones are answered 3004 TOO_BUSY. Past its
- * capacity a server only queues: at ~6,700 CCR/s, 2,000 in progress is ~0.3 s of waiting, while
- * 3004 tells the client at once to try another peer (RFC 6733 §7.1.3).
- */
-export const DEFAULT_MAX_IN_FLIGHT = 2_000;
-
-/** Counts requests in progress; refuses past a limit so overload is answered, not queued. */
-export class InFlightLimit implements Admission {
-  private current = 0;
-  constructor(private readonly limit: number) {}
-  tryAcquire(): boolean {
-    if (this.current >= this.limit) return false;
-    this.current++;
-    return true;
-  }
-  release(): void {
-    this.current--;
-  }
-  get inFlight(): number {
-    return this.current;
-  }
 }
 
 /** The Diameter listener: accepts peers over TCP and closes them in order on shutdown. */

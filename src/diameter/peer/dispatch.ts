@@ -1,0 +1,93 @@
+import type { Logger } from '../../logging.js';
+import { APPLICATION } from '../avps.js';
+import { ResultCode } from '../../errors/result-codes.js';
+import type { DiameterMessage } from '../message.js';
+import type { AnswerSender } from './answer-sender.js';
+import { handlerKey, type PeerInfo } from './handler.js';
+import type { PeerOptions } from './options.js';
+import type { PeerState } from './state.js';
+
+/** What the dispatcher sees of its peer. */
+export interface DispatchingPeer {
+  readonly info: PeerInfo;
+  state(): PeerState;
+  /** The last request in progress was answered. */
+  onIdle(): void;
+}
+
+/**
+ * Application requests of an open peer: the handler for the command (3001 or 3007 without
+ * one, RFC 6733 §7.1.3), the command's grammar, admission (3004 TOO_BUSY past the shared
+ * limit), then the handler's answer, or 5012 when it fails. Counts the requests in progress
+ * so that a closing peer is closed only once they are answered.
+ */
+export class RequestDispatcher {
+  private inFlight = 0;
+
+  constructor(
+    private readonly options: PeerOptions,
+    private readonly replies: AnswerSender,
+    private readonly log: Logger,
+    private readonly peer: DispatchingPeer,
+  ) {}
+
+  get idle(): boolean {
+    return this.inFlight === 0;
+  }
+
+  dispatch(message: DiameterMessage): void {
+    const handler = this.options.handlers.get(handlerKey(message.applicationId, message.commandCode));
+    if (!handler) {
+      const supported =
+        message.applicationId === APPLICATION.COMMON ||
+        this.options.applicationIds.includes(message.applicationId);
+      this.replies.reject(
+        message,
+        supported
+          ? {
+              resultCode: ResultCode.COMMAND_UNSUPPORTED,
+              reason: `command ${message.commandCode} is not served`,
+            }
+          : {
+              resultCode: ResultCode.APPLICATION_UNSUPPORTED,
+              reason: `application ${message.applicationId} is not served`,
+            },
+      );
+      return;
+    }
+    if (!this.replies.validate(message, handler.echoOnError)) return;
+    if (!this.options.admission.tryAcquire()) {
+      this.replies.reject(message, {
+        resultCode: ResultCode.TOO_BUSY,
+        reason: 'too many requests in progress',
+      });
+      return;
+    }
+    this.inFlight++;
+    const startedAt = this.replies.receivedAt;
+    handler.handle(message, this.peer.info).then(
+      (answer) => this.finish(message, answer, startedAt),
+      (err: unknown) => {
+        this.log.error({ err, command: message.commandCode }, 'request handler failed');
+        this.finish(
+          message,
+          this.replies.errorAnswer(
+            message,
+            message.avps,
+            { resultCode: ResultCode.UNABLE_TO_COMPLY, reason: 'internal error' },
+            handler.echoOnError,
+          ),
+          startedAt,
+        );
+      },
+    );
+  }
+
+  private finish(request: DiameterMessage, answer: Buffer, startedAt: number): void {
+    this.options.admission.release();
+    this.inFlight--;
+    const state = this.peer.state();
+    if (state !== 'closed') this.replies.answer(request, request.avps, answer, startedAt);
+    if (state === 'closing' && this.inFlight === 0) this.peer.onIdle();
+  }
+}
