@@ -17,10 +17,13 @@
  *   BENCH_SIZE=small npm run bench:store # a few seconds
  *   BENCH_ROUNDS=5 BENCH_ACCOUNTS=200    # more rounds; fewer accounts
  */
-import { execFile } from 'node:child_process';
 import { Redis, type Result } from 'ioredis';
-import { BalanceStore, type Tier } from '../src/balance/index.js';
-import { findRedisServer, startLocalRedis } from '../src/redis/local-redis.js';
+import { BalanceStore } from '../src/balance/index.js';
+import { startLocalRedis } from '../src/redis/local-redis.js';
+import { trivialEvalshaRate } from './support/redis-benchmark.js';
+import { commandStats } from './support/redis-info.js';
+import { median } from './support/statistics.js';
+import { applyCall, msisdnOf, runInFlight, seedAccounts, TIERS } from './support/store-calls.js';
 
 const small = process.env.BENCH_SIZE === 'small';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,11 +36,6 @@ const WARMUP = small ? 2_000 : 10_000;
 const IN_FLIGHT = 200;
 const BENCHMARK_REQUESTS = small ? 50_000 : 500_000;
 const NOW = Date.UTC(2026, 10, 1);
-
-const TIERS: Tier[] = [
-  { bucket: 'vpn:vpn-300:free-seconds', unitSize: 60, pricePerUnit: 60 },
-  { bucket: 'money', unitSize: 60, pricePerUnit: 5 },
-];
 
 /** PERFORMANCE.md's realistic reserve script. */
 const REFERENCE_LUA = `
@@ -60,20 +58,6 @@ declare module 'ioredis' {
   }
 }
 
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${command} failed: ${err.message} ${stderr}`)) : resolve(stdout),
-    );
-  });
-}
-
-function redisBenchmarkBinary(): string {
-  const server = findRedisServer();
-  const beside = server?.replace(/redis-server$/, 'redis-benchmark');
-  return beside ?? 'redis-benchmark';
-}
-
 /** Server CPU seconds (user + sys) from INFO cpu. */
 async function redisCpu(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
@@ -83,10 +67,9 @@ async function redisCpu(redis: Redis): Promise<number> {
 
 /** Microseconds spent inside commands, all commands but INFO and CONFIG. */
 async function commandMicros(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
   let usec = 0;
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=\d+,usec=(\d+)/gm)) {
-    if (m[1] !== 'info' && m[1] !== 'config') usec += Number(m[2]);
+  for (const [name, stat] of await commandStats(redis)) {
+    if (name !== 'info' && name !== 'config') usec += stat.usec;
   }
   return usec;
 }
@@ -100,16 +83,11 @@ interface Rate {
 
 /** Runs `calls` calls of `fn(i)`, IN_FLIGHT at a time, and measures rate and CPU per call. */
 async function measure(redis: Redis, calls: number, fn: (i: number) => Promise<unknown>): Promise<Rate> {
-  let next = 0;
   const redis0 = await redisCpu(redis);
   const command0 = await commandMicros(redis);
   const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < calls) await fn(next++);
-    }),
-  );
+  await runInFlight(calls, IN_FLIGHT, fn);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const redisSeconds = (await redisCpu(redis)) - redis0;
@@ -120,14 +98,6 @@ async function measure(redis: Redis, calls: number, fn: (i: number) => Promise<u
     redisMicros: (redisSeconds * 1e6) / calls,
     commandMicros: commandUsec / calls,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function medianRate(rates: Rate[]): Rate {
@@ -146,15 +116,8 @@ async function main(): Promise<void> {
     const store = new BalanceStore({ redis, keyPrefix: 'bench:' });
     redis.defineCommand('benchTrivial', { numberOfKeys: 0, lua: 'return 1' });
     redis.defineCommand('benchReference', { numberOfKeys: 2, lua: REFERENCE_LUA });
-    const msisdn = (i: number) => `86139${String(i % ACCOUNTS).padStart(8, '0')}`;
-    await Promise.all(
-      Array.from({ length: ACCOUNTS }, (_, i) =>
-        store.upsertAccount({
-          msisdn: msisdn(i),
-          buckets: { money: 900_000_000_000, 'vpn:vpn-300:free-seconds': 18_000 },
-        }),
-      ),
-    );
+    const msisdn = msisdnOf(ACCOUNTS);
+    await seedAccounts(store, ACCOUNTS, msisdn);
     await Promise.all(
       Array.from({ length: ACCOUNTS }, (_, i) =>
         redis.hset(`bench:ref:{${msisdn(i)}}`, 'status', 'active', 'avail', 900_000_000_000),
@@ -162,34 +125,9 @@ async function main(): Promise<void> {
     );
 
     // redis-benchmark: a trivial script, same Redis, 50 clients
-    const sha = (await redis.script('LOAD', 'return 1')) as string;
-    const out = await run(redisBenchmarkBinary(), [
-      '-p',
-      String(local.port),
-      '-n',
-      String(BENCHMARK_REQUESTS),
-      '-c',
-      '50',
-      '-q',
-      'EVALSHA',
-      sha,
-      '0',
-    ]);
-    const matches = [...out.matchAll(/([\d.]+) requests per second/g)];
-    const trivial = Number(matches.at(-1)?.[1]);
-    if (!Number.isFinite(trivial)) throw new Error(`cannot read redis-benchmark's output: ${out}`);
+    const trivial = await trivialEvalshaRate(redis, local.port, BENCHMARK_REQUESTS);
 
-    const apply = (tag: string) => (i: number) =>
-      store.apply({
-        opId: `${tag}${i}#0#apply`,
-        msisdn: msisdn(i),
-        sessionId: `${tag}${i}`,
-        ratingGroup: 0,
-        tiers: TIERS,
-        units: 120,
-        nowMs: NOW + i,
-        expiresAtMs: NOW + 3_600_000,
-      });
+    const apply = (tag: string) => applyCall(store, msisdn, tag, NOW);
     const update = (tag: string) => (i: number) =>
       store.settle({
         opId: `${tag}${i}#1#settle`,

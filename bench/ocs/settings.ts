@@ -1,0 +1,22 @@
+/** The BENCH_* settings, and the sizes of a run (BENCH_SIZE=small or full). */
+export const small = process.env.BENCH_SIZE === 'small';
+export const SIZE = small ? 'small' : 'full';
+export const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? (small ? 4 : 25));
+export const WARMUP_SECONDS = small ? 2 : 5;
+export const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
+export const FIXED_RATE = Number(process.env.BENCH_RATE ?? 5000);
+export const ACCOUNTS = small ? 2000 : 10_000;
+export const MEMBERS = small ? 500 : 1000;
+export const MEMORY_SESSIONS = small ? 2000 : 20_000;
+export const STORE_CALLS = small ? 10_000 : 100_000;
+export const STORE_ROUNDS = 3;
+export const STORE_IN_FLIGHT = 200;
+export const BENCHMARK_REQUESTS = small ? 50_000 : 500_000;
+export const SOAK_MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 0);
+export const SOAK_SAMPLE_SECONDS = 2;
+export const SOAK_PRINT_SECONDS = 10;
+/** CCR/s of the soak; default: half of what phase (a) measured, a load the server sustains. */
+export const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 0);
+export const PROFILE = process.env.BENCH_PROFILE === '1';
+
+export const MiB = 1_048_576;
