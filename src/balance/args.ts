@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import type { Keys } from './keys.js';
-import type { ScriptArg } from './scripts.js';
+import type { ScriptArg } from '../redis/script-call.js';
 import {
   MONEY,
   type AccountInput,

@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { applyResult, releaseResult, settleResult, unwrap } from './decode.js';
 import { indexMember } from './keys.js';
-import type { ScriptArg } from './scripts.js';
+import type { ScriptArg } from '../redis/script-call.js';
 import type {
   ApplyRequest,
   ApplyResult,

@@ -8,7 +8,7 @@ import { applyResult, releaseResult, settleResult, unwrap, type Fields } from '.
 import { BalanceCode, BalanceError } from './errors.js';
 import { indexMember } from './keys.js';
 import type { ReservationIndex } from './reservation-index.js';
-import type { ScriptArg } from './scripts.js';
+import type { ScriptArg } from '../redis/script-call.js';
 import type {
   ApplyRequest,
   ApplyResult,

@@ -1,4 +1,4 @@
-import type { Guard } from './scripts.js';
+import type { Guard } from '../redis/script-call.js';
 /**
  * Shapes of the balance store's API. Amounts are integers: minor units of the account's currency
  * for money, seconds, octets or messages for unit buckets. Service units (asked, granted, used)

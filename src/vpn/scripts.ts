@@ -1,11 +1,9 @@
 /**
- * The VPN Lua scripts (lua/*.lua), read once and defined on a client with ioredis's
- * `defineCommand` (EVALSHA, falling back to EVAL after a Redis restart or failover).
+ * The VPN Lua scripts (lua/*.lua), each run with EVALSHA (src/redis/scripts.ts), and the
+ * commands that run them on a client, typed on ioredis's RedisCommander below.
  */
-import { readFileSync } from 'node:fs';
-import type { Cluster, Redis, Result } from 'ioredis';
-
-const LUA_DIR = new URL('./lua/', import.meta.url);
+import type { Result } from 'ioredis';
+import { defineScripts } from '../redis/scripts.js';
 
 /** Command name -> Lua file (without .lua) and the number of KEYS it takes. */
 export const VPN_SCRIPTS = {
@@ -15,8 +13,6 @@ export const VPN_SCRIPTS = {
   vpnRecord: { file: 'record', keys: 3 },
   vpnUnlock: { file: 'unlock', keys: 1 },
 } as const;
-
-type VpnScriptName = keyof typeof VPN_SCRIPTS;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -28,30 +24,10 @@ declare module 'ioredis' {
   }
 }
 
-let sources: Record<VpnScriptName, string> | undefined;
-
-export function vpnScriptSources(): Record<VpnScriptName, string> {
-  if (!sources) {
-    const loaded = {} as Record<VpnScriptName, string>;
-    for (const [name, { file }] of Object.entries(VPN_SCRIPTS) as [VpnScriptName, { file: string }][]) {
-      loaded[name] = readFileSync(new URL(`${file}.lua`, LUA_DIR), 'utf8');
-    }
-    sources = loaded;
-  }
-  return sources;
-}
-
-const registered = new WeakSet<Redis | Cluster>();
-
-/** Defines every VPN script as a command on the client; safe to call more than once. */
-export function registerVpnScripts(redis: Redis | Cluster): void {
-  if (registered.has(redis)) return;
-  const lua = vpnScriptSources();
-  for (const [name, { keys }] of Object.entries(VPN_SCRIPTS) as [VpnScriptName, { keys: number }][]) {
-    redis.defineCommand(name, { numberOfKeys: keys, lua: lua[name] });
-  }
-  registered.add(redis);
-}
+export const { register: registerVpnScripts } = defineScripts({
+  dir: new URL('./lua/', import.meta.url),
+  scripts: VPN_SCRIPTS,
+});
 
 /** A script's reply `{code, ...details}` as a code and its details. */
 export function scriptReply(reply: unknown): { code: number; details: unknown[] } {

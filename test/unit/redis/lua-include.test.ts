@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inlineIncludes } from '../../../src/balance/lua-include.js';
+import { inlineIncludes } from '../../../src/redis/lua-include.js';
 
 const files: Record<string, string> = {
   a: 'local A = 1\n',
