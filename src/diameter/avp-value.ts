@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Avp } from './message.js';
-import type { AvpType } from './dictionary.js';
+import type { AvpType } from './dictionary-format.js';
 
 /** Seconds between the NTP epoch (1900-01-01) and the Unix epoch, RFC 6733 §4.3.1. */
 const NTP_UNIX_OFFSET = 2_208_988_800;

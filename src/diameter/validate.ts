@@ -1,6 +1,7 @@
 import { AvpValueError, checkValue } from './avp-value.js';
 import { DecodeError, groupMembers } from './decode.js';
-import type { AvpDefinition, AvpType, Dictionary, Grammar } from './dictionary.js';
+import type { AvpType } from './dictionary-format.js';
+import type { AvpDefinition, Dictionary, Grammar } from './dictionary.js';
 import { AvpFlags, type Avp } from './message.js';
 import { ResultCode } from '../errors/result-codes.js';
 

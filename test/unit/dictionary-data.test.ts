@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadDictionary, type AvpDefinition, type AvpType } from '../../src/diameter/dictionary.js';
+import type { AvpType } from '../../src/diameter/dictionary-format.js';
+import { loadDictionary, type AvpDefinition } from '../../src/diameter/dictionary.js';
 
 // Facts about the data in dictionaries/ that a peer would notice if they were wrong. The loader's
 // own behaviour (duplicates, unknown names) is tested with the loader.
