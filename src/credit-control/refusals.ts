@@ -1,22 +1,27 @@
 import { BalanceCode, BalanceError } from '../balance/index.js';
-import { ResultCode } from '../errors/result-codes.js';
+import { catalogueCode, entryOf, type ErrorCode } from '../errors/catalogue.js';
 import { RatingError, VpnAuthenticationError } from '../rating/types.js';
 import type { CreditControlAnswer, FailedAvpName } from './types.js';
 
 /**
- * Why a request or one of its services could not be charged, as the Result-Code RFC 4006 §9
- * gives for it. Anything else (Redis unreachable, a bug) is not a ChargingRefusal: the
- * service turns it into 5012 UNABLE_TO_COMPLY.
+ * Why a request or one of its services could not be charged: an entry of the error catalogue
+ * that carries a Result-Code (RFC 4006 §9). Anything else (Redis unreachable, a bug) is not a
+ * ChargingRefusal: the service turns it into 5012 UNABLE_TO_COMPLY.
  */
 export class ChargingRefusal extends Error {
   override name = 'ChargingRefusal';
+  readonly resultCode: number;
+
   constructor(
-    readonly resultCode: number,
+    readonly code: ErrorCode,
     message: string,
     /** The AVP the refusal is about, for Failed-AVP. */
     readonly failedAvp?: FailedAvpName,
   ) {
     super(message);
+    const resultCode = entryOf(code).resultCode;
+    if (resultCode === undefined) throw new Error(`${code} is not a refusal a Diameter answer can carry`);
+    this.resultCode = resultCode;
   }
 
   /** The answer that reports this refusal at command level. */
@@ -31,26 +36,19 @@ export class ChargingRefusal extends Error {
   }
 }
 
-const BY_BALANCE_CODE: Partial<Record<BalanceCode, number>> = {
-  [BalanceCode.ACCOUNT_NOT_FOUND]: ResultCode.USER_UNKNOWN,
-  [BalanceCode.ACCOUNT_BLOCKED]: ResultCode.END_USER_SERVICE_DENIED,
-  [BalanceCode.ACCOUNT_LOST]: ResultCode.END_USER_SERVICE_DENIED,
-  [BalanceCode.ACCOUNT_EXPIRED]: ResultCode.END_USER_SERVICE_DENIED,
-  [BalanceCode.BELOW_MIN_THRESHOLD]: ResultCode.CREDIT_LIMIT_REACHED,
-  [BalanceCode.CREDIT_LIMIT_REACHED]: ResultCode.CREDIT_LIMIT_REACHED,
-  [BalanceCode.INSUFFICIENT_FUNDS]: ResultCode.CREDIT_LIMIT_REACHED,
-  [BalanceCode.ACCOUNT_POSTPAID]: ResultCode.CREDIT_CONTROL_NOT_APPLICABLE,
-};
+/** The catalogue entry of an error of the charging path, when it is a refusal rather than a fault. */
+function refusalCode(err: unknown): ErrorCode | undefined {
+  if (err instanceof RatingError) return 'RATING_FAILED';
+  if (err instanceof VpnAuthenticationError) return 'VPN_AUTHENTICATION_FAILED';
+  // The balance scripts' codes are named after catalogue entries.
+  if (err instanceof BalanceError) return catalogueCode(BalanceCode[err.code]);
+  return undefined;
+}
 
 /** The refusal an error stands for, or undefined when it is a failure of ours. */
 export function refusalOf(err: unknown): ChargingRefusal | undefined {
   if (err instanceof ChargingRefusal) return err;
-  if (err instanceof RatingError) return new ChargingRefusal(ResultCode.RATING_FAILED, err.message);
-  if (err instanceof VpnAuthenticationError)
-    return new ChargingRefusal(ResultCode.END_USER_SERVICE_DENIED, err.message);
-  if (err instanceof BalanceError) {
-    const code = BY_BALANCE_CODE[err.code];
-    if (code !== undefined) return new ChargingRefusal(code, err.message);
-  }
-  return undefined;
+  const code = refusalCode(err);
+  if (code === undefined || entryOf(code).resultCode === undefined) return undefined;
+  return new ChargingRefusal(code, err instanceof Error ? err.message : String(err));
 }

@@ -48,7 +48,7 @@ export class ChargingService implements CreditControlService {
       const kind = serviceKindOf(request.serviceContextId);
       if (!kind)
         throw new ChargingRefusal(
-          ResultCode.RATING_FAILED,
+          'SERVICE_NOT_CHARGED',
           `Service-Context-Id ${request.serviceContextId} is not charged here`,
         );
       const handler = HANDLERS[request.requestType];

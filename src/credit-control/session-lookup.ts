@@ -1,4 +1,3 @@
-import { ResultCode } from '../errors/result-codes.js';
 import type { Charging } from './context.js';
 import { ChargingRefusal } from './refusals.js';
 import { isRepeat, type SessionRecord } from './session-record.js';
@@ -8,14 +7,13 @@ import type { CreditControlAnswer, CreditControlRequest } from './types.js';
 export async function servedAccount(charging: Charging, request: CreditControlRequest): Promise<string> {
   if (request.subscriptionIds.length === 0) {
     throw new ChargingRefusal(
-      ResultCode.MISSING_AVP,
+      'SUBSCRIPTION_ID_MISSING',
       'Subscription-Id is required to find the account',
       'Subscription-Id',
     );
   }
   const msisdn = await charging.subscribers.resolve(request.subscriptionIds);
-  if (!msisdn)
-    throw new ChargingRefusal(ResultCode.USER_UNKNOWN, 'no Subscription-Id names a known subscriber');
+  if (!msisdn) throw new ChargingRefusal('SUBSCRIBER_UNKNOWN', 'no Subscription-Id names a known subscriber');
   return msisdn;
 }
 
@@ -35,7 +33,7 @@ export async function sessionOf(charging: Charging, request: CreditControlReques
   }
   const msisdn = served ?? (await charging.sessions.ownerOf(request.sessionId));
   const record = msisdn ? await charging.sessions.load(msisdn, request.sessionId) : undefined;
-  if (!record) throw new ChargingRefusal(ResultCode.UNKNOWN_SESSION_ID, `no session ${request.sessionId}`);
+  if (!record) throw new ChargingRefusal('SESSION_UNKNOWN', `no session ${request.sessionId}`);
   return record;
 }
 
@@ -51,9 +49,9 @@ export function isSeen(record: SessionRecord, request: CreditControlRequest): bo
 export function repeatOrRefuse(record: SessionRecord, request: CreditControlRequest): CreditControlAnswer {
   if (isRepeat(record, request)) return record.lastAnswer;
   if (record.state === 'closed')
-    throw new ChargingRefusal(ResultCode.UNKNOWN_SESSION_ID, `session ${request.sessionId} is closed`);
+    throw new ChargingRefusal('SESSION_UNKNOWN', `session ${request.sessionId} is closed`);
   throw new ChargingRefusal(
-    ResultCode.INVALID_AVP_VALUE,
+    'REQUEST_OUT_OF_ORDER',
     `CC-Request-Number ${request.requestNumber} is not after ${record.lastNumber}, the session's last`,
     'CC-Request-Number',
   );

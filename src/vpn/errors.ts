@@ -1,42 +1,40 @@
 /**
- * The one catalogue of VPN refusals: a stable code, the HTTP status an API answers with (404 an
- * unknown group, package, member or activation; 409 a conflict with what is stored; 422 a rule
- * of the ZTE patent or DESIGN §3 that the request breaks), and a message that says why.
+ * The VPN refusals (ZTE US20120057507 rules a request breaks, or what it names does not
+ * exist), each an entry of the error catalogue (src/errors/catalogue.ts) with its HTTP status:
+ * 404 an unknown group, package, member or activation, 409 a conflict with what is stored,
+ * 422 a rule the request breaks. `vpnErrors` builds every one with a message that says why.
  */
+import { ERRORS } from '../errors/catalogue.js';
 
-export const VPN_ERROR_STATUS = {
-  /** The request does not have the shape of a group, member, package or activation. */
-  INVALID: 422,
-  GROUP_NOT_FOUND: 404,
-  PACKAGE_NOT_FOUND: 404,
-  MEMBER_NOT_FOUND: 404,
-  ACTIVATION_NOT_FOUND: 404,
-  /** ZTE S206: a short number has exactly the group's extension length. */
-  SHORT_NUMBER_LENGTH: 422,
-  /** ZTE S206: a short number is unique in its group. */
-  SHORT_NUMBER_TAKEN: 409,
-  ALREADY_MEMBER: 409,
-  /** ZTE S201: the group's number of users is limited. */
-  GROUP_FULL: 409,
-  /** ZTE S203/S204: a number belongs to one group only (it may join any number). */
-  BELONGS_ELSEWHERE: 409,
-  /** A belonging member, or an activation, needs an account of this OCS. */
-  UNKNOWN_ACCOUNT: 422,
-  /** ZTE S208: only a prepaid (PPS) account may belong, and so activate. */
-  NOT_PREPAID: 422,
-  /** ZTE S302: only a belonging member may activate a VPN package. */
-  NOT_BELONGING: 422,
-  /** The functional fee cannot be paid: nothing was charged or stored. */
-  INSUFFICIENT_FUNDS: 422,
-  /** The balance store refused the fee for another reason (its message says which). */
-  CHARGE_REFUSED: 422,
-  EXTENSION_LENGTH_LOCKED: 409,
-  MAX_MEMBERS_BELOW_COUNT: 409,
-  /** Another request is charging or changing the same number's VPN function. */
-  BUSY: 409,
-} as const;
+const VPN_ERROR_CODES = [
+  'INVALID',
+  'GROUP_NOT_FOUND',
+  'PACKAGE_NOT_FOUND',
+  'MEMBER_NOT_FOUND',
+  'ACTIVATION_NOT_FOUND',
+  'SHORT_NUMBER_LENGTH',
+  'SHORT_NUMBER_TAKEN',
+  'ALREADY_MEMBER',
+  'GROUP_FULL',
+  'BELONGS_ELSEWHERE',
+  'UNKNOWN_ACCOUNT',
+  'NOT_PREPAID',
+  'NOT_BELONGING',
+  'INSUFFICIENT_FUNDS',
+  'CHARGE_REFUSED',
+  'EXTENSION_LENGTH_LOCKED',
+  'MAX_MEMBERS_BELOW_COUNT',
+  'BUSY',
+] as const;
 
-export type VpnErrorCode = keyof typeof VPN_ERROR_STATUS;
+export type VpnErrorCode = (typeof VPN_ERROR_CODES)[number];
+
+/** The HTTP status of each VPN refusal, as the catalogue gives it. */
+export const VPN_ERROR_STATUS = Object.fromEntries(
+  VPN_ERROR_CODES.map((code) => [code, ERRORS[code].status]),
+) as {
+  [K in VpnErrorCode]: (typeof ERRORS)[K]['status'];
+};
 
 export class VpnError extends Error {
   override name = 'VpnError';

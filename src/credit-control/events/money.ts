@@ -1,5 +1,4 @@
 import { currencyInfo } from '../../catalog/schema.js';
-import { ResultCode } from '../../errors/result-codes.js';
 import { ChargingRefusal } from '../refusals.js';
 
 /** Cost-Information in the currency's minor units (RFC 4006 §8.7: value digits × 10^exponent). */
@@ -14,9 +13,9 @@ export function moneyInMinorUnits(valueDigits: bigint, exponent: number, currenc
   const shift = exponent + digits;
   const scaled = shift >= 0 ? valueDigits * 10n ** BigInt(shift) : valueDigits / 10n ** BigInt(-shift);
   if (shift < 0 && scaled * 10n ** BigInt(-shift) !== valueDigits) {
-    throw new ChargingRefusal(ResultCode.INVALID_AVP_VALUE, 'CC-Money is finer than the currency minor unit');
+    throw new ChargingRefusal('MONEY_INVALID', 'CC-Money is finer than the currency minor unit');
   }
   if (scaled > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new ChargingRefusal(ResultCode.INVALID_AVP_VALUE, 'CC-Money too large');
+    throw new ChargingRefusal('MONEY_INVALID', 'CC-Money too large');
   return Number(scaled);
 }

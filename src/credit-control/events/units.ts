@@ -1,4 +1,3 @@
-import { ResultCode } from '../../errors/result-codes.js';
 import { ChargingRefusal } from '../refusals.js';
 import { unitsOf, type ServiceKind } from '../service-kind.js';
 import type { ServiceSettings } from '../settings.js';
@@ -21,7 +20,7 @@ export function eventUnits(
     if (kind === 'sms') return settings.defaultQuota;
     if (action === 'check-balance') return 1;
     throw new ChargingRefusal(
-      ResultCode.MISSING_AVP,
+      'UNITS_MISSING',
       `${action} needs a Requested-Service-Unit saying how much`,
       'Requested-Service-Unit',
     );
@@ -29,7 +28,7 @@ export function eventUnits(
   const units = unitsOf(kind, requested);
   if (units === undefined) {
     throw new ChargingRefusal(
-      ResultCode.RATING_FAILED,
+      'UNITS_NOT_RATED',
       `the Requested-Service-Unit names no ${kind === 'voice' ? 'CC-Time' : kind === 'data' ? 'octets' : 'CC-Service-Specific-Units'}, which ${kind} is rated in`,
     );
   }

@@ -102,7 +102,7 @@ describe('refusalOf (RFC 4006 §9 result codes)', () => {
     [new InsufficientFundsError(), 4012],
     [new AccountPostpaidError(), 4011],
     [new RatingError('no price'), 5031],
-    [new ChargingRefusal(5005, 'missing'), 5005],
+    [new ChargingRefusal('SUBSCRIPTION_ID_MISSING', 'missing'), 5005],
   ])('%s is %i', (err, code) => {
     expect(refusalOf(err)?.resultCode).toBe(code);
   });
