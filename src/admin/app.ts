@@ -32,12 +32,12 @@ import { addSharedSchemas } from './schemas.js';
 
 export interface AdminDeps {
   redis: Redis | Cluster;
-  /** The charging engine's store: the admin side works on the same keys (its key prefix). */
+  /** The charging service's store: the admin side works on the same keys (its key prefix). */
   store: BalanceStore;
   catalog: TariffCatalog;
   sessions: SessionStore;
   sessionKeys: SessionKeys;
-  /** The engine's CDR streams; default a reader of the same keys. */
+  /** The charging service's CDR streams; default a reader of the same keys. */
   cdrs?: CdrWriter;
   metrics: Metrics;
   /** Tokens of /v1 (see tokensFromConfig); none: every /v1 call is refused with ADMIN_DISABLED. */

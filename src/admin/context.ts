@@ -39,8 +39,8 @@ export interface AdminContextOptions {
 
 /**
  * Builds the admin side on a Redis connection. Its balance store is its own, over the same keys
- * as the charging engine's, and differs only in how long it remembers operation ids: the
- * engine's bridge a crash within a request, a top-up reference must outlive a client's retries.
+ * as the charging service's, and differs only in how long it remembers operation ids: the
+ * service's bridge a crash within a request, a top-up reference must outlive a client's retries.
  */
 export function adminContext(options: AdminContextOptions): AdminContext {
   const { redis, keyPrefix, catalog, sessionKeys } = options;

@@ -112,7 +112,7 @@ export class PackageCallers {
 
   /**
    * The tiers a package may price an originating call with, as the server's rater decides it
-   * (src/credit-control/vpn-rater.ts); undefined when the tariff certainly prices it. A number
+   * (src/rating/rater.ts); undefined when the tariff certainly prices it. A number
    * dialled in international form is the called party itself; any other form (a short number,
    * a national number) the server resolves through the caller's groups or its numbering plan,
    * so the package may price it.

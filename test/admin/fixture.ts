@@ -58,7 +58,7 @@ export interface CallOptions {
 export interface AdminFixture {
   app: FastifyInstance;
   redis: Redis;
-  /** A store on the same keys (as the charging engine's). */
+  /** A store on the same keys (as the charging service's). */
   store: BalanceStore;
   catalog: TariffCatalog;
   sessionKeys: SessionKeys;

@@ -1,6 +1,6 @@
 /**
  * Who a request charges (src/credit-control/subscriber.ts), the refusal each failure stands for
- * (outcome.ts), the session keys (keys.ts), and what counts as a retransmission (sessions.ts).
+ * (refusals.ts), the session keys (keys.ts), and what counts as a retransmission (session-record.ts).
  */
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
