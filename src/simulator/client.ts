@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { encodeMessage, decodeTree, type AvpEntry, type DecodedAvp } from '../diameter/avp-tree.js';
-import { FrameReader, decodeMessage } from '../diameter/decode.js';
+import { decodeMessage } from '../diameter/decode.js';
+import { FrameReader } from '../diameter/frame-reader.js';
 import { defaultDictionary, type Dictionary } from '../diameter/dictionary.js';
 import { CommandFlags, type DiameterMessage } from '../diameter/message.js';
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../../logging.js';
-import { DecodeError, FrameReader, decodeAvps, readHeader } from '../decode.js';
+import { DecodeError, decodeAvps, readHeader } from '../decode.js';
+import { FrameReader } from '../frame-reader.js';
 import {
   CommandFlags,
   HEADER_LENGTH,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError, FrameReader, decodeAvps, decodeMessage } from '../../../src/diameter/decode.js';
+import { DecodeError, decodeAvps, decodeMessage } from '../../../src/diameter/decode.js';
+import { FrameReader } from '../../../src/diameter/frame-reader.js';
 import { vector } from '../../support/vectors.js';
 
 const ccr = vector('CCR:32251-I-rsu-svcinfo');
