@@ -10,7 +10,7 @@ import {
   isCapabilitiesExchange,
   refuseBeforeCapabilities,
 } from './peer/capabilities-exchange.js';
-import { PeerTransport, remoteAddressOf } from './peer/connection.js';
+import { PeerTransport, remoteAddressOf } from './peer/transport.js';
 import { DisconnectCause, answerDisconnect, requestDisconnect } from './peer/disconnect.js';
 import { RequestDispatcher } from './peer/dispatch.js';
 import { InboundFrames } from './peer/framing.js';

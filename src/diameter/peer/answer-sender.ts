@@ -7,7 +7,7 @@ import { MessageWriter } from '../encode.js';
 import { findAvp, type Avp, type DiameterMessage, type MessageHeader } from '../message.js';
 import { requestTypeLabel, resultCodeOf } from '../metrics.js';
 import { validateAvps } from '../validate.js';
-import type { PeerTransport } from './connection.js';
+import type { PeerTransport } from './transport.js';
 import type { PeerOptions } from './options.js';
 
 /** RFC 4006 §8.3 CC-Request-Type, for the metrics' labels. */

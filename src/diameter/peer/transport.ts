@@ -4,7 +4,7 @@ import type { Logger } from '../../logging.js';
 /** How long a closed connection waits for the peer to close its side before it is torn down. */
 const CLOSE_GRACE_MS = 1000;
 
-export interface ConnectionEvents {
+export interface TransportEvents {
   onData(chunk: Buffer): void;
   onClose(): void;
 }
@@ -22,7 +22,7 @@ export class PeerTransport {
   constructor(
     private readonly socket: Socket,
     log: Logger,
-    events: ConnectionEvents,
+    events: TransportEvents,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => events.onData(chunk));
