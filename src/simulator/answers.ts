@@ -1,21 +1,12 @@
+import { resolveAvps } from '../diameter/avps.js';
+import {
+  DictionaryError,
+  defaultDictionary,
+  type AvpDefinition,
+  type Dictionary,
+} from '../diameter/dictionary.js';
 import { AvpFlags, CommandFlags, HEADER_LENGTH } from '../diameter/message.js';
-
-/** IETF AVP codes the simulator reads from a CCA (RFC 6733, RFC 4006). */
-const AVP = {
-  resultCode: 268,
-  errorMessage: 281,
-  experimentalResult: 297,
-  experimentalResultCode: 298,
-  mscc: 456,
-  grantedServiceUnit: 431,
-  ratingGroup: 432,
-  finalUnitIndication: 430,
-  ccTime: 420,
-  ccTotalOctets: 421,
-  ccInputOctets: 412,
-  ccOutputOctets: 414,
-  ccServiceSpecificUnits: 417,
-} as const;
+import { HeaderOffset } from './header.js';
 
 /** The most MSCCs read from one answer; later ones are counted but not read. */
 export const MAX_MSCC = 16;
@@ -63,110 +54,153 @@ function u64(buf: Buffer, at: number): number {
 }
 
 /**
- * Walks a Granted-Service-Unit's members for its amount: CC-Total-Octets, else input plus
- * output octets, else CC-Time, else CC-Service-Specific-Units (CC-Money is not read).
+ * Reads answer frames by walking the AVPs by offset: no tree, no copies, grouped AVPs entered
+ * only when they matter. The AVPs it reads are IETF ones (RFC 6733, RFC 4006), matched by the
+ * codes the dictionary gives them, looked up once.
  */
-function grantedAmount(buf: Buffer, start: number, end: number): number {
-  let total = NONE;
-  let inOut = NONE;
-  let time = NONE;
-  let units = NONE;
-  for (let p = start; p + 8 <= end;) {
-    const code = buf.readUInt32BE(p);
-    const flags = buf[p + 4]!;
-    const length = buf.readUIntBE(p + 5, 3);
-    if (length < 8 || p + length > end) throw new MalformedAnswerError(`AVP ${code} overruns its group`);
-    if ((flags & AvpFlags.Vendor) === 0) {
-      const data = p + 8;
-      const size = length - 8;
-      if (code === AVP.ccTotalOctets && size === 8) total = u64(buf, data);
-      else if ((code === AVP.ccInputOctets || code === AVP.ccOutputOctets) && size === 8)
-        inOut = (inOut === NONE ? 0 : inOut) + u64(buf, data);
-      else if (code === AVP.ccTime && size === 4) time = buf.readUInt32BE(data);
-      else if (code === AVP.ccServiceSpecificUnits && size === 8) units = u64(buf, data);
-    }
-    p += (length + 3) & ~3;
-  }
-  return total !== NONE ? total : inOut !== NONE ? inOut : time !== NONE ? time : units;
-}
+export class AnswerReader {
+  private readonly resultCode: number;
+  private readonly errorMessage: number;
+  private readonly experimentalResult: number;
+  private readonly experimentalResultCode: number;
+  private readonly mscc: number;
+  private readonly grantedServiceUnit: number;
+  private readonly ratingGroup: number;
+  private readonly finalUnitIndication: number;
+  private readonly ccTime: number;
+  private readonly ccTotalOctets: number;
+  private readonly ccInputOctets: number;
+  private readonly ccOutputOctets: number;
+  private readonly ccServiceSpecificUnits: number;
 
-function readMscc(buf: Buffer, start: number, end: number, out: AnswerInfo, i: number): void {
-  out.msccRatingGroup[i] = NONE;
-  out.msccResultCode[i] = 0;
-  out.msccGranted[i] = NONE;
-  out.msccFinalUnit[i] = false;
-  for (let p = start; p + 8 <= end;) {
-    const code = buf.readUInt32BE(p);
-    const flags = buf[p + 4]!;
-    const length = buf.readUIntBE(p + 5, 3);
-    if (length < 8 || p + length > end) throw new MalformedAnswerError(`AVP ${code} overruns its MSCC`);
-    if ((flags & AvpFlags.Vendor) === 0) {
-      const data = p + 8;
-      if (code === AVP.resultCode && length === 12) out.msccResultCode[i] = buf.readUInt32BE(data);
-      else if (code === AVP.ratingGroup && length === 12) out.msccRatingGroup[i] = buf.readUInt32BE(data);
-      else if (code === AVP.grantedServiceUnit) out.msccGranted[i] = grantedAmount(buf, data, p + length);
-      else if (code === AVP.finalUnitIndication) out.msccFinalUnit[i] = true;
-    }
-    p += (length + 3) & ~3;
+  constructor(dict: Dictionary) {
+    const avps = resolveAvps(dict);
+    const ietf = (def: AvpDefinition): number => {
+      if (def.vendorId !== 0)
+        throw new DictionaryError(`${def.name} must be an IETF AVP to be read from answers`);
+      return def.code;
+    };
+    this.resultCode = ietf(avps.resultCode);
+    this.errorMessage = ietf(avps.errorMessage);
+    this.experimentalResult = ietf(avps.experimentalResult);
+    this.experimentalResultCode = ietf(avps.experimentalResultCode);
+    this.mscc = ietf(avps.multipleServicesCreditControl);
+    this.grantedServiceUnit = ietf(avps.grantedServiceUnit);
+    this.ratingGroup = ietf(avps.ratingGroup);
+    this.finalUnitIndication = ietf(avps.finalUnitIndication);
+    this.ccTime = ietf(avps.ccTime);
+    this.ccTotalOctets = ietf(avps.ccTotalOctets);
+    this.ccInputOctets = ietf(avps.ccInputOctets);
+    this.ccOutputOctets = ietf(avps.ccOutputOctets);
+    this.ccServiceSpecificUnits = ietf(avps.ccServiceSpecificUnits);
   }
-}
 
-/**
- * Reads one answer frame (its whole bytes, framing already checked) into `out` by walking the
- * AVPs by offset: no tree, no copies, grouped AVPs entered only when they matter.
- * Throws MalformedAnswerError when an AVP length does not fit.
- */
-export function readAnswer(frame: Buffer, out: AnswerInfo): AnswerInfo {
-  out.commandCode = frame.readUIntBE(5, 3);
-  out.errorBit = (frame[4]! & CommandFlags.Error) !== 0;
-  out.hopByHop = frame.readUInt32BE(12);
-  out.resultCode = 0;
-  out.granted = NONE;
-  out.finalUnit = false;
-  out.msccCount = 0;
-  out.errorMessageAt = -1;
-  out.errorMessageLength = 0;
-  const end = Math.min(frame.length, frame.readUIntBE(1, 3));
-  for (let p = HEADER_LENGTH; p + 8 <= end;) {
-    const code = frame.readUInt32BE(p);
-    const flags = frame[p + 4]!;
-    const length = frame.readUIntBE(p + 5, 3);
-    const vendor = (flags & AvpFlags.Vendor) !== 0;
-    if (length < (vendor ? 12 : 8) || p + length > end)
-      throw new MalformedAnswerError(`AVP ${code} at ${p} has length ${length}`);
-    if (!vendor) {
-      const data = p + 8;
-      switch (code) {
-        case AVP.resultCode:
+  /**
+   * Reads one answer frame (its whole bytes, framing already checked) into `out`.
+   * Throws MalformedAnswerError when an AVP length does not fit.
+   */
+  read(frame: Buffer, out: AnswerInfo): AnswerInfo {
+    out.commandCode = frame.readUIntBE(HeaderOffset.commandCode, 3);
+    out.errorBit = (frame[HeaderOffset.flags]! & CommandFlags.Error) !== 0;
+    out.hopByHop = frame.readUInt32BE(HeaderOffset.hopByHop);
+    out.resultCode = 0;
+    out.granted = NONE;
+    out.finalUnit = false;
+    out.msccCount = 0;
+    out.errorMessageAt = -1;
+    out.errorMessageLength = 0;
+    const end = Math.min(frame.length, frame.readUIntBE(HeaderOffset.length, 3));
+    for (let p = HEADER_LENGTH; p + 8 <= end;) {
+      const code = frame.readUInt32BE(p);
+      const flags = frame[p + 4]!;
+      const length = frame.readUIntBE(p + 5, 3);
+      const vendor = (flags & AvpFlags.Vendor) !== 0;
+      if (length < (vendor ? 12 : 8) || p + length > end)
+        throw new MalformedAnswerError(`AVP ${code} at ${p} has length ${length}`);
+      if (!vendor) {
+        const data = p + 8;
+        if (code === this.resultCode) {
           if (length === 12) out.resultCode = frame.readUInt32BE(data);
-          break;
-        case AVP.experimentalResult:
+        } else if (code === this.experimentalResult) {
           for (let q = data; q + 12 <= p + length; q += (frame.readUIntBE(q + 5, 3) + 3) & ~3) {
             const len = frame.readUIntBE(q + 5, 3);
             if (len < 8) break;
-            if (frame.readUInt32BE(q) === AVP.experimentalResultCode && len === 12)
+            if (frame.readUInt32BE(q) === this.experimentalResultCode && len === 12)
               out.resultCode = frame.readUInt32BE(q + 8);
           }
-          break;
-        case AVP.mscc:
-          if (out.msccCount < MAX_MSCC) readMscc(frame, data, p + length, out, out.msccCount);
+        } else if (code === this.mscc) {
+          if (out.msccCount < MAX_MSCC) this.readMscc(frame, data, p + length, out, out.msccCount);
           out.msccCount++;
-          break;
-        case AVP.grantedServiceUnit:
-          out.granted = grantedAmount(frame, data, p + length);
-          break;
-        case AVP.finalUnitIndication:
+        } else if (code === this.grantedServiceUnit) {
+          out.granted = this.grantedAmount(frame, data, p + length);
+        } else if (code === this.finalUnitIndication) {
           out.finalUnit = true;
-          break;
-        case AVP.errorMessage:
+        } else if (code === this.errorMessage) {
           out.errorMessageAt = data;
           out.errorMessageLength = length - 8;
-          break;
+        }
       }
+      p += (length + 3) & ~3;
     }
-    p += (length + 3) & ~3;
+    return out;
   }
-  return out;
+
+  private readMscc(buf: Buffer, start: number, end: number, out: AnswerInfo, i: number): void {
+    out.msccRatingGroup[i] = NONE;
+    out.msccResultCode[i] = 0;
+    out.msccGranted[i] = NONE;
+    out.msccFinalUnit[i] = false;
+    for (let p = start; p + 8 <= end;) {
+      const code = buf.readUInt32BE(p);
+      const flags = buf[p + 4]!;
+      const length = buf.readUIntBE(p + 5, 3);
+      if (length < 8 || p + length > end) throw new MalformedAnswerError(`AVP ${code} overruns its MSCC`);
+      if ((flags & AvpFlags.Vendor) === 0) {
+        const data = p + 8;
+        if (code === this.resultCode && length === 12) out.msccResultCode[i] = buf.readUInt32BE(data);
+        else if (code === this.ratingGroup && length === 12) out.msccRatingGroup[i] = buf.readUInt32BE(data);
+        else if (code === this.grantedServiceUnit)
+          out.msccGranted[i] = this.grantedAmount(buf, data, p + length);
+        else if (code === this.finalUnitIndication) out.msccFinalUnit[i] = true;
+      }
+      p += (length + 3) & ~3;
+    }
+  }
+
+  /**
+   * Walks a Granted-Service-Unit's members for its amount: CC-Total-Octets, else input plus
+   * output octets, else CC-Time, else CC-Service-Specific-Units (CC-Money is not read).
+   */
+  private grantedAmount(buf: Buffer, start: number, end: number): number {
+    let total = NONE;
+    let inOut = NONE;
+    let time = NONE;
+    let units = NONE;
+    for (let p = start; p + 8 <= end;) {
+      const code = buf.readUInt32BE(p);
+      const flags = buf[p + 4]!;
+      const length = buf.readUIntBE(p + 5, 3);
+      if (length < 8 || p + length > end) throw new MalformedAnswerError(`AVP ${code} overruns its group`);
+      if ((flags & AvpFlags.Vendor) === 0) {
+        const data = p + 8;
+        const size = length - 8;
+        if (code === this.ccTotalOctets && size === 8) total = u64(buf, data);
+        else if ((code === this.ccInputOctets || code === this.ccOutputOctets) && size === 8)
+          inOut = (inOut === NONE ? 0 : inOut) + u64(buf, data);
+        else if (code === this.ccTime && size === 4) time = buf.readUInt32BE(data);
+        else if (code === this.ccServiceSpecificUnits && size === 8) units = u64(buf, data);
+      }
+      p += (length + 3) & ~3;
+    }
+    return total !== NONE ? total : inOut !== NONE ? inOut : time !== NONE ? time : units;
+  }
+}
+
+let defaultReader: AnswerReader | undefined;
+
+/** Reads one answer frame into `out` with the package's own dictionary (see AnswerReader.read). */
+export function readAnswer(frame: Buffer, out: AnswerInfo): AnswerInfo {
+  return (defaultReader ??= new AnswerReader(defaultDictionary())).read(frame, out);
 }
 
 /** The answer's Error-Message, read only when someone wants to show it. */

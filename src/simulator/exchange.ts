@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { AnswerInfo, MalformedAnswerError, readAnswer } from './answers.js';
+import { AnswerInfo, MalformedAnswerError, type AnswerReader } from './answers.js';
 import { requestAgain } from './busy-retry.js';
+import { hopByHopOf } from './header.js';
 import type { Peer } from './peers.js';
 import type { SimSession } from './sessions.js';
 import type { Stats } from './stats.js';
@@ -28,6 +29,7 @@ export class Exchange {
   private readonly answer = new AnswerInfo();
 
   constructor(
+    private readonly reader: AnswerReader,
     private readonly stats: Stats,
     private readonly timeoutMs: number,
     private readonly handler: AnswerHandler,
@@ -53,7 +55,7 @@ export class Exchange {
   onFrame(peer: Peer, frame: Buffer): void {
     const a = this.answer;
     try {
-      readAnswer(frame, a);
+      this.reader.read(frame, a);
     } catch (err) {
       if (!(err instanceof MalformedAnswerError)) throw err;
       this.onUnreadable(peer, frame, err);
@@ -96,7 +98,7 @@ export class Exchange {
 
   private onUnreadable(peer: Peer, frame: Buffer, err: MalformedAnswerError): void {
     this.malformed++;
-    const hop = frame.readUInt32BE(12);
+    const hop = hopByHopOf(frame);
     const s = peer.pending.get(hop);
     if (!s) return;
     peer.pending.delete(hop);

@@ -1,4 +1,5 @@
 import type { Dictionary } from '../diameter/dictionary.js';
+import { ResultCode } from '../errors/result-codes.js';
 import { DiameterClient } from './client.js';
 import { SimulatorError } from './error.js';
 import { CcrWriter } from './requests.js';
@@ -65,7 +66,7 @@ export class PeerSet {
         );
       }
       const rc = cea.get('Result-Code');
-      if (rc !== 2001) {
+      if (rc !== ResultCode.SUCCESS) {
         await client.close();
         await Promise.all(this.all.map((p) => p.client.close()));
         throw new SimulatorError(

@@ -1,3 +1,4 @@
+import { ResultCode } from '../errors/result-codes.js';
 import type { Report } from './report.js';
 
 function num(n: number, digits = 0): string {
@@ -17,7 +18,7 @@ export function formatReport(r: Report): string {
   lines.push(
     `CCRs       sent ${num(r.ccr.sent)}, answered ${num(r.ccr.answered)}, timed out ${num(r.ccr.timedOut)}` +
       `${r.ccr.unanswered ? `, unanswered ${num(r.ccr.unanswered)}` : ''}` +
-      `${r.ccr.busy ? `, answered 3004 and sent again ${num(r.ccr.busy)}` : ''}: ${num(r.ccr.perSecond, 1)} CCR/s` +
+      `${r.ccr.busy ? `, answered ${ResultCode.TOO_BUSY} and sent again ${num(r.ccr.busy)}` : ''}: ${num(r.ccr.perSecond, 1)} CCR/s` +
       `${r.ccr.missed ? ` (${num(r.ccr.missed)} due by the schedule were not sent)` : ''}`,
   );
   const kinds = Object.entries(r.sessions).filter(([k, c]) => k !== 'total' && c.started > 0);

@@ -1,4 +1,5 @@
-import type { AvpDefinition, Dictionary } from '../diameter/dictionary.js';
+import { resolveAvps, type Avps } from '../diameter/avps.js';
+import { defaultDictionary, type AvpDefinition, type Dictionary } from '../diameter/dictionary.js';
 import { MessageWriter } from '../diameter/encode.js';
 import { AvpFlags, CommandFlags, type Avp } from '../diameter/message.js';
 
@@ -10,8 +11,20 @@ export const SERVICE_CONTEXT = {
 } as const;
 export type Service = keyof typeof SERVICE_CONTEXT;
 
-/** RFC 4006 §8.3 CC-Request-Type. */
-export const RequestType = { initial: 1, update: 2, termination: 3, event: 4 } as const;
+const ccRequestType = (name: string) => defaultDictionary().enumValue('CC-Request-Type', name);
+
+/** RFC 4006 §8.3 CC-Request-Type, as the dictionary numbers it. */
+export const RequestType = {
+  initial: ccRequestType('INITIAL_REQUEST'),
+  update: ccRequestType('UPDATE_REQUEST'),
+  termination: ccRequestType('TERMINATION_REQUEST'),
+  event: ccRequestType('EVENT_REQUEST'),
+} as const;
+
+/** RFC 4006 §8.41 Requested-Action, as the dictionary numbers it. */
+export const RequestedAction = {
+  directDebiting: defaultDictionary().enumValue('Requested-Action', 'DIRECT_DEBITING'),
+} as const;
 
 /** The unit of a service's Requested- and Used-Service-Unit. */
 export const UNIT_OF: Record<Service, 'time' | 'octets' | 'messages'> = {
@@ -19,12 +32,6 @@ export const UNIT_OF: Record<Service, 'time' | 'octets' | 'messages'> = {
   data: 'octets',
   sms: 'messages',
 };
-
-/** Seconds between 1900-01-01 (NTP era 0, RFC 6733 §4.3.1 Time) and 1970-01-01. */
-const NTP_OFFSET = 2_208_988_800;
-
-const CREDIT_CONTROL_APPLICATION = 4;
-const CREDIT_CONTROL_COMMAND = 272;
 
 export interface PeerIdentity {
   originHost: string;
@@ -58,68 +65,40 @@ export class CcrWriter {
   private readonly w = new MessageWriter();
   private readonly head: Avp[];
   private readonly contexts: Record<Service, Avp>;
-  private readonly d: {
-    sessionId: AvpDefinition;
-    ccRequestType: AvpDefinition;
-    ccRequestNumber: AvpDefinition;
-    eventTimestamp: AvpDefinition;
-    subscriptionId: AvpDefinition;
-    subscriptionIdType: AvpDefinition;
-    subscriptionIdData: AvpDefinition;
-    requestedAction: AvpDefinition;
-    multipleServicesIndicator: AvpDefinition;
-    mscc: AvpDefinition;
-    rsu: AvpDefinition;
-    usu: AvpDefinition;
-    ratingGroup: AvpDefinition;
-    ccTime: AvpDefinition;
-    ccTotalOctets: AvpDefinition;
-    ccServiceSpecificUnits: AvpDefinition;
-    serviceInformation: AvpDefinition;
-    imsInformation: AvpDefinition;
-    nodeFunctionality: AvpDefinition;
-    roleOfNode: AvpDefinition;
-    callingPartyAddress: AvpDefinition;
-    calledPartyAddress: AvpDefinition;
-  };
+  private readonly d: Avps;
+  private readonly flags: number;
+  private readonly commandCode: number;
+  private readonly applicationId: number;
+  /** Enumerated values the writer always sends the same, by the dictionary's names. */
+  private readonly e164: number;
+  private readonly multipleServicesSupported: number;
+  private readonly applicationServer: number;
+  private readonly originatingRole: number;
 
   constructor(dict: Dictionary, identity: PeerIdentity) {
-    const def = (name: string) => dict.avpByName(name);
-    this.d = {
-      sessionId: def('Session-Id'),
-      ccRequestType: def('CC-Request-Type'),
-      ccRequestNumber: def('CC-Request-Number'),
-      eventTimestamp: def('Event-Timestamp'),
-      subscriptionId: def('Subscription-Id'),
-      subscriptionIdType: def('Subscription-Id-Type'),
-      subscriptionIdData: def('Subscription-Id-Data'),
-      requestedAction: def('Requested-Action'),
-      multipleServicesIndicator: def('Multiple-Services-Indicator'),
-      mscc: def('Multiple-Services-Credit-Control'),
-      rsu: def('Requested-Service-Unit'),
-      usu: def('Used-Service-Unit'),
-      ratingGroup: def('Rating-Group'),
-      ccTime: def('CC-Time'),
-      ccTotalOctets: def('CC-Total-Octets'),
-      ccServiceSpecificUnits: def('CC-Service-Specific-Units'),
-      serviceInformation: def('Service-Information'),
-      imsInformation: def('IMS-Information'),
-      nodeFunctionality: def('Node-Functionality'),
-      roleOfNode: def('Role-Of-Node'),
-      callingPartyAddress: def('Calling-Party-Address'),
-      calledPartyAddress: def('Called-Party-Address'),
-    };
-    const text = (name: string, value: string) => constant(def(name), Buffer.from(value, 'utf8'));
+    const d = (this.d = resolveAvps(dict));
+    const creditControl = dict.commandByName('Credit-Control');
+    this.flags = CommandFlags.Request | (creditControl.proxiable ? CommandFlags.Proxiable : 0);
+    this.commandCode = creditControl.code;
+    this.applicationId = creditControl.applicationId;
+    this.e164 = dict.enumValue('Subscription-Id-Type', 'END_USER_E164');
+    this.multipleServicesSupported = dict.enumValue(
+      'Multiple-Services-Indicator',
+      'MULTIPLE_SERVICES_SUPPORTED',
+    );
+    this.applicationServer = dict.enumValue('Node-Functionality', 'AS');
+    this.originatingRole = dict.enumValue('Role-Of-Node', 'ORIGINATING_ROLE');
+    const text = (def: AvpDefinition, value: string) => constant(def, Buffer.from(value, 'utf8'));
     this.head = [
-      text('Origin-Host', identity.originHost),
-      text('Origin-Realm', identity.originRealm),
-      text('Destination-Realm', identity.destinationRealm),
-      constant(def('Auth-Application-Id'), u32(CREDIT_CONTROL_APPLICATION)),
+      text(d.originHost, identity.originHost),
+      text(d.originRealm, identity.originRealm),
+      text(d.destinationRealm, identity.destinationRealm),
+      constant(d.authApplicationId, u32(this.applicationId)),
     ];
     this.contexts = {
-      data: text('Service-Context-Id', SERVICE_CONTEXT.data),
-      voice: text('Service-Context-Id', SERVICE_CONTEXT.voice),
-      sms: text('Service-Context-Id', SERVICE_CONTEXT.sms),
+      data: text(d.serviceContextId, SERVICE_CONTEXT.data),
+      voice: text(d.serviceContextId, SERVICE_CONTEXT.voice),
+      sms: text(d.serviceContextId, SERVICE_CONTEXT.sms),
     };
   }
 
@@ -136,9 +115,9 @@ export class CcrWriter {
     const w = this.w;
     const d = this.d;
     w.begin({
-      flags: CommandFlags.Request | CommandFlags.Proxiable,
-      commandCode: CREDIT_CONTROL_COMMAND,
-      applicationId: CREDIT_CONTROL_APPLICATION,
+      flags: this.flags,
+      commandCode: this.commandCode,
+      applicationId: this.applicationId,
       hopByHop,
       endToEnd: hopByHop,
     });
@@ -147,29 +126,29 @@ export class CcrWriter {
     w.raw(this.contexts[service]);
     w.integer32(d.ccRequestType, requestType);
     w.unsigned32(d.ccRequestNumber, requestNumber);
-    w.unsigned32(d.eventTimestamp, Math.floor(nowMs / 1000) + NTP_OFFSET);
+    w.time(d.eventTimestamp, new Date(nowMs));
     w.beginGroup(d.subscriptionId);
-    w.integer32(d.subscriptionIdType, 0); // END_USER_E164
+    w.integer32(d.subscriptionIdType, this.e164);
     w.text(d.subscriptionIdData, msisdn);
     w.endGroup();
     return this;
   }
 
-  /** RFC 4006 §8.41; 0 is DIRECT_DEBITING. */
+  /** RFC 4006 §8.41: one of RequestedAction. */
   requestedAction(action: number): this {
     this.w.integer32(this.d.requestedAction, action);
     return this;
   }
 
   multipleServicesIndicator(): this {
-    this.w.integer32(this.d.multipleServicesIndicator, 1);
+    this.w.integer32(this.d.multipleServicesIndicator, this.multipleServicesSupported);
     return this;
   }
 
   /** Command-level Requested- and Used-Service-Unit; a negative amount leaves that AVP out. */
   units(service: Service, requested: number, used: number): this {
-    if (requested >= 0) this.unitGroup(this.d.rsu, service, requested);
-    if (used >= 0) this.unitGroup(this.d.usu, service, used);
+    if (requested >= 0) this.unitGroup(this.d.requestedServiceUnit, service, requested);
+    if (used >= 0) this.unitGroup(this.d.usedServiceUnit, service, used);
     return this;
   }
 
@@ -179,9 +158,9 @@ export class CcrWriter {
    */
   mscc(service: Service, ratingGroup: number, requested: number, used: number): this {
     const w = this.w;
-    w.beginGroup(this.d.mscc);
-    if (requested >= 0) this.unitGroup(this.d.rsu, service, requested);
-    if (used >= 0) this.unitGroup(this.d.usu, service, used);
+    w.beginGroup(this.d.multipleServicesCreditControl);
+    if (requested >= 0) this.unitGroup(this.d.requestedServiceUnit, service, requested);
+    if (used >= 0) this.unitGroup(this.d.usedServiceUnit, service, used);
     if (ratingGroup >= 0) w.unsigned32(this.d.ratingGroup, ratingGroup);
     w.endGroup();
     return this;
@@ -192,8 +171,8 @@ export class CcrWriter {
     const w = this.w;
     const d = this.d;
     w.beginGroup(d.serviceInformation).beginGroup(d.imsInformation);
-    w.integer32(d.nodeFunctionality, 6); // AS
-    w.integer32(d.roleOfNode, 0); // ORIGINATING_ROLE
+    w.integer32(d.nodeFunctionality, this.applicationServer);
+    w.integer32(d.roleOfNode, this.originatingRole);
     w.text(d.callingPartyAddress, calling);
     w.text(d.calledPartyAddress, called);
     w.endGroup().endGroup();

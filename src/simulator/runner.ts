@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultDictionary, type Dictionary } from '../diameter/dictionary.js';
 import { recordAnswer } from './answer-check.js';
-import type { AnswerInfo } from './answers.js';
+import { AnswerReader, type AnswerInfo } from './answers.js';
 import { BUSY_PAUSE_MS, isTooBusy } from './busy-retry.js';
 import { CpuWatch } from './cpu.js';
 import { Exchange } from './exchange.js';
@@ -68,7 +68,7 @@ export class Runner {
     this.sessions = new SessionMaker(scenario);
     this.stats = new Stats(this.sessions.kinds.map((k) => k.name));
     this.book = new SessionBook(this.sessions, this.stats);
-    this.exchange = new Exchange(this.stats, this.timeoutMs, {
+    this.exchange = new Exchange(new AnswerReader(this.dict), this.stats, this.timeoutMs, {
       answered: (s, a, frame, now) => this.onAnswered(s, a, frame, now),
       lost: (s) => this.abort(s),
     });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { tariffSchema } from '../catalog/schema.js';
+import { ResultCode } from '../errors/result-codes.js';
 
 /**
  * A load scenario (scenarios/README.md documents every field): which peers to open, how fast
@@ -188,7 +189,7 @@ export const scenarioSchema = z
     stop: stopSchema,
     msisdn: rangeSchema,
     mix: z.array(kindSchema).min(1, 'name at least one kind of session'),
-    expect: resultCodes.default([2001]),
+    expect: resultCodes.default([ResultCode.SUCCESS]),
     /** Seconds to wait for an answer before the request counts as timed out. */
     answerTimeoutSeconds: positive.default(5),
     provision: provisionSchema.optional(),

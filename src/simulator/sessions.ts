@@ -1,10 +1,8 @@
+import { ResultCode } from '../errors/result-codes.js';
 import { NONE, type AnswerInfo } from './answers.js';
 import type { ChargeSink } from './money.js';
-import { RequestType, type CcrWriter, type Service } from './requests.js';
+import { RequestType, RequestedAction, type CcrWriter, type Service } from './requests.js';
 import type { DataSpec, DebitSpec, SmsSpec, VoiceSpec } from './scenario.js';
-
-const SUCCESS = 2001;
-const CREDIT_LIMIT_REACHED = 4012;
 
 /**
  * One simulated credit-control session, as a PCEF or an IMS node drives it: it writes its next
@@ -61,10 +59,10 @@ function codeFor(a: AnswerInfo, rg: number): { code: number; granted: number; fi
 
 /** Usage in a CCR-U / CCR-T was charged when the command succeeded or its MSCC got 2001 or 4012. */
 function usageCharged(a: AnswerInfo, rg: number): boolean {
-  if (a.resultCode === SUCCESS) return true;
+  if (a.resultCode === ResultCode.SUCCESS) return true;
   const i = a.msccIndex(rg);
   const code = i >= 0 ? a.msccResultCode[i] : a.resultCode;
-  return code === SUCCESS || code === CREDIT_LIMIT_REACHED;
+  return code === ResultCode.SUCCESS || code === ResultCode.CREDIT_LIMIT_REACHED;
 }
 
 /**
@@ -129,11 +127,11 @@ export class DataSession extends SimSession {
       }
     }
     if (this.requestType === RequestType.termination) {
-      if (a.resultCode !== SUCCESS) this.refused = true;
+      if (a.resultCode !== ResultCode.SUCCESS) this.refused = true;
       this.done = true;
       return;
     }
-    if (a.resultCode !== SUCCESS) {
+    if (a.resultCode !== ResultCode.SUCCESS) {
       this.refused = true;
       if (this.requestType === RequestType.initial) {
         this.done = true;
@@ -150,7 +148,7 @@ export class DataSession extends SimSession {
         continue;
       }
       const r = codeFor(a, rgs[i]!);
-      if (r.code !== SUCCESS) {
+      if (r.code !== ResultCode.SUCCESS) {
         this.refused = true;
         this.asking[i] = false;
         this.granted[i] = 0;
@@ -215,12 +213,12 @@ export class VoiceSession extends SimSession {
       charges.add(this.msisdn, 'voice', rg, this.reported, { called: this.called, vpn: this.vpn });
     this.reported = 0;
     if (this.requestType === RequestType.termination) {
-      if (a.resultCode !== SUCCESS) this.refused = true;
+      if (a.resultCode !== ResultCode.SUCCESS) this.refused = true;
       this.done = true;
       return;
     }
     const r = codeFor(a, rg);
-    if (r.code !== SUCCESS) {
+    if (r.code !== ResultCode.SUCCESS) {
       this.refused = true;
       if (this.requestType === RequestType.initial) this.done = true;
       this.granted = 0;
@@ -248,7 +246,7 @@ export class EventSession extends SimSession {
 
   write(w: CcrWriter, hopByHop: number, nowMs: number): Buffer {
     w.begin(hopByHop, this.id, this.service, RequestType.event, this.number++, this.msisdn, nowMs);
-    w.requestedAction(0);
+    w.requestedAction(RequestedAction.directDebiting);
     if (this.ratingGroup >= 0) w.mscc(this.service, this.ratingGroup, this.units, -1);
     else w.units(this.service, this.units, -1);
     return w.finish();
@@ -256,7 +254,7 @@ export class EventSession extends SimSession {
 
   onAnswer(a: AnswerInfo, charges: ChargeSink): void {
     const r = codeFor(a, this.ratingGroup);
-    if (r.code === SUCCESS && a.resultCode === SUCCESS) {
+    if (r.code === ResultCode.SUCCESS && a.resultCode === ResultCode.SUCCESS) {
       charges.add(
         this.msisdn,
         this.service,

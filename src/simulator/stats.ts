@@ -1,12 +1,31 @@
-import type { Histogram } from 'hdr-histogram-js';
 import { latencyHistogram, summarise } from './latency.js';
 import type { KindCounts, LatencySummary, Report, UnexpectedAnswer } from './report.js';
+import { RequestType } from './requests.js';
 
 export type { Report } from './report.js';
 
-/** Index = CC-Request-Type (RFC 4006 §8.3). */
-export const REQUEST_LABEL = ['', 'CCR-I', 'CCR-U', 'CCR-T', 'CCR-E'] as const;
-const TYPES = [1, 2, 3, 4] as const;
+/** How the report names each CC-Request-Type (RFC 4006 §8.3). */
+const LABELS: readonly (readonly [number, string])[] = [
+  [RequestType.initial, 'CCR-I'],
+  [RequestType.update, 'CCR-U'],
+  [RequestType.termination, 'CCR-T'],
+  [RequestType.event, 'CCR-E'],
+];
+const TYPES = LABELS.map(([type]) => type);
+/** Counters are arrays indexed by CC-Request-Type. */
+const SLOTS = Math.max(...TYPES) + 1;
+const perType = <T>(make: () => T): T[] => Array.from({ length: SLOTS }, make);
+
+function labelsByType(): string[] {
+  const out = perType(() => '');
+  for (const [type, label] of LABELS) out[type] = label;
+  return out;
+}
+
+/** Index = CC-Request-Type. */
+export const REQUEST_LABEL: readonly string[] = labelsByType();
+
+const sum = (counts: readonly number[]) => counts.reduce((a, b) => a + b, 0);
 
 function bump(map: Map<number, number>, key: number): void {
   map.set(key, (map.get(key) ?? 0) + 1);
@@ -14,18 +33,12 @@ function bump(map: Map<number, number>, key: number): void {
 
 /** Counters and latency histograms (microseconds) of one run. */
 export class Stats {
-  readonly sent = [0, 0, 0, 0, 0];
-  readonly answered = [0, 0, 0, 0, 0];
-  readonly timedOut = [0, 0, 0, 0, 0];
-  readonly busyAnswers = [0, 0, 0, 0, 0];
-  readonly latency: Histogram[] = [
-    latencyHistogram(),
-    latencyHistogram(),
-    latencyHistogram(),
-    latencyHistogram(),
-    latencyHistogram(),
-  ];
-  readonly codes: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  readonly sent = perType(() => 0);
+  readonly answered = perType(() => 0);
+  readonly timedOut = perType(() => 0);
+  readonly busyAnswers = perType(() => 0);
+  readonly latency = perType(latencyHistogram);
+  readonly codes = perType(() => new Map<number, number>());
   readonly msccCodes = new Map<number, number>();
   readonly unexpected = new Map<string, UnexpectedAnswer>();
   unexpectedTotal = 0;
@@ -39,15 +52,15 @@ export class Stats {
   }
 
   get totalSent(): number {
-    return this.sent[1]! + this.sent[2]! + this.sent[3]! + this.sent[4]!;
+    return sum(this.sent);
   }
 
   get totalAnswered(): number {
-    return this.answered[1]! + this.answered[2]! + this.answered[3]! + this.answered[4]!;
+    return sum(this.answered);
   }
 
   get totalTimedOut(): number {
-    return this.timedOut[1]! + this.timedOut[2]! + this.timedOut[3]! + this.timedOut[4]!;
+    return sum(this.timedOut);
   }
 
   /** A 3004 (too busy): the request is sent again, so it is not answered yet. */
@@ -129,7 +142,7 @@ export class Stats {
     const latency: Report['latencyMs'] = {};
     for (const t of TYPES) {
       if (!this.sent[t]) continue;
-      const label = REQUEST_LABEL[t];
+      const label = REQUEST_LABEL[t]!;
       byType[label] = { sent: this.sent[t]!, answered: this.answered[t]!, timedOut: this.timedOut[t]! };
       resultCodes[label] = this.codesOf(t);
       if (this.answered[t]) latency[label] = this.summary(t);
@@ -138,7 +151,7 @@ export class Stats {
     report.ccr.sent = this.totalSent;
     report.ccr.answered = this.totalAnswered;
     report.ccr.timedOut = this.totalTimedOut;
-    report.ccr.busy = this.busyAnswers.reduce((a, b) => a + b, 0);
+    report.ccr.busy = sum(this.busyAnswers);
     report.ccr.unanswered = this.totalSent - this.totalAnswered - this.totalTimedOut;
     report.ccr.perSecond = report.seconds > 0 ? this.totalAnswered / report.seconds : 0;
     report.ccr.byType = byType;
