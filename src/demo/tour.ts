@@ -1,5 +1,9 @@
 import type { AvpEntry } from '../diameter/avp-tree.js';
 import { DiameterClient, member, type ReceivedAnswer } from '../simulator/client.js';
+import { SERVICE_CONTEXT } from '../simulator/requests.js';
+
+/** RFC 4006 §8.3 CC-Request-Type, by the dictionary's names. */
+type RequestTypeName = 'INITIAL_REQUEST' | 'UPDATE_REQUEST' | 'TERMINATION_REQUEST' | 'EVENT_REQUEST';
 
 /** One step of the tour and what the server answered. */
 export interface TourLine {
@@ -17,7 +21,7 @@ function ccr(
   client: DiameterClient,
   sid: string,
   context: string,
-  type: number,
+  type: RequestTypeName,
   number: number,
   msisdn: string,
   more: AvpEntry[],
@@ -27,7 +31,7 @@ function ccr(
     ['Origin-Host', client.originHost],
     ['Origin-Realm', client.originRealm],
     ['Destination-Realm', 'ocs.example'],
-    ['Auth-Application-Id', 4],
+    ['Auth-Application-Id', client.creditControl.applicationId],
     ['Service-Context-Id', context],
     ['CC-Request-Type', type],
     ['CC-Request-Number', number],
@@ -35,7 +39,7 @@ function ccr(
     [
       'Subscription-Id',
       [
-        ['Subscription-Id-Type', 0],
+        ['Subscription-Id-Type', 'END_USER_E164'],
         ['Subscription-Id-Data', msisdn],
       ],
     ],
@@ -69,26 +73,26 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
   await client.open();
   const lines: TourLine[] = [];
   const MiB = 1_048_576;
+  const { creditControl: cc } = client;
+  const creditControl = (avps: AvpEntry[]) => client.request(cc.code, cc.applicationId, avps);
   try {
     const data = sessionId(client, 'data');
-    const DATA = '32251@3gpp.org';
+    const DATA = SERVICE_CONTEXT.data;
     lines.push(
       summary(
         'data CCR-I 8613800000001 asks 2 MiB on RG 10',
-        await client.request(
-          272,
-          4,
-          ccr(client, data, DATA, 1, 0, '8613800000001', [mscc(10, ['CC-Total-Octets', 2 * MiB])]),
+        await creditControl(
+          ccr(client, data, DATA, 'INITIAL_REQUEST', 0, '8613800000001', [
+            mscc(10, ['CC-Total-Octets', 2 * MiB]),
+          ]),
         ),
       ),
     );
     lines.push(
       summary(
         'data CCR-U used 2 MiB, asks 2 MiB more',
-        await client.request(
-          272,
-          4,
-          ccr(client, data, DATA, 2, 1, '8613800000001', [
+        await creditControl(
+          ccr(client, data, DATA, 'UPDATE_REQUEST', 1, '8613800000001', [
             mscc(10, ['CC-Total-Octets', 2 * MiB], ['CC-Total-Octets', 2 * MiB]),
           ]),
         ),
@@ -97,10 +101,8 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     lines.push(
       summary(
         'data CCR-T used 1.5 MiB',
-        await client.request(
-          272,
-          4,
-          ccr(client, data, DATA, 3, 2, '8613800000001', [
+        await creditControl(
+          ccr(client, data, DATA, 'TERMINATION_REQUEST', 2, '8613800000001', [
             mscc(10, undefined, ['CC-Total-Octets', 1.5 * MiB]),
           ]),
         ),
@@ -108,15 +110,15 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     );
 
     const voice = sessionId(client, 'voice');
-    const VOICE = '32260@3gpp.org';
+    const VOICE = SERVICE_CONTEXT.voice;
     const ims: AvpEntry = [
       'Service-Information',
       [
         [
           'IMS-Information',
           [
-            ['Node-Functionality', 6],
-            ['Role-Of-Node', 0],
+            ['Node-Functionality', 'AS'],
+            ['Role-Of-Node', 'ORIGINATING_ROLE'],
             ['Calling-Party-Address', 'tel:+8613800000002'],
             ['Called-Party-Address', 'tel:6001'],
           ],
@@ -126,20 +128,16 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     lines.push(
       summary(
         'voice CCR-I 8613800000002 dials short number 6001 (VPN)',
-        await client.request(
-          272,
-          4,
-          ccr(client, voice, VOICE, 1, 0, '8613800000002', [mscc(100, ['CC-Time', 60]), ims]),
+        await creditControl(
+          ccr(client, voice, VOICE, 'INITIAL_REQUEST', 0, '8613800000002', [mscc(100, ['CC-Time', 60]), ims]),
         ),
       ),
     );
     lines.push(
       summary(
         'voice CCR-U 60 s used',
-        await client.request(
-          272,
-          4,
-          ccr(client, voice, VOICE, 2, 1, '8613800000002', [
+        await creditControl(
+          ccr(client, voice, VOICE, 'UPDATE_REQUEST', 1, '8613800000002', [
             mscc(100, ['CC-Time', 60], ['CC-Time', 60]),
             ims,
           ]),
@@ -149,10 +147,11 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     lines.push(
       summary(
         'voice CCR-T 25 s used (85 s: two free minutes of vpn-300)',
-        await client.request(
-          272,
-          4,
-          ccr(client, voice, VOICE, 3, 2, '8613800000002', [mscc(100, undefined, ['CC-Time', 25]), ims]),
+        await creditControl(
+          ccr(client, voice, VOICE, 'TERMINATION_REQUEST', 2, '8613800000002', [
+            mscc(100, undefined, ['CC-Time', 25]),
+            ims,
+          ]),
         ),
       ),
     );
@@ -161,11 +160,9 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     lines.push(
       summary(
         'SMS CCR-E direct debit from 8613800000002',
-        await client.request(
-          272,
-          4,
-          ccr(client, sms, '32274@3gpp.org', 4, 0, '8613800000002', [
-            ['Requested-Action', 0],
+        await creditControl(
+          ccr(client, sms, SERVICE_CONTEXT.sms, 'EVENT_REQUEST', 0, '8613800000002', [
+            ['Requested-Action', 'DIRECT_DEBITING'],
             mscc(200, ['CC-Service-Specific-Units', 1]),
           ]),
         ),
@@ -176,36 +173,32 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     lines.push(
       summary(
         'voice CCR-I 8613800000003 (0.20 left): one minute, final',
-        await client.request(
-          272,
-          4,
-          ccr(client, poor, VOICE, 1, 0, '8613800000003', [mscc(100, ['CC-Time', 300])]),
+        await creditControl(
+          ccr(client, poor, VOICE, 'INITIAL_REQUEST', 0, '8613800000003', [mscc(100, ['CC-Time', 300])]),
         ),
       ),
     );
     lines.push(
       summary(
         'voice CCR-U after the final minute: credit limit',
-        await client.request(
-          272,
-          4,
-          ccr(client, poor, VOICE, 2, 1, '8613800000003', [mscc(100, ['CC-Time', 60], ['CC-Time', 60])]),
+        await creditControl(
+          ccr(client, poor, VOICE, 'UPDATE_REQUEST', 1, '8613800000003', [
+            mscc(100, ['CC-Time', 60], ['CC-Time', 60]),
+          ]),
         ),
       ),
     );
-    await client.request(
-      272,
-      4,
-      ccr(client, poor, VOICE, 3, 2, '8613800000003', [mscc(100, undefined, ['CC-Time', 0])]),
+    await creditControl(
+      ccr(client, poor, VOICE, 'TERMINATION_REQUEST', 2, '8613800000003', [
+        mscc(100, undefined, ['CC-Time', 0]),
+      ]),
     );
 
     lines.push(
       summary(
         'data CCR-I for blocked 8613800000004',
-        await client.request(
-          272,
-          4,
-          ccr(client, sessionId(client, 'blocked'), DATA, 1, 0, '8613800000004', [
+        await creditControl(
+          ccr(client, sessionId(client, 'blocked'), DATA, 'INITIAL_REQUEST', 0, '8613800000004', [
             mscc(10, ['CC-Total-Octets', MiB]),
           ]),
         ),
@@ -214,10 +207,8 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     lines.push(
       summary(
         'data CCR-I for unknown 8613700000000',
-        await client.request(
-          272,
-          4,
-          ccr(client, sessionId(client, 'unknown'), DATA, 1, 0, '8613700000000', [
+        await creditControl(
+          ccr(client, sessionId(client, 'unknown'), DATA, 'INITIAL_REQUEST', 0, '8613700000000', [
             mscc(10, ['CC-Total-Octets', MiB]),
           ]),
         ),
@@ -226,10 +217,8 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
     lines.push(
       summary(
         'voice CCR-I for postpaid 8613900000009',
-        await client.request(
-          272,
-          4,
-          ccr(client, sessionId(client, 'postpaid'), VOICE, 1, 0, '8613900000009', [
+        await creditControl(
+          ccr(client, sessionId(client, 'postpaid'), VOICE, 'INITIAL_REQUEST', 0, '8613900000009', [
             mscc(100, ['CC-Time', 60]),
           ]),
         ),

@@ -2,8 +2,15 @@ import { connect, type Socket } from 'node:net';
 import { encodeMessage, decodeTree, type AvpEntry, type DecodedAvp } from '../diameter/avp-tree.js';
 import { decodeMessage } from '../diameter/decode.js';
 import { FrameReader } from '../diameter/frame-reader.js';
-import { defaultDictionary, type Dictionary } from '../diameter/dictionary.js';
+import {
+  DictionaryError,
+  defaultDictionary,
+  type CommandDefinition,
+  type Dictionary,
+} from '../diameter/dictionary.js';
 import { CommandFlags, type DiameterMessage } from '../diameter/message.js';
+import { ResultCode } from '../errors/result-codes.js';
+import { hopByHopOf } from './header.js';
 
 /** A received answer with its AVPs by name, for assertions AVP by AVP. */
 export interface ReceivedAnswer {
@@ -38,6 +45,12 @@ export function members(value: DecodedAvp['value'] | undefined, name: string): D
   return Array.isArray(value) ? value.filter((a) => a.name === name).map((a) => a.value) : [];
 }
 
+/** The id the dictionary gives a vendor (RFC 6733 §5.3.3: its IANA enterprise code). */
+function vendorId(dict: Dictionary, name: string): number {
+  for (const [id, vendor] of dict.vendorNames) if (vendor === name) return id;
+  throw new DictionaryError(`no vendor named ${name} in the loaded dictionaries`);
+}
+
 /**
  * A Diameter client peer: connects over TCP, does CER/CEA, sends requests built from AVP
  * names, matches answers by hop-by-hop id, and answers the server's DWR by itself. The demo,
@@ -45,6 +58,11 @@ export function members(value: DecodedAvp['value'] | undefined, name: string): D
  */
 export class DiameterClient {
   readonly dict: Dictionary;
+  /** RFC 4006 §3: the command and application of credit control. */
+  readonly creditControl: CommandDefinition;
+  private readonly capabilities: CommandDefinition;
+  private readonly watchdog: CommandDefinition;
+  private readonly disconnectPeer: CommandDefinition;
   private socket!: Socket;
   private readonly reader = new FrameReader(1 << 20);
   private hopByHop = 1000;
@@ -68,6 +86,10 @@ export class DiameterClient {
     private readonly host = '127.0.0.1',
   ) {
     this.dict = dict;
+    this.creditControl = dict.commandByName('Credit-Control');
+    this.capabilities = dict.commandByName('Capabilities-Exchange');
+    this.watchdog = dict.commandByName('Device-Watchdog');
+    this.disconnectPeer = dict.commandByName('Disconnect-Peer');
   }
 
   async connect(): Promise<this> {
@@ -89,20 +111,22 @@ export class DiameterClient {
     return this;
   }
 
-  /** Connects and completes CER/CEA; returns the CEA. */
-  async open(extra: AvpEntry[] = [['Auth-Application-Id', 4]]): Promise<ReceivedAnswer> {
+  /** Connects and completes CER/CEA (credit control by default); returns the CEA. */
+  async open(extra?: AvpEntry[]): Promise<ReceivedAnswer> {
     await this.connect();
     return this.capabilitiesExchange(extra);
   }
 
-  capabilitiesExchange(applications: AvpEntry[] = [['Auth-Application-Id', 4]]): Promise<ReceivedAnswer> {
-    return this.request(257, 0, [
+  capabilitiesExchange(
+    applications: AvpEntry[] = [['Auth-Application-Id', this.creditControl.applicationId]],
+  ): Promise<ReceivedAnswer> {
+    return this.request(this.capabilities.code, this.capabilities.applicationId, [
       ['Origin-Host', this.originHost],
       ['Origin-Realm', this.originRealm],
       ['Host-IP-Address', '127.0.0.1'],
-      ['Vendor-Id', 0],
+      ['Vendor-Id', vendorId(this.dict, 'IETF')],
       ['Product-Name', 'ocs-client'],
-      ['Supported-Vendor-Id', 10415],
+      ['Supported-Vendor-Id', vendorId(this.dict, '3GPP')],
       ...applications,
     ]);
   }
@@ -174,10 +198,10 @@ export class DiameterClient {
 
   /** Orderly goodbye (RFC 6733 §5.4): DPR, then close once the DPA is in. */
   async disconnect(): Promise<void> {
-    await this.request(282, 0, [
+    await this.request(this.disconnectPeer.code, this.disconnectPeer.applicationId, [
       ['Origin-Host', this.originHost],
       ['Origin-Realm', this.originRealm],
-      ['Disconnect-Cause', 0],
+      ['Disconnect-Cause', 'REBOOTING'],
     ]);
     await this.close();
   }
@@ -199,11 +223,11 @@ export class DiameterClient {
       if (next[4]! & CommandFlags.Request) {
         const message = decodeMessage(next);
         this.serverRequests.push(message);
-        if (message.commandCode === 280) this.answerWatchdog(message);
+        if (message.commandCode === this.watchdog.code) this.answerWatchdog(message);
         continue;
       }
       // Only the header is read until it is known who wants the answer.
-      const hopByHop = next.readUInt32BE(12);
+      const hopByHop = hopByHopOf(next);
       const waiter = this.waiting.get(hopByHop);
       if (waiter) {
         this.waiting.delete(hopByHop);
@@ -217,13 +241,13 @@ export class DiameterClient {
   private answerWatchdog(dwr: DiameterMessage): void {
     this.socket.write(
       encodeMessage(this.dict, {
-        commandCode: 280,
-        applicationId: 0,
+        commandCode: this.watchdog.code,
+        applicationId: this.watchdog.applicationId,
         request: false,
         hopByHop: dwr.hopByHop,
         endToEnd: dwr.endToEnd,
         avps: [
-          ['Result-Code', 2001],
+          ['Result-Code', ResultCode.SUCCESS],
           ['Origin-Host', this.originHost],
           ['Origin-Realm', this.originRealm],
         ],
