@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CONFIG_CHANNEL } from '../redis/config-channel.js';
+import { CatalogKeys } from './keys.js';
 import { tariffSchema, type Tariff, type TariffDocument } from './schema.js';
 
 /**
@@ -14,14 +15,14 @@ export class TariffCatalog {
     private readonly redis: Redis | Cluster,
     keyPrefix = '',
   ) {
-    this.key = `${keyPrefix}cfg:tariffs`;
+    this.key = new CatalogKeys(keyPrefix).tariffs();
   }
 
   async get(id: string): Promise<Tariff | undefined> {
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached ?? undefined;
     const raw = await this.redis.hget(this.key, id);
-    const tariff = raw ? (tariffSchema.parse(JSON.parse(raw))) : null;
+    const tariff = raw ? tariffSchema.parse(JSON.parse(raw)) : null;
     this.cache.set(id, tariff);
     return tariff ?? undefined;
   }
