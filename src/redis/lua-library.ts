@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { INCLUDE_LINE, inlineIncludes } from './lua-include.js';
 
 export interface LuaLibrary<Name extends string = string> {
-  /** `<prefix>_<12 hex digits of the code's SHA-1>`. */
+  /** `<baseName>_<12 hex digits of the code's SHA-1>`. */
   name: string;
   /** What FUNCTION LOAD takes: the shebang line, every include once, one function per script. */
   code: string;
@@ -32,7 +32,7 @@ export interface LibraryScript<Name extends string> {
  * `guard` (script-call.ts's guardLua) each script also gets a guarded twin.
  */
 export function buildLibrary<Name extends string>(
-  prefix: string,
+  baseName: string,
   scripts: LibraryScript<Name>[],
   readInclude: (include: string) => string,
   guard?: string,
@@ -51,7 +51,7 @@ export function buildLibrary<Name extends string>(
     .update(bodies.map((b) => `\0${b.name}\0${b.body}`).join(''))
     .digest('hex')
     .slice(0, 12);
-  const name = `${prefix}_${hash}`;
+  const name = `${baseName}_${hash}`;
   const functions = {} as Record<Name, string>;
   const guarded = {} as Record<Name, string>;
   const registered = bodies.map(({ name: script, body }) => {

@@ -51,8 +51,9 @@ export function defineScripts<Name extends string>(table: ScriptTable<Name>): Sc
   const names = Object.keys(table.scripts) as Name[];
   const inLibrary = names.filter((name) => table.scripts[name].library);
   const own = names.filter((name) => !table.scripts[name].library);
-  const prefix = table.library;
-  if (inLibrary.length > 0 && prefix === undefined) throw new Error('scripts in a library need its name');
+  const libraryName = table.library;
+  if (inLibrary.length > 0 && libraryName === undefined)
+    throw new Error('scripts in a library need its name');
   const guard = table.guardFailedCode === undefined ? undefined : guardLua(table.guardFailedCode);
   const read = (relative: string) => readFileSync(new URL(relative, table.dir), 'utf8');
   const readInclude = (include: string) => read(`includes/${include}.lua`);
@@ -80,7 +81,7 @@ export function defineScripts<Name extends string>(table: ScriptTable<Name>): Sc
     },
     library() {
       built ??= buildLibrary(
-        prefix ?? '',
+        libraryName ?? '',
         inLibrary.map((name) => ({ name, text: read(`${table.scripts[name].file}.lua`) })),
         readInclude,
         guard,
