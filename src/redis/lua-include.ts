@@ -1,7 +1,7 @@
 /**
- * Redis scripts cannot load files, so shared Lua (integer arithmetic, tiers, ledger, idempotency)
- * lives in `lua/includes/<name>.lua` and is inlined where a script says `--- @include "<name>"`
- * (BullMQ's convention). Includes may include others; each is inlined once per script, at its
+ * Redis scripts cannot load files, so Lua that a module's scripts share (the balance store's
+ * integer arithmetic, tiers, ledger, idempotency) lives in its `lua/includes/<name>.lua` and is
+ * inlined where a script says `--- @include "<name>"` (BullMQ's convention). Includes may include others; each is inlined once per script, at its
  * first mention, so the locals it defines exist before any later include uses them.
  */
 

@@ -52,8 +52,9 @@ export function defineScripts<Name extends string>(table: ScriptTable<Name>): Sc
   const inLibrary = names.filter((name) => table.scripts[name].library);
   const own = names.filter((name) => !table.scripts[name].library);
   const libraryName = table.library;
-  if (inLibrary.length > 0 && libraryName === undefined)
+  if (inLibrary.length > 0 && libraryName === undefined) {
     throw new Error('scripts in a library need its name');
+  }
   const guard = table.guardFailedCode === undefined ? undefined : guardLua(table.guardFailedCode);
   const read = (relative: string) => readFileSync(new URL(relative, table.dir), 'utf8');
   const readInclude = (include: string) => read(`includes/${include}.lua`);
