@@ -1,15 +1,9 @@
 import type { ProvisioningDeps } from '../provisioning/apply.js';
 import { ProvisioningError } from '../provisioning/document.js';
 import { ExpectedMoney } from './money.js';
+import { compareBalances } from './money-check.js';
 import { PackageCallers } from './package-calls.js';
-import {
-  accountNumbers,
-  accountRanges,
-  balanceSnapshot,
-  provisionScenario,
-  type BalanceSnapshot,
-  type BucketSums,
-} from './provision.js';
+import { accountNumbers, accountRanges, balanceSnapshot, provisionScenario } from './provision.js';
 import { SimulatorError } from './error.js';
 import { Runner, type RunOptions } from './runner.js';
 import type { Scenario } from './scenario.js';
@@ -26,8 +20,6 @@ export interface SimulationOptions extends Omit<RunOptions, 'charges'> {
   provisioning?: ProvisioningDeps;
   log?: (line: string) => void;
 }
-
-const n = (v: number) => v.toLocaleString('en-US');
 
 /** Runs a step against Redis; a failure names the step (a provisioning mistake stays as it is). */
 async function store<T>(what: string, step: () => Promise<T>): Promise<T> {
@@ -90,7 +82,7 @@ export class Simulation {
     if (expected) {
       report.money = { expected: expected.total, expectedVpn: expected.vpn };
       if (before && deps)
-        this.compare(
+        compareBalances(
           report,
           expected,
           before,
@@ -100,95 +92,5 @@ export class Simulation {
         report.warnings.push(`balances not checked: more than ${MONEY_CHECK_MAX_ACCOUNTS} accounts`);
     }
     return report;
-  }
-
-  /**
-   * The money check. Every account's money: nothing left reserved, nothing appeared or vanished
-   * (only top-ups and refunds move available + reserved + spent, and the run makes none); the
-   * same for the other buckets (VPN free credits). Money spent: exactly what the tariff gives,
-   * except for VPN package members, whose calls a package may price (free levels first, in
-   * buckets of their own): their spent must lie between what the tariff gives for the rest of
-   * their usage and that plus the most the package calls can cost, and the free credits must
-   * not have been spent by more than those calls can take. The report says what was bounded.
-   */
-  private compare(
-    report: Report,
-    expected: ExpectedMoney,
-    before: BalanceSnapshot,
-    after: BalanceSnapshot,
-  ): void {
-    const money = report.money!;
-    const total = (s: BucketSums) => s.available + s.reserved + s.spent;
-    money.spent = after.spent - before.spent;
-    money.reservedChange = after.reserved - before.reserved;
-    money.totalChange = total(after) - total(before);
-    money.accounts = after.accounts;
-    const m = expected.members;
-    const membersSpent = after.apart.spent - before.apart.spent;
-    if (expected.packages.size > 0) {
-      money.members = {
-        accounts: after.apart.accounts,
-        packageReports: m.reports,
-        packageSeconds: m.seconds,
-        spent: membersSpent,
-        spentAtLeast: m.exact,
-        spentAtMost: m.exact + m.moneyMax,
-      };
-    }
-    money.freeCredit = {
-      spent: after.free.spent - before.free.spent,
-      spentAtMost: m.freeMax,
-      reservedChange: after.free.reserved - before.free.reserved,
-      totalChange: total(after.free) - total(before.free),
-    };
-    if (m.reports > 0) {
-      money.notChecked =
-        `the price of ${n(m.reports)} voice reports (${n(m.seconds)} s) of VPN package members: their ` +
-        "package's levels price them by what is left of each free credit, so their money is only " +
-        'checked within bounds, and the free credits only not to be spent by more than those calls can take';
-    }
-    if (report.sessions.total.aborted > 0) {
-      report.warnings.push(
-        'sessions were cut short, so reservations may still be held: the money check is skipped',
-      );
-      return;
-    }
-    const problems: string[] = [];
-    const othersSpent = money.spent - membersSpent;
-    const othersExpected = money.expected + money.expectedVpn - m.exact - m.tariffPrice;
-    if (othersSpent !== othersExpected) {
-      problems.push(
-        `${money.members ? 'the accounts the tariff alone prices' : 'the accounts'} spent ${othersSpent}, ` +
-          `the tariff gives ${othersExpected}`,
-      );
-    }
-    const members = money.members;
-    if (members && (members.spent < members.spentAtLeast || members.spent > members.spentAtMost)) {
-      problems.push(
-        `the VPN package members spent ${members.spent}, ` +
-          (members.spentAtLeast === members.spentAtMost
-            ? `the tariff gives ${members.spentAtLeast}`
-            : `between ${members.spentAtLeast} and ${members.spentAtMost} was possible`),
-      );
-    }
-    if (money.reservedChange !== 0) problems.push(`money reserved changed by ${money.reservedChange}`);
-    if (money.totalChange !== 0)
-      problems.push(`money in total (available + reserved + spent) changed by ${money.totalChange}`);
-    const free = money.freeCredit;
-    if (free.spent < 0 || free.spent > free.spentAtMost) {
-      problems.push(
-        `free credits spent ${free.spent}, ` +
-          (free.spentAtMost === 0
-            ? 'though no call could take any'
-            : `the package calls could take at most ${free.spentAtMost}`),
-      );
-    }
-    if (free.reservedChange !== 0) problems.push(`free credits reserved changed by ${free.reservedChange}`);
-    if (free.totalChange !== 0) problems.push(`free credits in total changed by ${free.totalChange}`);
-    money.consistent = problems.length === 0;
-    if (!money.consistent) {
-      report.warnings.push(`balances not as the run explains them: ${problems.join('; ')}`);
-      report.ok = false;
-    }
   }
 }
