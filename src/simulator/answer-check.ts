@@ -1,13 +1,11 @@
 import { MAX_MSCC, errorMessageOf, type AnswerInfo } from './answers.js';
+import { RESULT_CODES } from './scenario.js';
 import type { SimSession } from './sessions.js';
 import type { Stats } from './stats.js';
 
-/** Result-Codes run from 1xxx to 5xxx (RFC 6733 §7.1): the codes a scenario may expect. */
-const RESULT_CODE_LIMIT = 6000;
-
 /** `set[code] === 1` when the Result-Code is accepted. */
 export function expectSet(codes: readonly number[]): Uint8Array {
-  const set = new Uint8Array(RESULT_CODE_LIMIT);
+  const set = new Uint8Array(RESULT_CODES.max + 1);
   for (const c of codes) set[c] = 1;
   return set;
 }

@@ -21,7 +21,13 @@ const digits = z
 const rangeSchema = z.object({ first: digits, count: positiveInt }).strict();
 export type NumberRange = z.infer<typeof rangeSchema>;
 
-const resultCodes = z.array(z.number().int().min(1000).max(5999)).min(1, 'name at least one Result-Code');
+/** Result-Codes run from 1xxx to 5xxx (RFC 6733 §7.1). */
+export const RESULT_CODES = { min: 1000, max: 5999 } as const;
+const resultCodes = z
+  .array(z.number().int().min(RESULT_CODES.min).max(RESULT_CODES.max))
+  .min(1, 'name at least one Result-Code');
+/** The Diameter port IANA assigned (RFC 6733 §2.1). */
+const DIAMETER_PORT = 3868;
 
 const common = {
   /** Relative share of new sessions of this kind. */
@@ -167,10 +173,10 @@ const peersSchema = z
     server: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(1).max(65535).default(3868),
+        port: z.number().int().min(1).max(65535).default(DIAMETER_PORT),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 3868 }),
+      .default({ host: '127.0.0.1', port: DIAMETER_PORT }),
   })
   .strict();
 
@@ -183,7 +189,7 @@ export const scenarioSchema = z
       originHost: 'sim{n}.load.example',
       originRealm: 'load.example',
       destinationRealm: 'localdomain',
-      server: { host: '127.0.0.1', port: 3868 },
+      server: { host: '127.0.0.1', port: DIAMETER_PORT },
     }),
     mode: modeSchema,
     stop: stopSchema,
