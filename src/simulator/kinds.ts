@@ -1,7 +1,10 @@
 import { expectSet } from './answer-check.js';
 import { ShareCounter, WeightedPicker } from './pacing.js';
 import { numberAt, type KindSpec, type NumberRange, type Scenario } from './scenario.js';
-import { DataSession, EventSession, SimSession, VoiceSession } from './sessions.js';
+import { DataSession } from './data-session.js';
+import { EventSession } from './event-session.js';
+import type { SimSession } from './sessions.js';
+import { VoiceSession } from './voice-session.js';
 
 /** One entry of the scenario's mix, as the run uses it. */
 export interface SessionKind {

@@ -1,8 +1,7 @@
 import { ResultCode } from '../errors/result-codes.js';
-import { NONE, type AnswerInfo } from './answers.js';
+import type { AnswerInfo } from './answers.js';
 import type { ChargeSink } from './money.js';
-import { RequestType, RequestedAction, type CcrWriter, type Service } from './requests.js';
-import type { DataSpec, DebitSpec, SmsSpec, VoiceSpec } from './scenario.js';
+import { RequestType, type CcrWriter } from './requests.js';
 
 /**
  * One simulated credit-control session, as a PCEF or an IMS node drives it: it writes its next
@@ -40,8 +39,8 @@ export abstract class SimSession {
   abstract onAnswer(a: AnswerInfo, charges: ChargeSink): void;
 }
 
-/** The Result-Code that applies to a rating group: its MSCC's, else the command's. */
-function codeFor(a: AnswerInfo, rg: number): { code: number; granted: number; final: boolean } {
+/** What applies to a rating group (Result-Code, grant, final units): its MSCC's, else the command's. */
+export function answerFor(a: AnswerInfo, rg: number): { code: number; granted: number; final: boolean } {
   const i = rg >= 0 ? a.msccIndex(rg) : -1;
   if (i >= 0) {
     const code = a.msccResultCode[i] || a.resultCode;
@@ -58,212 +57,9 @@ function codeFor(a: AnswerInfo, rg: number): { code: number; granted: number; fi
 }
 
 /** Usage in a CCR-U / CCR-T was charged when the command succeeded or its MSCC got 2001 or 4012. */
-function usageCharged(a: AnswerInfo, rg: number): boolean {
+export function usageCharged(a: AnswerInfo, rg: number): boolean {
   if (a.resultCode === ResultCode.SUCCESS) return true;
   const i = a.msccIndex(rg);
   const code = i >= 0 ? a.msccResultCode[i] : a.resultCode;
   return code === ResultCode.SUCCESS || code === ResultCode.CREDIT_LIMIT_REACHED;
-}
-
-/**
- * A data session: CCR-I asking quota for each rating group, `updates` CCR-Us each reporting
- * what was used (never more than was granted) and asking again, then a CCR-T with the last
- * usage. A rating group that is refused or gets its final units asks no more; when none asks,
- * the session goes to its CCR-T. A refused CCR-I ends the session (the server opened none).
- */
-export class DataSession extends SimSession {
-  private step = 0;
-  private readonly granted: number[];
-  private readonly asking: boolean[];
-  private readonly reported: number[];
-
-  constructor(
-    kindIndex: number,
-    id: string,
-    msisdn: string,
-    private readonly spec: DataSpec,
-  ) {
-    super(kindIndex, id, msisdn);
-    this.granted = spec.ratingGroups.map(() => 0);
-    this.asking = spec.ratingGroups.map(() => true);
-    this.reported = spec.ratingGroups.map(() => 0);
-  }
-
-  write(w: CcrWriter, hopByHop: number, nowMs: number): Buffer {
-    const { spec } = this;
-    const rgs = spec.ratingGroups;
-    const type =
-      this.step === 0
-        ? RequestType.initial
-        : this.step > spec.updates || !this.asking.includes(true)
-          ? RequestType.termination
-          : RequestType.update;
-    this.requestType = type;
-    w.begin(hopByHop, this.id, 'data', type, this.number++, this.msisdn, nowMs);
-    if (type === RequestType.initial) {
-      w.multipleServicesIndicator();
-      for (const rg of rgs) w.mscc('data', rg, spec.requestedOctets, -1);
-    } else {
-      const anyGrant = this.granted.some((g) => g > 0);
-      for (let i = 0; i < rgs.length; i++) {
-        const used = Math.min(spec.usedOctets, this.granted[i]!);
-        this.reported[i] = used;
-        const ask = type === RequestType.update && this.asking[i]!;
-        // Report every rating group that held a grant; with none at all, a zero report each.
-        if (this.granted[i]! > 0 || ask || !anyGrant)
-          w.mscc('data', rgs[i]!, ask ? spec.requestedOctets : -1, used);
-      }
-    }
-    return w.finish();
-  }
-
-  onAnswer(a: AnswerInfo, charges: ChargeSink): void {
-    const rgs = this.spec.ratingGroups;
-    if (this.requestType !== RequestType.initial) {
-      for (let i = 0; i < rgs.length; i++) {
-        if (this.reported[i]! > 0 && usageCharged(a, rgs[i]!))
-          charges.add(this.msisdn, 'data', rgs[i]!, this.reported[i]!);
-        this.reported[i] = 0;
-      }
-    }
-    if (this.requestType === RequestType.termination) {
-      if (a.resultCode !== ResultCode.SUCCESS) this.refused = true;
-      this.done = true;
-      return;
-    }
-    if (a.resultCode !== ResultCode.SUCCESS) {
-      this.refused = true;
-      if (this.requestType === RequestType.initial) {
-        this.done = true;
-        return;
-      }
-      this.granted.fill(0);
-      this.asking.fill(false);
-      this.step++;
-      return;
-    }
-    for (let i = 0; i < rgs.length; i++) {
-      if (!this.asking[i]) {
-        this.granted[i] = 0;
-        continue;
-      }
-      const r = codeFor(a, rgs[i]!);
-      if (r.code !== ResultCode.SUCCESS) {
-        this.refused = true;
-        this.asking[i] = false;
-        this.granted[i] = 0;
-      } else {
-        this.granted[i] = Math.max(0, r.granted);
-        if (r.final || r.granted <= 0) this.asking[i] = false;
-      }
-    }
-    this.step++;
-  }
-}
-
-/**
- * A voice call (originating leg, IMS-Information with both parties): CCR-I asks a chunk of
- * CC-Time; while the call lasts longer than the grant, a CCR-U reports the whole grant as used
- * and asks again; the CCR-T reports the rest. Final units end the call within that grant.
- */
-export class VoiceSession extends SimSession {
-  private remaining: number;
-  private granted = 0;
-  private terminating = false;
-  private reported = 0;
-
-  constructor(
-    kindIndex: number,
-    id: string,
-    msisdn: string,
-    private readonly spec: VoiceSpec,
-    readonly calling: string,
-    readonly called: string,
-    readonly vpn: boolean,
-  ) {
-    super(kindIndex, id, msisdn);
-    this.remaining = spec.callSeconds;
-  }
-
-  write(w: CcrWriter, hopByHop: number, nowMs: number): Buffer {
-    const { spec } = this;
-    const type =
-      this.number === 0
-        ? RequestType.initial
-        : this.terminating
-          ? RequestType.termination
-          : RequestType.update;
-    this.requestType = type;
-    w.begin(hopByHop, this.id, 'voice', type, this.number++, this.msisdn, nowMs);
-    if (type === RequestType.initial) {
-      w.mscc('voice', spec.ratingGroup, spec.chunkSeconds, -1);
-    } else {
-      const used = type === RequestType.termination ? Math.min(this.remaining, this.granted) : this.granted;
-      this.reported = used;
-      this.remaining -= used;
-      w.mscc('voice', spec.ratingGroup, type === RequestType.update ? spec.chunkSeconds : -1, used);
-    }
-    w.ims(this.calling, this.called);
-    return w.finish();
-  }
-
-  onAnswer(a: AnswerInfo, charges: ChargeSink): void {
-    const rg = this.spec.ratingGroup;
-    if (this.reported > 0 && usageCharged(a, rg))
-      charges.add(this.msisdn, 'voice', rg, this.reported, { called: this.called, vpn: this.vpn });
-    this.reported = 0;
-    if (this.requestType === RequestType.termination) {
-      if (a.resultCode !== ResultCode.SUCCESS) this.refused = true;
-      this.done = true;
-      return;
-    }
-    const r = codeFor(a, rg);
-    if (r.code !== ResultCode.SUCCESS) {
-      this.refused = true;
-      if (this.requestType === RequestType.initial) this.done = true;
-      this.granted = 0;
-      this.terminating = true;
-      return;
-    }
-    this.granted = Math.max(0, r.granted);
-    if (r.final || this.granted === 0 || this.remaining <= this.granted) this.terminating = true;
-  }
-}
-
-/** One CCR-E with Requested-Action DIRECT_DEBITING: an SMS, or a direct debit of units. */
-export class EventSession extends SimSession {
-  private readonly service: Service;
-  private readonly units: number;
-  private readonly ratingGroup: number;
-
-  constructor(kindIndex: number, id: string, msisdn: string, spec: SmsSpec | DebitSpec) {
-    super(kindIndex, id, msisdn);
-    this.requestType = RequestType.event;
-    this.service = spec.kind === 'sms' ? 'sms' : spec.service;
-    this.units = spec.kind === 'sms' ? spec.messages : spec.units;
-    this.ratingGroup = spec.ratingGroup ?? NONE;
-  }
-
-  write(w: CcrWriter, hopByHop: number, nowMs: number): Buffer {
-    w.begin(hopByHop, this.id, this.service, RequestType.event, this.number++, this.msisdn, nowMs);
-    w.requestedAction(RequestedAction.directDebiting);
-    if (this.ratingGroup >= 0) w.mscc(this.service, this.ratingGroup, this.units, -1);
-    else w.units(this.service, this.units, -1);
-    return w.finish();
-  }
-
-  onAnswer(a: AnswerInfo, charges: ChargeSink): void {
-    const r = codeFor(a, this.ratingGroup);
-    if (r.code === ResultCode.SUCCESS && a.resultCode === ResultCode.SUCCESS) {
-      charges.add(
-        this.msisdn,
-        this.service,
-        Math.max(0, this.ratingGroup),
-        r.granted >= 0 ? r.granted : this.units,
-      );
-    } else {
-      this.refused = true;
-    }
-    this.done = true;
-  }
 }

@@ -11,7 +11,10 @@ import {
   type KindSpec,
   type VoiceSpec,
 } from '../../../src/simulator/scenario.js';
-import { DataSession, EventSession, VoiceSession, type SimSession } from '../../../src/simulator/sessions.js';
+import { DataSession } from '../../../src/simulator/data-session.js';
+import { EventSession } from '../../../src/simulator/event-session.js';
+import type { SimSession } from '../../../src/simulator/sessions.js';
+import { VoiceSession } from '../../../src/simulator/voice-session.js';
 
 const dict = defaultDictionary();
 const writer = new CcrWriter(dict, {
