@@ -246,7 +246,10 @@ describe('Tcc supervision', () => {
     const s = new CcSession(tcc, CONTEXT.voice, msisdn);
     await s.initial([mscc(100, { rsu: [seconds(120)] })]);
     tcc.clock.advance(630);
-    const [a, b] = await Promise.all([tcc.server.supervisor.supervise(), other.server.supervisor.supervise()]);
+    const [a, b] = await Promise.all([
+      tcc.server.supervisor.supervise(),
+      other.server.supervisor.supervise(),
+    ]);
     expect(a.closed + b.closed).toBe(1);
     expect(await tcc.cdrs(msisdn)).toHaveLength(1);
     expect(await tcc.balance(msisdn)).toEqual({ available: 1000, reserved: 0, spent: 0 });
