@@ -5,7 +5,7 @@ import { chargingSettings } from '../credit-control/settings.js';
 import { balanceLines, cdrLine, demoScenario, demoSeconds, DemoLoad } from '../demo/load.js';
 import { runTour } from '../demo/tour.js';
 import { createLogger } from '../logging.js';
-import { startServer } from '../main.js';
+import { startServer } from '../server/start.js';
 import { provision, type ProvisioningDeps } from '../provisioning/apply.js';
 import type { Command } from './command.js';
 

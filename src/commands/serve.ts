@@ -1,5 +1,5 @@
 import { loadChargingSettings } from '../credit-control/settings.js';
-import { startServer } from '../main.js';
+import { startServer } from '../server/start.js';
 import { untilSignal, type Command } from './command.js';
 
 export const serve: Command = {

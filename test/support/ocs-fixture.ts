@@ -17,7 +17,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { CdrWriter, type StoredChargingRecord } from '../../src/credit-control/cdr.js';
 import { chargingSettings } from '../../src/credit-control/settings.js';
 import type { AvpEntry, DecodedAvp } from '../../src/diameter/avp-tree.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer } from '../../src/server/start.js';
 import { provision, type ProvisioningSummary } from '../../src/provisioning/apply.js';
 import { TestPeer, type ReceivedAnswer } from './diameter-peer.js';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
-import { startServer, type RunningServer } from '../../../src/main.js';
+import { startServer, type RunningServer } from '../../../src/server/start.js';
 import type { ProvisioningDeps } from '../../../src/provisioning/apply.js';
 
 export interface SimulatorServer {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../../src/main.js';
+import type { RunningServer } from '../../../src/server/start.js';
 import { provision, type ProvisioningDeps } from '../../../src/provisioning/apply.js';
 import { provisionScenario } from '../../../src/simulator/provision.js';
 import { parseScenario, type Scenario } from '../../../src/simulator/scenario.js';
