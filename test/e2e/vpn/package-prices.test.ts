@@ -6,20 +6,8 @@
  * preference still needs the tariff's price (5031 RATING_FAILED without one).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ACTION,
-  CONTEXT,
-  CcSession,
-  ccaHead,
-  imsInformation,
-  messages,
-  mscc,
-  seconds,
-  shape,
-  startOcs,
-  type OcsFixture,
-} from '../../support/ocs-fixture.js';
-import { RG, b, buckets, msccView, numbering, provisionAt, voiceLeg } from './support.js';
+import { ccaHead, mscc, seconds, shape, startOcs, type OcsFixture } from '../../support/ocs-fixture.js';
+import { RG, b, buckets, msccView, numbering, provisionAt, smsEvent, voiceLeg } from './support.js';
 
 let ocs: OcsFixture;
 const next = numbering(600);
@@ -76,13 +64,7 @@ vpn:
   return { a, z };
 }
 
-function sms(from: string, to: string) {
-  const s = new CcSession(ocs, CONTEXT.sms, from, [
-    ['Requested-Action', ACTION.directDebiting],
-    imsInformation(`tel:+${from}`, to),
-  ]);
-  return { s, answer: s.next('event', [['Requested-Service-Unit', [messages(1)]]]) };
-}
+const sms = (from: string, to: string) => smsEvent(ocs, from, to);
 
 describe('a leg priced by the package', () => {
   it('charges an intra-group SMS at the package price on a tariff without an SMS price', async () => {

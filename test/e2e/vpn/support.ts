@@ -2,7 +2,7 @@
  * What the VPN end-to-end tests share on top of test/support/ocs-fixture.ts: provisioning at
  * the fixture's clock (so that activation months follow the clock, not the wall), a VPN registry
  * on the server's Redis and key prefix (changes it publishes reach the running servers), every
- * bucket of an account, and one voice leg over Diameter.
+ * bucket of an account, one voice leg and one SMS event over Diameter.
  */
 import { expect } from 'vitest';
 import type { BucketView } from '../../../src/balance/index.js';
@@ -10,7 +10,14 @@ import { provision, type ProvisioningSummary } from '../../../src/provisioning/a
 import { VpnRegistry } from '../../../src/vpn/registry.js';
 import type { TestPeer, ReceivedAnswer } from '../../support/diameter-peer.js';
 import { member } from '../../support/diameter-peer.js';
-import { CONTEXT, CcSession, imsInformation, type OcsFixture } from '../../support/ocs-fixture.js';
+import {
+  ACTION,
+  CONTEXT,
+  CcSession,
+  imsInformation,
+  messages,
+  type OcsFixture,
+} from '../../support/ocs-fixture.js';
 
 /** The voice rating group the tests use. */
 export const RG = 100;
@@ -51,6 +58,15 @@ export function voiceLeg(
 ): CcSession {
   const ims = imsInformation(leg.calling, leg.called, leg.role === 'originating' ? 0 : 1);
   return new CcSession(ocs, CONTEXT.voice, leg.served, [ims], via);
+}
+
+/** One SMS as a CCR-Event (DIRECT_DEBITING of one message) from `from` to the number `to`. */
+export function smsEvent(ocs: OcsFixture, from: string, to: string) {
+  const s = new CcSession(ocs, CONTEXT.sms, from, [
+    ['Requested-Action', ACTION.directDebiting],
+    imsInformation(`tel:+${from}`, to),
+  ]);
+  return { s, answer: s.next('event', [['Requested-Service-Unit', [messages(1)]]]) };
 }
 
 /** What the one MSCC of an answer says. */

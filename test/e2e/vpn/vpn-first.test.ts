@@ -5,20 +5,8 @@
  * through the VPN logic too, so its CDR names the member it reached and the price it is billed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ACTION,
-  CONTEXT,
-  CcSession,
-  ccaHead,
-  imsInformation,
-  messages,
-  mscc,
-  seconds,
-  shape,
-  startOcs,
-  type OcsFixture,
-} from '../../support/ocs-fixture.js';
-import { RG, numbering, provisionAt, voiceLeg } from './support.js';
+import { ccaHead, mscc, seconds, shape, startOcs, type OcsFixture } from '../../support/ocs-fixture.js';
+import { RG, numbering, provisionAt, smsEvent, voiceLeg } from './support.js';
 
 let ocs: OcsFixture;
 const next = numbering(700);
@@ -58,13 +46,7 @@ vpn:
   return { a, z, p };
 }
 
-function sms(from: string, to: string) {
-  const s = new CcSession(ocs, CONTEXT.sms, from, [
-    ['Requested-Action', ACTION.directDebiting],
-    imsInformation(`tel:+${from}`, to),
-  ]);
-  return { s, answer: s.next('event', [['Requested-Service-Unit', [messages(1)]]]) };
-}
+const sms = (from: string, to: string) => smsEvent(ocs, from, to);
 
 describe('the VPN logic before the prepaid check', () => {
   it('refuses a short number of no group of the caller 4010 although the caller is below its threshold', async () => {
