@@ -16,9 +16,7 @@
     -10 EXTENSION_LENGTH_LOCKED  {code, members, storedExtensionLength}
     -11 MAX_MEMBERS_BELOW_COUNT  {code, members}
 ]]
-local OK = 0
-local EXTENSION_LENGTH_LOCKED = -10
-local MAX_MEMBERS_BELOW_COUNT = -11
+--- @include "codes"
 
 local members = redis.call('HLEN', KEYS[2])
 local stored = redis.call('HGET', KEYS[1], ARGV[1])

@@ -16,8 +16,7 @@
   Refusals, nothing written
     -9 LOCK_LOST  the lock expired or another request took it
 ]]
-local OK = 0
-local LOCK_LOST = -9
+--- @include "codes"
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return { LOCK_LOST }

@@ -27,14 +27,7 @@
     -5 GROUP_FULL           {code, maxMembers}
     -6 BELONGS_ELSEWHERE    {code, otherGroup}    a number belongs to one group only
 ]]
-local OK = 0
-local UNCHANGED = 1
-local GROUP_NOT_FOUND = -1
-local SHORT_NUMBER_LENGTH = -2
-local ALREADY_MEMBER = -3
-local SHORT_NUMBER_TAKEN = -4
-local GROUP_FULL = -5
-local BELONGS_ELSEWHERE = -6
+--- @include "codes"
 
 local group_id, msisdn, short, identity, entry = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 

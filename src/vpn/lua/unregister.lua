@@ -16,9 +16,7 @@
     -8 BUSY              {code}  a fee of the number is being charged: its activation must
                                  not vanish meanwhile
 ]]
-local OK = 0
-local MEMBER_NOT_FOUND = -7
-local BUSY = -8
+--- @include "codes"
 
 local group_id, msisdn = ARGV[1], ARGV[2]
 
