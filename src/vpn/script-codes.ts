@@ -1,8 +1,8 @@
 /**
- * Outcome codes of the VPN scripts (lua/*.lua): a code means one thing in every script. Each
- * script declares the codes it answers with, with these values, and lists them in its header;
- * a unit test checks both against this enum. `vpnErrorFromCode` is the one place a code becomes
- * a VpnError.
+ * Outcome codes of the VPN scripts (lua/*.lua): a code means one thing in every script. The
+ * scripts take them from lua/includes/codes.lua and list those they answer with in their
+ * headers; a unit test checks both against this enum. `vpnErrorFromCode` is the one place a
+ * code becomes a VpnError.
  */
 import { vpnErrors, type VpnError } from './errors.js';
 
