@@ -1,7 +1,7 @@
 import type { BalanceStore } from '../../src/balance/index.js';
 import { accountNumbers } from '../../src/simulator/provision.js';
 import type { AccountsSpec } from '../../src/simulator/scenario.js';
-import type { Report } from '../../src/simulator/stats.js';
+import type { Report } from '../../src/simulator/report.js';
 import { freeLevelBucket } from '../../src/vpn/model.js';
 import { VOICE_PRICE, VPN_PACKAGE } from './scenario.js';
 

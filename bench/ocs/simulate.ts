@@ -1,9 +1,9 @@
 import type { Redis as RedisClient } from 'ioredis';
 import type { BalanceStore } from '../../src/balance/index.js';
-import type { Progress } from '../../src/simulator/runner.js';
+import type { Progress } from '../../src/simulator/progress.js';
 import type { Scenario } from '../../src/simulator/scenario.js';
 import { Simulation } from '../../src/simulator/simulation.js';
-import type { Report } from '../../src/simulator/stats.js';
+import type { Report } from '../../src/simulator/report.js';
 import { commandStats } from '../support/redis-info.js';
 import { checkInterrupted, setRunningSimulation } from './interruption.js';
 import { balances, moneyProblems } from './money.js';

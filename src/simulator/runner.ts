@@ -17,8 +17,6 @@ import { Schedule, tickMs, type ScheduleHost } from './schedule.js';
 import type { SimSession } from './sessions.js';
 import { Stats } from './stats.js';
 
-export type { Progress } from './progress.js';
-
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
   progressIntervalMs?: number;

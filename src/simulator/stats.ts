@@ -2,8 +2,6 @@ import { latencyHistogram, summarise } from './latency.js';
 import type { KindCounts, LatencySummary, Report, UnexpectedAnswer } from './report.js';
 import { RequestType } from './requests.js';
 
-export type { Report } from './report.js';
-
 /** How the report names each CC-Request-Type (RFC 4006 §8.3). */
 const LABELS: readonly (readonly [number, string])[] = [
   [RequestType.initial, 'CCR-I'],
