@@ -1,5 +1,5 @@
 --[[
-  settle: one call per CCR-U / CCR-T (PERFORMANCE.md: one script call per CCR): deduct the used
+  settle: one call per CCR-U / CCR-T, so that a CCR is one script call: deduct the used
   units from the (session, rating group)'s reservation, return what it still holds, and, when
   units are asked for, apply a new grant from fresh tiers. One opId covers all three steps; the
   ledger gets one entry per step that changed something (deduct, return, apply).
