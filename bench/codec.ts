@@ -19,7 +19,7 @@ const small = process.env.BENCH_SIZE === 'small';
 const seconds = small ? 0.5 : 3;
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../shared/vectors/gy-otp-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../test/vectors/gy-otp-vectors.json', import.meta.url), 'utf8'),
 ) as {
   messages: { name: string; hex: string }[];
 };

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 
-/** Messages captured between two independent implementations (see ../shared/vectors/README.md). */
+/** Messages captured between two independent implementations (see test/vectors/README.md). */
 export interface Vector {
   name: string;
   bytes: Buffer;
 }
 
-const FILE = new URL('../../../shared/vectors/gy-otp-vectors.json', import.meta.url);
+const FILE = new URL('../vectors/gy-otp-vectors.json', import.meta.url);
 
 export function loadVectors(): Vector[] {
   const parsed = JSON.parse(readFileSync(FILE, 'utf8')) as { messages: { name: string; hex: string }[] };

@@ -13,7 +13,7 @@ interface VectorFile {
   messages: { name: string; hex: string }[];
 }
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/gy-otp-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../vectors/gy-otp-vectors.json', import.meta.url), 'utf8'),
 ) as VectorFile;
 
 /** The AVP code the 5001 vectors use as a deliberately unknown mandatory AVP. */
