@@ -2,9 +2,12 @@ import type { TariffCatalog } from '../catalog/tariffs.js';
 import type { VpnDirectory } from '../vpn/cache.js';
 import type { Membership } from '../vpn/model.js';
 import { rateLeg } from './leg.js';
+import { rateByTariff } from './tariff.js';
 import { dialledNumber, type NumberingPlan } from './numbering.js';
 import { resolveOtherParty, shortNumberGroups } from './short-numbers.js';
 import { RatingError, type ChargedService, type Rating } from './types.js';
+
+const NONE: readonly Membership[] = Object.freeze([]);
 
 /** A leg to rate, as credit control knows it. */
 export interface Call {
@@ -45,7 +48,8 @@ export class DirectoryRater implements Rater {
 
   async resolve(call: Call): Promise<ResolvedCall> {
     // Data is never VPN: nothing to resolve.
-    if (call.service.kind === 'data') return { ...call, servedMemberships: [] };
+    if (call.service.kind === 'data')
+      return { served: call.served, service: call.service, servedMemberships: NONE };
     const servedMemberships = await this.directory.memberships(call.served);
     const dialled = call.otherAddress === undefined ? undefined : dialledNumber(call.otherAddress);
     if (!dialled) return { ...call, servedMemberships };
@@ -73,12 +77,9 @@ export class DirectoryRater implements Rater {
       throw new RatingError(
         `account ${call.served} has tariff ${tariffId || '(none)'}, which does not exist`,
       );
+    // Data, or a leg without another party: the tariff alone prices it.
     if (call.service.kind === 'data' || call.otherParty === undefined)
-      return rateLeg(call.service, {
-        tariff,
-        served: { msisdn: call.served, memberships: [] },
-        packages: new Map(),
-      });
+      return rateByTariff(tariff, call.service);
     const [activation, otherMemberships, packages] = await Promise.all([
       this.directory.activation(call.served),
       this.directory.memberships(call.otherParty),
