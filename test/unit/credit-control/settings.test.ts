@@ -1,5 +1,5 @@
 /** Charging settings (src/credit-control/settings.ts): defaults, validation, the YAML file. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,5 +86,48 @@ describe('loadChargingSettings', () => {
     expect(() => loadChargingSettings(join(dir, 'missing.yaml'))).toThrow(
       /^CHARGING_CONFIG=.*missing\.yaml: /,
     );
+  });
+});
+
+describe('the settings file, key by key', () => {
+  it('takes one field of a service and keeps that service defaults for the others', () => {
+    const settings = chargingSettings({ voice: { maxQuota: 7200 }, data: { validityTime: 600 } });
+    expect(settings.voice).toEqual({ defaultQuota: 300, maxQuota: 7200, validityTime: 3600 });
+    expect(settings.data).toEqual({
+      defaultQuota: 10 * 1048576,
+      maxQuota: 1024 * 1048576,
+      validityTime: 600,
+    });
+    expect(chargingSettings({ numbering: { countryCode: '86' } }).numbering).toEqual({
+      countryCode: '86',
+      nationalPrefix: '0',
+      internationalPrefix: '00',
+      nationalNumberLength: 0,
+    });
+  });
+
+  it('refuses a key it does not know, at any depth, naming each', () => {
+    const attempt = () =>
+      chargingSettings({
+        tccGrace: 5,
+        voice: { maxQuota: 60, validity: 10 },
+        finalUnit: { action: 'terminate', redirect: { addressType: 'url', address: 'http://x/' } },
+      });
+    expect(attempt).toThrow(ChargingSettingsError);
+    expect(attempt).toThrow(/tccGrace: not a setting this server knows/);
+    expect(attempt).toThrow(/voice\.validity: not a setting this server knows/);
+    expect(attempt).toThrow(/finalUnit\.redirect: not a setting this server knows/);
+  });
+});
+
+describe("the README's settings example", () => {
+  it('is a file the server takes, and gives the defaults', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('Charging settings (`CHARGING_CONFIG`'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    const file = join(dir, 'readme.yaml');
+    writeFileSync(file, yaml ?? '');
+    expect(loadChargingSettings(file)).toEqual(chargingSettings());
   });
 });
