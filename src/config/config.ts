@@ -29,6 +29,11 @@ export interface Config {
   adminTokens: AdminTokenConfig[];
   /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
   metricsToken: string | undefined;
+  /**
+   * CONFIG_CACHE_TTL_MS: longest time an instance keeps a cached tariff or VPN entry, so a
+   * change whose pub/sub message was lost still reaches it (DESIGN §5).
+   */
+  configCacheTtlMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -151,6 +156,7 @@ const schema = z.object({
   ADMIN_TOKEN: token.optional(),
   ADMIN_TOKENS: adminTokens,
   METRICS_TOKEN: token.optional(),
+  CONFIG_CACHE_TTL_MS: wholeNumber(1, 3_600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -184,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN,
     adminTokens: e.ADMIN_TOKENS,
     metricsToken: e.METRICS_TOKEN,
+    configCacheTtlMs: e.CONFIG_CACHE_TTL_MS,
     logLevel: e.LOG_LEVEL,
   };
 }
