@@ -23,6 +23,11 @@ export interface Config {
   };
   http: { host: string; port: number };
   redisUrl: string | undefined;
+  /**
+   * Deadline of each Redis command on the call path and of a CCR's balance script, well under
+   * the client's Tx timer (RFC 4006 §13): past it the CCR is answered 5012 instead of hanging.
+   */
+  redisCommandTimeoutMs: number;
   /** ADMIN_TOKEN: one read-write token of the admin API. */
   adminToken: string | undefined;
   /** ADMIN_TOKENS: named tokens of the admin API, each read-only or read-write. */
@@ -153,6 +158,7 @@ const schema = z.object({
       message: 'must be a redis:// or rediss:// URL, or a comma-separated list of them for Redis Cluster',
     })
     .optional(),
+  REDIS_COMMAND_TIMEOUT_MS: wholeNumber(10, 60_000).default(1000),
   ADMIN_TOKEN: token.optional(),
   ADMIN_TOKENS: adminTokens,
   METRICS_TOKEN: token.optional(),
@@ -187,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     redisUrl: e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     adminToken: e.ADMIN_TOKEN,
     adminTokens: e.ADMIN_TOKENS,
     metricsToken: e.METRICS_TOKEN,
