@@ -2,10 +2,10 @@ import { adminContext, type AdminContext } from '../admin/context.js';
 import { AdminError, toAdminError } from '../admin/errors.js';
 import { BalanceError } from '../balance/index.js';
 import { TariffCatalog } from '../catalog/tariffs.js';
-import { ConfigError, type Config } from '../config/config.js';
 import { SessionKeys } from '../credit-control/keys.js';
 import { connectRedis } from '../redis/connect.js';
 import { VpnError } from '../vpn/errors.js';
+import { requiredRedisUrl, type RedisNeeds } from './redis-needs.js';
 
 /**
  * Runs an operator command on the Redis the servers use, with the same services as the admin
@@ -13,14 +13,11 @@ import { VpnError } from '../vpn/errors.js';
  * reference used for another amount) is printed as the API words it, exit code 1.
  */
 export async function withAdmin(
-  config: Config,
+  needs: RedisNeeds,
   command: string,
   fn: (ctx: AdminContext) => Promise<number>,
 ): Promise<number> {
-  if (!config.redisUrl) {
-    throw new ConfigError([`REDIS_URL: required for ocs ${command} (the Redis the servers use)`]);
-  }
-  const redis = connectRedis(config.redisUrl);
+  const redis = connectRedis(await requiredRedisUrl(needs, `for ocs ${command}`));
   try {
     const ctx = adminContext({
       redis,

@@ -1,16 +1,24 @@
-import type { Config } from '../config/config.js';
-
-/** One `ocs` sub-command. */
-export interface Command {
+/**
+ * One `ocs` sub-command. It reads its arguments before anything else, so that `--help` and a
+ * mistake are answered without a connection, a server or the configuration; then it reads from
+ * the environment only the configuration it uses.
+ */
+export interface Command<Needs = never> {
   name: string;
-  /** One usage line, e.g. `provision FILE`. */
+  /** One usage line for `ocs --help`, e.g. `provision FILE`. */
   usage: string;
   summary: string;
-  /** Runs with the arguments after the command name; resolves with the exit code. */
-  run(args: string[], config: Config): Promise<number>;
+  /** `ocs NAME --help`: its usage, what it does, its flags with their defaults, its environment. */
+  help: string;
+  /** What a mistake prints after its message: the usage lines, the arguments and the flags. */
+  usageText: string;
+  /** As `ocs NAME ARGS...` runs it: the arguments, then its configuration from `env`; the exit code. */
+  main(args: string[], env: NodeJS.ProcessEnv): Promise<number>;
+  /** The same with its configuration given, as a test or another program calls it. */
+  run(args: string[], needs: Needs): Promise<number>;
 }
 
-/** A mistake in how a command was called: printed with the usage, exit code 2. */
+/** A mistake in how a command was called: printed with that command's usage, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }

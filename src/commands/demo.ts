@@ -1,128 +1,47 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { CdrWriter } from '../credit-control/cdr.js';
-import { chargingSettings } from '../credit-control/settings.js';
-import { balanceLines, cdrLine, demoScenario, demoSeconds, DemoLoad } from '../demo/load.js';
-import { runTour } from '../demo/tour.js';
-import { createLogger } from '../logging.js';
-import { startServer } from '../server/start.js';
-import { provision, type ProvisioningDeps } from '../provisioning/apply.js';
-import type { Command } from './command.js';
+import type { Config } from '../config/config.js';
+import { readArgs, type ArgSpec } from './arguments.js';
+import { defineCommand } from './define.js';
 
-const DEMO_DOCUMENT = fileURLToPath(new URL('../../demo/provisioning.yaml', import.meta.url));
-
-/** The VPN members and one account of the load: whose balances and CDRs the demo shows. */
-const WATCHED = ['8613800000001', '8613800000002', '8613810000000'];
+const ARGS = {
+  flags: { once: { type: 'boolean', meaning: 'stop at the end instead of serving until Ctrl-C' } },
+} as const satisfies ArgSpec;
 
 /**
- * The newcomer's tour: a server with a private Redis (unless REDIS_URL names one) and the demo
- * document, a scripted walk through each outcome, then a mixed load of scenarios/demo.yaml with
- * its live progress and report, the balances and CDRs that moved, and where to look further.
- * Serves until Ctrl-C (`--once`: stops at the end). DEMO_SECONDS shortens the load.
+ * `ocs demo`: the newcomer's tour on a server of its own. Unlike `ocs serve`, it installs
+ * Debian's redis-server when REDIS_URL is unset and none is installed (as root with apt-get):
+ * the demo is the one command meant to work on a bare machine.
  */
-export const demo: Command = {
+export const demo = defineCommand<boolean, Config>({
   name: 'demo',
   usage: 'demo [--once]',
   summary: 'start a server with a private Redis and demo data, walk through it, and load it',
-  async run(args, config) {
-    const once = args.includes('--once');
-    const token = config.adminToken ?? 'demo-admin-token-change-me';
-    let interrupted = false;
-    let load: DemoLoad | undefined;
-    let wake: () => void = () => undefined;
-    // First Ctrl-C: the load stops sending and waits for its answers, then all stops; second: now.
-    const onSignal = () => {
-      if (!interrupted) console.log('\nstopping (Ctrl-C again to stop at once)');
-      interrupted = true;
-      load?.stop();
-      wake();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    const server = await startServer(
-      { ...config, adminToken: token },
-      { logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), installRedis: true },
-    );
-    try {
-      const deps: ProvisioningDeps = {
-        redis: server.redis,
-        store: server.store,
-        catalog: server.catalog,
-        sessionKeys: server.sessionKeys,
-      };
-      const summary = await provision(deps, readFileSync(DEMO_DOCUMENT, 'utf8'));
-      console.log(
-        `Demo OCS: Diameter on port ${server.diameterPort}, HTTP on ${server.httpPort}, Redis at ${server.redisUrl}`,
-      );
-      console.log(
-        `Provisioned ${summary.tariffs} tariff and ${summary.accountsCreated + summary.accountsUpdated} accounts from demo/provisioning.yaml\n`,
-      );
-
-      // 1. The scripted tour: one request at a time, each outcome in turn.
-      const toured = ['8613800000001', '8613800000002', '8613800000003'];
-      const before = await Promise.all(toured.map((m) => server.store.getAccount(m)));
-      console.log('Tour: a PGW and an IMS node, one request at a time');
-      for (const line of await runTour(server.diameterPort)) {
-        console.log(
-          `  ${line.what.padEnd(62)} -> ${line.resultCode ?? '-'}${line.granted ? `  granted ${line.granted}` : ''}`,
-        );
-      }
-      console.log('\nBalances (money, minor units):');
-      for (const [i, msisdn] of toured.entries()) {
-        const after = await server.store.getAccount(msisdn);
-        const b = before[i]?.buckets.money?.available ?? 0;
-        const a = after?.buckets.money;
-        console.log(
-          `  ${msisdn}: ${b} -> available ${a?.available ?? 0}, reserved ${a?.reserved ?? 0}, spent ${a?.spent ?? 0}`,
-        );
-        for (const [bucket, v] of Object.entries(after?.buckets ?? {})) {
-          if (bucket !== 'money') console.log(`    ${bucket}: available ${v.available}, spent ${v.spent}`);
-        }
-      }
-
-      // 2. The load: many peers' worth of sessions at once, every answer checked.
-      let ok = true;
-      const scenario = demoScenario(server.diameterPort, demoSeconds());
-      if (!scenario) console.log('\nscenarios/demo.yaml is not here: no load');
-      else if (!interrupted) {
-        const watchedBefore = await Promise.all(WATCHED.map((m) => server.store.getAccount(m)));
-        console.log('');
-        load = new DemoLoad(scenario, deps);
-        if (interrupted) load.stop();
-        const result = await load.run();
-        ok = (result.report.ok && result.moneyConsistent) || interrupted;
-        load = undefined;
-
-        console.log('\nBalances after the load (minor units; free levels in seconds) and the latest CDRs:');
-        const cdrs = new CdrWriter(server.redis, server.sessionKeys, chargingSettings().cdrMaxLen);
-        for (const [i, msisdn] of WATCHED.entries()) {
-          for (const line of balanceLines(msisdn, watchedBefore[i], await server.store.getAccount(msisdn)))
-            console.log(line);
-          for (const record of await cdrs.read(msisdn, { count: 3 })) console.log(cdrLine(record));
-        }
-      }
-
-      if (interrupted) return ok ? 0 : 1;
-      const base = `http://127.0.0.1:${server.httpPort}`;
-      const auth = `-H 'Authorization: Bearer ${token}'`;
-      console.log('\nLook further:');
-      console.log(`  curl -s ${auth} ${base}/v1/accounts/8613800000002`);
-      console.log(`  curl -s ${auth} ${base}/v1/accounts/8613800000002/cdrs`);
-      console.log(`  curl -s ${auth} ${base}/v1/accounts/8613810000000/sessions`);
-      console.log(`  curl -s ${base}/metrics | grep ocs_`);
-      console.log(
-        `  node dist/cli.js simulate scenarios/demo.yaml --port ${server.diameterPort} --duration 10`,
-      );
-      console.log(`  REDIS_URL=${server.redisUrl} node dist/cli.js provision demo/provisioning.yaml`);
-      if (!once) {
-        console.log('\nServing until Ctrl-C.');
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      return ok ? 0 : 1;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await server.close();
-    }
+  args: ARGS,
+  help: {
+    synopsis: ['demo [--once]'],
+    description:
+      'Starts a server (with a private redis-server unless REDIS_URL names a Redis, installing ' +
+      "Debian's redis-server first when none is installed and it runs as root), provisions " +
+      'demo/provisioning.yaml, walks a PGW and an IMS node through each outcome one request at a ' +
+      'time, runs the mixed load of scenarios/demo.yaml with its live progress and report, prints ' +
+      'the balances and CDRs that moved and the curl lines to look further, then serves until ' +
+      'Ctrl-C. A first Ctrl-C during the load stops it and waits for its answers; a second stops ' +
+      'at once. Exit code 0 when every answer was as expected and the money consistent.',
+    environment: [
+      ['REDIS_URL', 'a Redis to use (default: a private redis-server, installed if need be)'],
+      ['DEMO_SECONDS', 'seconds of load (default 20, as scenarios/demo.yaml says)'],
+      ['LOG_LEVEL', "the server's log level (default warn)"],
+      ['ADMIN_TOKEN', 'bearer token of the admin API (default demo-admin-token-change-me)'],
+      ['DIAMETER_PORT, HTTP_PORT', 'the ports (default 3868 and 8080); the other variables of ocs serve too'],
+    ],
+    examples: ['DEMO_SECONDS=5 ocs demo --once'],
   },
-};
+  parse: (args) => readArgs('demo', args, ARGS).values.once ?? false,
+  async configure(env) {
+    const { loadConfig } = await import('../config/config.js');
+    return loadConfig(env);
+  },
+  async execute(once, config) {
+    const { runDemo } = await import('./demo-run.js');
+    return runDemo(config, once);
+  },
+});

@@ -1,37 +1,30 @@
-import { BalanceStore } from '../balance/index.js';
-import { TariffCatalog } from '../catalog/tariffs.js';
-import { ConfigError } from '../config/config.js';
-import { SessionKeys } from '../credit-control/keys.js';
-import { provision as applyDocument } from '../provisioning/apply.js';
-import { readDocumentFile } from '../provisioning/document.js';
-import { connectRedis } from '../redis/connect.js';
-import { UsageError, type Command } from './command.js';
+import { readArgs, type ArgSpec } from './arguments.js';
+import { defineCommand } from './define.js';
+import { redisNeeds, type RedisNeeds } from './redis-needs.js';
 
-export const provision: Command = {
+const ARGS = { flags: {}, required: ['FILE'] } as const satisfies ArgSpec;
+
+/** `ocs provision FILE`: a provisioning document (DESIGN §6) loaded into the servers' Redis. */
+export const provision = defineCommand<string, RedisNeeds>({
   name: 'provision',
   usage: 'provision FILE',
   summary: 'load tariffs and accounts from a YAML or JSON document (needs REDIS_URL)',
-  async run([file], config) {
-    if (!file) throw new UsageError('ocs provision FILE: name the document to load');
-    if (!config.redisUrl)
-      throw new ConfigError(['REDIS_URL: required to provision (the Redis the servers use)']);
-    const redis = connectRedis(config.redisUrl);
-    try {
-      const summary = await applyDocument(
-        {
-          redis,
-          store: new BalanceStore({ redis }),
-          catalog: new TariffCatalog(redis),
-          sessionKeys: new SessionKeys(),
-        },
-        readDocumentFile(file),
-      );
-      console.log(
-        `provisioned ${file}: ${summary.tariffs} tariffs, ${summary.accountsCreated} accounts created, ${summary.accountsUpdated} updated`,
-      );
-      return 0;
-    } finally {
-      redis.disconnect();
-    }
+  args: ARGS,
+  help: {
+    synopsis: ['provision FILE'],
+    description:
+      'Loads the tariffs and accounts of a provisioning document into the Redis the servers use, ' +
+      'through the same checks as POST /v1/provisioning: every bad field is reported with its ' +
+      'path and nothing is applied until all of it is valid. An account already there is updated. ' +
+      'The format is in demo/provisioning.yaml.',
+    arguments: [['FILE', 'the document, YAML or JSON']],
+    environment: [['REDIS_URL', 'the Redis the servers use (required)']],
+    examples: ['REDIS_URL=redis://127.0.0.1:6379 ocs provision demo/provisioning.yaml'],
   },
-};
+  parse: (args) => readArgs('provision', args, ARGS).positionals[0]!,
+  configure: redisNeeds,
+  async execute(file, needs) {
+    const { provisionFile } = await import('./provision-file.js');
+    return provisionFile(file, needs);
+  },
+});

@@ -1,71 +1,54 @@
-import { BalanceStore } from '../balance/index.js';
-import { ConfigError } from '../config/config.js';
-import { connectRedis } from '../redis/connect.js';
-import { monthOf } from '../vpn/model.js';
-import { VpnRegistry, type MonthlyRunSummary } from '../vpn/registry.js';
-import { UsageError, type Command } from './command.js';
+import { readArgs, type ArgSpec } from './arguments.js';
+import { UsageError } from './command.js';
+import { defineCommand } from './define.js';
+import { redisNeeds, type RedisNeeds } from './redis-needs.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-/**
- * Failure codes that mean "not enough money". The run suspends such activations rather than
- * failing them, so these are not expected here; if one shows up it is still not a fault of the
- * run, and does not make the exit code 1.
- */
-const LACK_OF_MONEY = new Set(['INSUFFICIENT_FUNDS', 'InsufficientFundsError']);
+const ARGS = { flags: {}, optional: ['YYYY-MM'] } as const satisfies ArgSpec;
 
-/** The run's summary as the command prints it: one line, then one line per failure. */
-export function formatMonthlySummary(summary: MonthlyRunSummary): string {
-  const { month, charged, suspended, skipped, failed } = summary;
-  const lines = [
-    `vpn-monthly ${month}: ${charged} charged, ${suspended} suspended (fee unpaid), ${skipped} skipped, ${failed.length} failed`,
-  ];
-  for (const { msisdn, code, message } of failed) {
-    // A VPN error's message starts with its code already.
-    lines.push(`  failed ${msisdn}: ${message.startsWith(`${code}:`) ? message : `${code}: ${message}`}`);
+/** The month to run: the one given, else the current UTC month; never one not yet begun. */
+async function parseMonth(args: string[]): Promise<string> {
+  const given = readArgs('vpn-monthly', args, ARGS).positionals[0];
+  const { monthOf } = await import('../vpn/model.js');
+  const current = monthOf(Date.now());
+  const month = given ?? current;
+  if (!MONTH.test(month)) {
+    throw new UsageError(`ocs vpn-monthly ${month}: the month is written YYYY-MM, e.g. ${current}`);
   }
-  return lines.join('\n');
+  if (month > current) {
+    throw new UsageError(
+      `ocs vpn-monthly ${month}: that month has not begun (it is ${current} UTC); its fees are charged when it has`,
+    );
+  }
+  return month;
 }
 
 /**
- * `ocs vpn-monthly [YYYY-MM]`: the monthly VPN run of DESIGN §3 (ZTE S305) for a month, by
- * default the current UTC month: charges the functional fee of every activation that owes it,
- * resets the free credits of those paid, and suspends those whose fee cannot be paid. Running
- * it again for the same month changes nothing that was settled (paid activations are skipped,
- * suspended ones are tried again). A month after the current one is refused: it would charge
- * fees and start free credits early.
- *
- * Exit code 0, or 1 when some activations could not be decided for another reason than a lack
- * of money (they are listed; a later run tries them again).
+ * `ocs vpn-monthly [YYYY-MM]`: the monthly VPN run of DESIGN §3 (ZTE S305). A month after the
+ * current one is refused: it would charge fees and start free credits early.
  */
-export const vpnMonthly: Command = {
+export const vpnMonthly = defineCommand<string, RedisNeeds>({
   name: 'vpn-monthly',
   usage: 'vpn-monthly [YYYY-MM]',
   summary: 'charge monthly VPN fees, reset free credits, suspend the unpayable (needs REDIS_URL)',
-  async run(args, config) {
-    if (args.length > 1)
-      throw new UsageError(`ocs vpn-monthly [YYYY-MM]: one month at most, got ${args.length}`);
-    const current = monthOf(Date.now());
-    const month = args[0] ?? current;
-    if (!MONTH.test(month)) {
-      throw new UsageError(`ocs vpn-monthly ${month}: the month is written YYYY-MM, e.g. ${current}`);
-    }
-    if (month > current) {
-      throw new UsageError(
-        `ocs vpn-monthly ${month}: that month has not begun (it is ${current} UTC); its fees are charged when it has`,
-      );
-    }
-    if (!config.redisUrl)
-      throw new ConfigError(['REDIS_URL: required for the monthly run (the Redis the servers use)']);
-    const redis = connectRedis(config.redisUrl);
-    try {
-      const store = new BalanceStore({ redis });
-      const registry = new VpnRegistry({ redis, store });
-      const summary = await registry.monthlyRun(month, Date.now());
-      console.log(formatMonthlySummary(summary));
-      return summary.failed.some((f) => !LACK_OF_MONEY.has(f.code)) ? 1 : 0;
-    } finally {
-      redis.disconnect();
-    }
+  args: ARGS,
+  help: {
+    synopsis: ['vpn-monthly [YYYY-MM]'],
+    description:
+      'The monthly VPN run for a month, by default the current UTC month: charges the functional ' +
+      'fee of every activation that owes it, resets the free credits of those paid, and suspends ' +
+      'those whose fee cannot be paid. Running it again for the same month changes nothing that ' +
+      'was settled (paid activations are skipped, suspended ones are tried again). Exit code 0, ' +
+      'or 1 when some activations could not be decided for another reason than a lack of money ' +
+      '(they are listed; a later run tries them again).',
+    arguments: [['YYYY-MM', 'the month, not after the current one (default: the current UTC month)']],
+    environment: [['REDIS_URL', 'the Redis the servers use (required)']],
   },
-};
+  parse: parseMonth,
+  configure: redisNeeds,
+  async execute(month, needs) {
+    const { monthlyRun } = await import('./vpn-monthly-run.js');
+    return monthlyRun(month, needs);
+  },
+});

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseFlags, withOverrides } from '../../../src/commands/simulate.js';
+import { parseFlags, withOverrides } from '../../../src/commands/simulate-flags.js';
 import { UsageError } from '../../../src/commands/command.js';
 import { provisioningDocuments } from '../../../src/simulator/provision.js';
 import {

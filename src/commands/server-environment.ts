@@ -1,0 +1,24 @@
+import { DEFAULT_MAX_IN_FLIGHT } from '../diameter/admission.js';
+
+/** The server's environment variables as `--help` lists them; README "Configuration" says more. */
+export const SERVER_ENVIRONMENT = [
+  ['DIAMETER_HOST', 'address the Diameter listener binds (default 0.0.0.0)'],
+  ['DIAMETER_PORT', 'Diameter TCP port (default 3868)'],
+  ['ORIGIN_HOST', 'our Diameter identity (default ocs.localdomain)'],
+  ['ORIGIN_REALM', 'our realm (default localdomain)'],
+  ['DIAMETER_WATCHDOG_MS', 'Tw of RFC 3539: idle time before a DWR (default 30000)'],
+  ['DIAMETER_ALLOWED_PEERS', 'comma-separated Origin-Hosts allowed to connect (default any)'],
+  ['DIAMETER_MAX_MESSAGE_BYTES', 'longer messages are a framing error (default 65536)'],
+  ['DIAMETER_MAX_IN_FLIGHT', `requests in progress before 3004 TOO_BUSY (default ${DEFAULT_MAX_IN_FLIGHT})`],
+  ['HTTP_HOST', 'address of the HTTP listener (default 0.0.0.0)'],
+  ['HTTP_PORT', 'HTTP port (default 8080)'],
+  [
+    'REDIS_URL',
+    'redis://host:port, or a comma-separated list of cluster nodes (default: a private redis-server, if installed)',
+  ],
+  ['ADMIN_TOKEN', 'bearer token of the admin API, 16 characters or more (default: admin API off)'],
+  ['ADMIN_TOKENS', 'more admin tokens: name:scope:token,... with scope read or write'],
+  ['METRICS_TOKEN', 'when set, /metrics needs it as a bearer token'],
+  ['LOG_LEVEL', 'fatal, error, warn, info, debug, trace or silent (default info)'],
+  ['CHARGING_CONFIG', 'YAML file of charging settings (default built-in)'],
+] as const;

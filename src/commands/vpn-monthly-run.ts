@@ -1,0 +1,38 @@
+import { BalanceStore } from '../balance/index.js';
+import { connectRedis } from '../redis/connect.js';
+import { VpnRegistry, type MonthlyRunSummary } from '../vpn/registry.js';
+import { requiredRedisUrl, type RedisNeeds } from './redis-needs.js';
+
+/**
+ * Failure codes that mean "not enough money". The run suspends such activations rather than
+ * failing them, so these are not expected here; if one shows up it is still not a fault of the
+ * run, and does not make the exit code 1.
+ */
+const LACK_OF_MONEY = new Set(['INSUFFICIENT_FUNDS', 'InsufficientFundsError']);
+
+/** The run's summary as the command prints it: one line, then one line per failure. */
+export function formatMonthlySummary(summary: MonthlyRunSummary): string {
+  const { month, charged, suspended, skipped, failed } = summary;
+  const lines = [
+    `vpn-monthly ${month}: ${charged} charged, ${suspended} suspended (fee unpaid), ${skipped} skipped, ${failed.length} failed`,
+  ];
+  for (const { msisdn, code, message } of failed) {
+    // A VPN error's message starts with its code already.
+    lines.push(`  failed ${msisdn}: ${message.startsWith(`${code}:`) ? message : `${code}: ${message}`}`);
+  }
+  return lines.join('\n');
+}
+
+/** Runs the month on the servers' Redis and prints its summary; exit code 1 for a failure. */
+export async function monthlyRun(month: string, needs: RedisNeeds): Promise<number> {
+  const redis = connectRedis(await requiredRedisUrl(needs, 'for the monthly run'));
+  try {
+    const store = new BalanceStore({ redis });
+    const registry = new VpnRegistry({ redis, store });
+    const summary = await registry.monthlyRun(month, Date.now());
+    console.log(formatMonthlySummary(summary));
+    return summary.failed.some((f) => !LACK_OF_MONEY.has(f.code)) ? 1 : 0;
+  } finally {
+    redis.disconnect();
+  }
+}
