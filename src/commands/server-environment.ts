@@ -16,9 +16,14 @@ export const SERVER_ENVIRONMENT = [
     'REDIS_URL',
     'redis://host:port, or a comma-separated list of cluster nodes (default: a private redis-server, if installed)',
   ],
+  [
+    'REDIS_COMMAND_TIMEOUT_MS',
+    'deadline of a Redis command on the call path; past it a CCR gets 5012 (default 1000)',
+  ],
   ['ADMIN_TOKEN', 'bearer token of the admin API, 16 characters or more (default: admin API off)'],
   ['ADMIN_TOKENS', 'more admin tokens: name:scope:token,... with scope read or write'],
   ['METRICS_TOKEN', 'when set, /metrics needs it as a bearer token'],
+  ['CONFIG_CACHE_TTL_MS', 'longest time a cached tariff or VPN entry is kept (default 30000)'],
   ['LOG_LEVEL', 'fatal, error, warn, info, debug, trace or silent (default info)'],
   ['CHARGING_CONFIG', 'YAML file of charging settings (default built-in)'],
 ] as const;
