@@ -13,7 +13,11 @@ export interface ServeNeeds {
   settings: ChargingSettings;
 }
 
-/** `ocs serve`: the server, configured by the environment alone. */
+/**
+ * `ocs serve`: the server, configured by the environment alone. It installs nothing: without
+ * REDIS_URL it starts a private redis-server when one is installed, and otherwise says what to
+ * set or install (installing is the demo's, `ocs demo`).
+ */
 export const serve = defineCommand<void, ServeNeeds>({
   name: 'serve',
   usage: 'serve',
@@ -25,7 +29,8 @@ export const serve = defineCommand<void, ServeNeeds>({
       'Starts the Diameter Gy/Ro server and its HTTP listener (admin API, /metrics, /healthz, ' +
       '/readyz) and serves until SIGINT or SIGTERM. It takes no flags: its configuration is the ' +
       'environment, checked at start (a bad value stops it with the variable and the reason). ' +
-      'Without REDIS_URL it starts a private redis-server on a loopback port, for trials only.',
+      'Without REDIS_URL it starts a private redis-server on a loopback port, for trials only, ' +
+      'when one is installed; otherwise it stops and says to set REDIS_URL or install redis-server.',
     environment: SERVER_ENVIRONMENT,
   },
   parse: (args) => void readArgs('serve', args, ARGS),
@@ -38,7 +43,7 @@ export const serve = defineCommand<void, ServeNeeds>({
   },
   async execute(_parsed, { config, settings }) {
     const { startServer } = await import('../server/start.js');
-    const server = await startServer(config, { settings, installRedis: true });
+    const server = await startServer(config, { settings });
     await untilSignal();
     await server.close();
     return 0;
