@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { MAX_AMOUNT } from '../balance/index.js';
 import type { FinalUnitIndication } from './types.js';
 
 /*
@@ -92,6 +93,18 @@ const settingsSchema = z
     closedSessionTtlSeconds: z.number().int().positive().default(300),
     /** Approximate cap of each account's CDR stream. */
     cdrMaxLen: z.number().int().positive().default(10_000),
+    /**
+     * Who may credit money over Diameter (CCR-Event REFUND_ACCOUNT, RFC 4006 §6.4): the peers
+     * (Diameter identities of connected clients) allowed to, none by default, and the most
+     * one request may credit, in minor units. Anything else is refused 4010.
+     */
+    refunds: z
+      .object({
+        peers: z.array(z.string().min(1)).default([]),
+        maxPerRequest: z.number().int().positive().max(MAX_AMOUNT).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     /** Answered to CCR-I with a grant (RFC 4006 §8.14). */
     creditControlFailureHandling: z
       .enum(['terminate', 'continue', 'retry-and-terminate'])

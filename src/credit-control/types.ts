@@ -68,6 +68,11 @@ export interface PsInformation {
 
 export interface CreditControlRequest {
   sessionId: string;
+  /**
+   * The Diameter identity of the connected peer that sent the request, as its capabilities
+   * exchange established it (the Origin-Host of a relayed request may be another node's).
+   */
+  peer?: string;
   originHost: string;
   originRealm: string;
   destinationRealm: string;

@@ -7,7 +7,7 @@ import { encodeCreditControlAnswer } from './cca-encode.js';
 import { decodeCreditControlRequest } from './ccr-decode.js';
 import { MessageWriter } from './encode.js';
 import type { DiameterMessage } from './message.js';
-import type { RequestHandler } from './peer/handler.js';
+import type { PeerInfo, RequestHandler } from './peer/handler.js';
 import { ResultCode } from '../errors/result-codes.js';
 
 /**
@@ -28,7 +28,7 @@ export function creditControlHandler(deps: {
     applicationId: APPLICATION.CREDIT_CONTROL,
     commandCode: COMMAND.CREDIT_CONTROL,
     echoOnError,
-    async handle(message: DiameterMessage): Promise<Buffer> {
+    async handle(message: DiameterMessage, peer: PeerInfo): Promise<Buffer> {
       let request;
       try {
         request = decodeCreditControlRequest(avps, message);
@@ -45,6 +45,7 @@ export function creditControlHandler(deps: {
           echoOnError,
         );
       }
+      request.peer = peer.originHost;
       const answer = await service.handle(request);
       return encodeCreditControlAnswer(writer, avps, identity, message, answer);
     },

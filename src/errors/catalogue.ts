@@ -80,8 +80,16 @@ export const ERRORS = {
     title: 'the Requested-Service-Unit names no unit the service is rated in',
     resultCode: ResultCode.RATING_FAILED,
   },
+  REFUND_NOT_ALLOWED: {
+    title: 'the peer may not credit money: it is not among the refund peers of the charging settings',
+    resultCode: ResultCode.END_USER_SERVICE_DENIED,
+  },
+  REFUND_TOO_LARGE: {
+    title: 'the refund is above the most one request may credit (refunds.maxPerRequest)',
+    resultCode: ResultCode.END_USER_SERVICE_DENIED,
+  },
   MONEY_INVALID: {
-    title: 'the CC-Money is finer than the currency minor unit, or too large',
+    title: 'the CC-Money is negative, finer than the currency minor unit, or too large',
     resultCode: ResultCode.INVALID_AVP_VALUE,
   },
 

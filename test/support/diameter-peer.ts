@@ -3,10 +3,13 @@ import { DiameterClient } from '../../src/simulator/client.js';
 
 export { answerView, member, members, type ReceivedAnswer } from '../../src/simulator/client.js';
 
+/** The Diameter identity the test peer gives in its CER. */
+export const TEST_PEER_HOST = 'pcef.test.example';
+
 export class TestPeer extends DiameterClient {
   constructor(port: number) {
     super(port);
-    this.originHost = 'pcef.test.example';
+    this.originHost = TEST_PEER_HOST;
     this.originRealm = 'test.example';
   }
 }

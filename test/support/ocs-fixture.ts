@@ -19,7 +19,7 @@ import { chargingSettings } from '../../src/credit-control/settings.js';
 import type { AvpEntry, DecodedAvp } from '../../src/diameter/avp-tree.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { provision, type ProvisioningSummary } from '../../src/provisioning/apply.js';
-import { TestPeer, type ReceivedAnswer } from './diameter-peer.js';
+import { TEST_PEER_HOST, TestPeer, type ReceivedAnswer } from './diameter-peer.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const OCS_ORIGIN_HOST = 'ocs.localdomain';
@@ -153,7 +153,8 @@ export async function startOcs(options: OcsOptions = {}): Promise<OcsFixture> {
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const settings = chargingSettings(options.settings ?? {});
+  // The test peer may refund (CCR-Event REFUND_ACCOUNT), as an operator allows its own nodes.
+  const settings = chargingSettings({ refunds: { peers: [TEST_PEER_HOST] }, ...(options.settings ?? {}) });
   const start = () =>
     startServer(config, {
       keyPrefix: prefix,

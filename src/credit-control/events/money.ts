@@ -9,6 +9,7 @@ export function costInformation(minorUnits: number, currency: string) {
 
 /** A CC-Money amount (RFC 4006 §8.22) in the currency's minor units; a fraction of a minor unit is refused. */
 export function moneyInMinorUnits(valueDigits: bigint, exponent: number, currency: string): number {
+  if (valueDigits < 0n) throw new ChargingRefusal('MONEY_INVALID', 'CC-Money is negative');
   const { digits } = currencyInfo(currency || 'XXX');
   const shift = exponent + digits;
   const scaled = shift >= 0 ? valueDigits * 10n ** BigInt(shift) : valueDigits / 10n ** BigInt(-shift);

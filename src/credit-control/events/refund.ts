@@ -1,15 +1,31 @@
 import { MONEY, makeOpId } from '../../balance/index.js';
 import { ResultCode } from '../../errors/result-codes.js';
+import { ChargingRefusal } from '../refusals.js';
 import type { CreditControlAnswer } from '../types.js';
 import type { ChargeableEvent } from './event.js';
 import { costInformation } from './money.js';
 import { priceOfServices } from './pricing.js';
 
-/** REFUND_ACCOUNT (RFC 4006 §6.4): gives back the price of what the request names, or its CC-Money. */
+/**
+ * REFUND_ACCOUNT (RFC 4006 §6.4): gives back the price of what the request names, or its
+ * CC-Money. A refund creates money, so only a peer the charging settings name may ask for one,
+ * and no more than their bound per request.
+ */
 export async function refund(event: ChargeableEvent): Promise<CreditControlAnswer> {
+  const { request, record } = event;
+  const { refunds } = event.charging.settings;
+  if (request.peer === undefined || !refunds.peers.includes(request.peer))
+    return new ChargingRefusal(
+      'REFUND_NOT_ALLOWED',
+      `peer ${request.peer ?? '(unknown)'} may not refund`,
+    ).toAnswer();
   const priced = await priceOfServices(event);
   if ('refusal' in priced) return priced.refusal.toAnswer();
-  const { request, record } = event;
+  if (priced.price > refunds.maxPerRequest)
+    return new ChargingRefusal(
+      'REFUND_TOO_LARGE',
+      `a refund of ${priced.price} is above the most one request may credit, ${refunds.maxPerRequest}`,
+    ).toAnswer();
   if (priced.price > 0) {
     await event.charging.store.refund({
       opId: makeOpId(request.sessionId, request.requestNumber, 'refund'),

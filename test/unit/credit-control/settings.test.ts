@@ -30,6 +30,7 @@ describe('chargingSettings', () => {
       subscriptionIdTypes: ['e164', 'sip-uri'],
       closedSessionTtlSeconds: 300,
       cdrMaxLen: 10000,
+      refunds: { peers: [], maxPerRequest: 10000 },
       creditControlFailureHandling: 'terminate',
     });
   });
