@@ -210,10 +210,13 @@ log "interop: $(cat "$WORK/provision.log")"
 
 # ---------------------------------------------------------------- two servers (e)
 
+# gyprobe connects as probe.test; the refund checks need it to be a peer that may refund.
+printf 'refunds: { peers: [probe.test] }\n' >"$WORK/charging.yaml"
+
 start_server() { # start_server ORIGIN_HOST DIAMETER_PORT HTTP_PORT LOG
   env DIAMETER_HOST=127.0.0.1 DIAMETER_PORT="$2" HTTP_HOST=127.0.0.1 HTTP_PORT="$3" \
     ORIGIN_HOST="$1" ORIGIN_REALM=ocs.test REDIS_URL="$REDIS_URL" ADMIN_TOKEN="$TOKEN" LOG_LEVEL=info \
-    node dist/cli.js serve >"$4" 2>&1 &
+    CHARGING_CONFIG="$WORK/charging.yaml" node dist/cli.js serve >"$4" 2>&1 &
   PIDS+=($!)
   local pid=$!
   for _ in $(seq 100); do
