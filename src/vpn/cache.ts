@@ -5,8 +5,9 @@
  * time pub/sub takes; a short TTL is the safety net for a message lost while a subscriber was
  * reconnecting (everything is dropped on reconnect too).
  */
-import { Cluster, type Redis } from 'ioredis';
-import { CONFIG_CHANNEL } from '../redis/config-channel.js';
+import type { Cluster, Redis } from 'ioredis';
+import { subscribeToConfigChanges, type ConfigSubscription } from '../config-cache/subscription.js';
+import { DEFAULT_CONFIG_CACHE_TTL_MS, TtlCache } from '../config-cache/ttl-cache.js';
 import type { Activation, Membership, Package } from './model.js';
 import { VpnReader } from './read.js';
 
@@ -21,69 +22,6 @@ export interface VpnDirectoryOptions {
   now?: () => number;
 }
 
-/**
- * A map of values with a time to live, that loads a missing value once however many callers
- * ask for it at the same time, and never keeps a value loaded before an invalidation that
- * happened while it was being loaded.
- */
-export class TtlCache<V> {
-  private entries = new Map<string, { value: V; expiresAt: number }>();
-  private loading = new Map<string, Promise<V>>();
-  private generation = 0;
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries: number,
-    private readonly now: () => number,
-  ) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit) {
-      if (hit.expiresAt > this.now()) return Promise.resolve(hit.value);
-      this.entries.delete(key);
-    }
-    const pending = this.loading.get(key);
-    if (pending) return pending;
-    const generation = this.generation;
-    const promise = load()
-      .then((value) => {
-        if (generation === this.generation) this.set(key, value);
-        return value;
-      })
-      .finally(() => {
-        if (this.loading.get(key) === promise) this.loading.delete(key);
-      });
-    this.loading.set(key, promise);
-    return promise;
-  }
-
-  delete(key: string): void {
-    this.generation++;
-    this.entries.delete(key);
-    this.loading.delete(key);
-  }
-
-  clear(): void {
-    this.generation++;
-    this.entries.clear();
-    this.loading.clear();
-  }
-
-  private set(key: string, value: V): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-  }
-}
-
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
 const NONE: readonly Membership[] = Object.freeze([]);
 
@@ -93,11 +31,11 @@ export class VpnDirectory {
   private readonly activationCache: TtlCache<Activation | undefined>;
   private readonly packageCache: TtlCache<ReadonlyMap<string, Package>>;
   private readonly shortCache: TtlCache<string | undefined>;
-  private subscriber: Redis | Cluster | undefined;
+  private subscription: ConfigSubscription | undefined;
 
   private constructor(options: VpnDirectoryOptions) {
     this.reader = new VpnReader(options.redis, options.keyPrefix ?? '');
-    const ttl = options.ttlMs ?? 30_000;
+    const ttl = options.ttlMs ?? DEFAULT_CONFIG_CACHE_TTL_MS;
     const max = options.maxEntries ?? 100_000;
     const now = options.now ?? Date.now;
     this.membershipCache = new TtlCache(ttl, max, now);
@@ -109,20 +47,10 @@ export class VpnDirectory {
   /** A directory subscribed (on its own duplicate connection) to CONFIG_CHANNEL. */
   static async open(options: VpnDirectoryOptions): Promise<VpnDirectory> {
     const directory = new VpnDirectory(options);
-    const { redis } = options;
-    const subscriber: Redis | Cluster = redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
-    directory.subscriber = subscriber;
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === CONFIG_CHANNEL) directory.invalidate(message);
+    directory.subscription = await subscribeToConfigChanges(options.redis, {
+      changed: (message) => directory.invalidate(message),
+      forgetAll: () => directory.invalidate(),
     });
-    // Messages published while the connection was down are lost: start afresh on reconnect.
-    subscriber.on('ready', () => directory.invalidate());
-    try {
-      await subscriber.subscribe(CONFIG_CHANNEL);
-    } catch (err) {
-      subscriber.disconnect();
-      throw err;
-    }
     return directory;
   }
 
@@ -186,9 +114,9 @@ export class VpnDirectory {
   }
 
   async close(): Promise<void> {
-    const subscriber = this.subscriber;
-    this.subscriber = undefined;
+    const subscription = this.subscription;
+    this.subscription = undefined;
     this.invalidate();
-    if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
+    await subscription?.close();
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TtlCache } from '../../../src/vpn/cache.js';
+import { TtlCache } from '../../../src/config-cache/ttl-cache.js';
 import { isVpnError, VPN_ERROR_STATUS, VpnError, vpnErrors } from '../../../src/vpn/errors.js';
 import { VpnKeys } from '../../../src/vpn/keys.js';
 import {
