@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { buildAdminApp } from '../admin/app.js';
 import { tokensFromConfig } from '../admin/auth.js';
 import { BalanceStore, StoreMetrics } from '../balance/index.js';
 import { TariffCatalog } from '../catalog/tariffs.js';
-import { CONFIG_CHANNEL } from '../redis/config-channel.js';
 import type { Config } from '../config/config.js';
 import { CdrWriter } from '../credit-control/cdr.js';
 import { ChargingService } from '../credit-control/service.js';
@@ -69,7 +68,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger.info({ url: redisUrl, pid: localRedis.pid }, 'REDIS_URL unset: started a private redis-server');
   }
   const redis = connectRedis(redisUrl);
-  const subscriber = redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
   const keyPrefix = options.keyPrefix ?? '';
   const settings = options.settings ?? chargingSettings();
   const metrics = new Metrics();
@@ -83,10 +81,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     opTtlSeconds: 600,
     metrics: new StoreMetrics(metrics.registry, redis),
   });
-  const catalog = new TariffCatalog(redis, keyPrefix);
+  // Tariffs and VPN data are cached per instance, each for at most CONFIG_CACHE_TTL_MS.
+  const cached = {
+    redis,
+    keyPrefix,
+    ttlMs: config.configCacheTtlMs,
+    ...(options.now ? { now: options.now } : {}),
+  };
+  const catalog = await TariffCatalog.open(cached);
   const sessionKeys = new SessionKeys(keyPrefix);
   const sessions = new SessionStore(redis, sessionKeys);
-  const vpnDirectory = await VpnDirectory.open({ redis, keyPrefix });
+  const vpnDirectory = await VpnDirectory.open(cached);
   const charging = new ChargingService({
     store,
     sessions,
@@ -99,10 +104,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...(options.now ? { now: options.now } : {}),
   });
   const supervisor = new Supervisor(charging.charging);
-  await subscriber.subscribe(CONFIG_CHANNEL);
-  subscriber.on('message', (_channel: string, message: string) => {
-    if (message === 'tariffs') catalog.invalidate();
-  });
 
   const dictionary = defaultDictionary();
   const identity = {
@@ -175,7 +176,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       clearInterval(supervision);
       await diameter.close();
       await http.close();
-      await subscriber.quit().catch(() => undefined);
+      await catalog.close();
       await vpnDirectory.close();
       await redis.quit().catch(() => undefined);
       await localRedis?.stop();
