@@ -10,6 +10,7 @@ import {
   type AccountInput,
   type ApplyRequest,
   type CreditRequest,
+  type Deadline,
   type DeductRequest,
   type DirectDebitRequest,
   type ReservationRef,
@@ -64,7 +65,14 @@ export class ScriptArgs {
     checkInt('units', req.units, 1);
     checkInt('expiresAtMs', req.expiresAtMs);
     checkTiers(req.tiers);
-    return [...base, req.units, req.expiresAtMs, req.authenticate ? '1' : '0', ...tierArgs(req.tiers)];
+    return [
+      ...base,
+      req.units,
+      req.expiresAtMs,
+      req.authenticate ? '1' : '0',
+      ...tierArgs(req.tiers),
+      deadlineArg(req),
+    ];
   }
 
   deduct(req: DeductRequest): ScriptArg[] {
@@ -75,7 +83,7 @@ export class ScriptArgs {
     return this.reservation(req);
   }
 
-  /** Usage first, then the new grant: units, and its expiry and tiers, or 0 when none. */
+  /** Usage first, then the new grant: units, and its expiry and tiers, or 0 when none; the deadline. */
   settle(req: SettleRequest): ScriptArg[] {
     const units = req.units ?? 0;
     checkInt('units', units);
@@ -85,7 +93,13 @@ export class ScriptArgs {
       checkTiers(req.tiers);
       grant.splice(1, 1, req.expiresAtMs, ...tierArgs(req.tiers));
     }
-    return [...this.reservation(req), checkedUsed(req.used), req.overuse ?? 'charge-available', ...grant];
+    return [
+      ...this.reservation(req),
+      checkedUsed(req.used),
+      req.overuse ?? 'charge-available',
+      ...grant,
+      deadlineArg(req),
+    ];
   }
 
   /** Top-up and refund take the same arguments. */
@@ -125,6 +139,7 @@ export class ScriptArgs {
       req.partial ? '1' : '0',
       req.authenticate ? '1' : '0',
       ...tierArgs(req.tiers),
+      deadlineArg(req),
     ];
   }
 
@@ -186,6 +201,13 @@ export class ScriptArgs {
       req.ratingGroup,
     ];
   }
+}
+
+/** The ARGV after the tiers of apply, settle and direct-debit: the deadline, 0 for none. */
+function deadlineArg(req: Deadline): number {
+  const deadline = req.deadlineMs ?? 0;
+  checkInt('deadlineMs', deadline);
+  return deadline;
 }
 
 function checkedUsed(used: number): number {

@@ -16,6 +16,7 @@ export enum BalanceCode {
   ACCOUNT_POSTPAID = -10,
   RESERVATION_EXISTS = -11,
   GUARD_FAILED = -12,
+  DEADLINE_PASSED = -13,
 }
 
 export class BalanceError extends Error {
@@ -106,6 +107,16 @@ export class GuardFailedError extends BalanceError {
   }
 }
 
+/**
+ * A freezing call (apply, settle with a new grant, direct debit) ran after its request's
+ * deadline, by Redis's clock: the client has had its answer (5012), so nothing was changed.
+ */
+export class DeadlinePassedError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.DEADLINE_PASSED, "the request's deadline passed before the store ran it", detail);
+  }
+}
+
 const byCode: Record<Exclude<BalanceCode, BalanceCode.OK>, new (detail?: string) => BalanceError> = {
   [BalanceCode.ACCOUNT_NOT_FOUND]: AccountNotFoundError,
   [BalanceCode.ACCOUNT_BLOCKED]: AccountBlockedError,
@@ -119,6 +130,7 @@ const byCode: Record<Exclude<BalanceCode, BalanceCode.OK>, new (detail?: string)
   [BalanceCode.ACCOUNT_POSTPAID]: AccountPostpaidError,
   [BalanceCode.RESERVATION_EXISTS]: ReservationExistsError,
   [BalanceCode.GUARD_FAILED]: GuardFailedError,
+  [BalanceCode.DEADLINE_PASSED]: DeadlinePassedError,
 };
 
 /** The typed error for a negative script code; an unknown code is a bug, reported as such. */

@@ -87,11 +87,20 @@ export interface ReservationRef {
   msisdn: string;
   sessionId: string;
   ratingGroup: number;
-  /** The caller's clock; scripts never read the server clock. */
+  /** The caller's clock; scripts read Redis's clock only to compare it with a deadline. */
   nowMs: number;
 }
 
-export interface ApplyRequest extends ReservationRef {
+/**
+ * A freezing call's deadline: wall-clock ms since the epoch (Date.now(), not a test's clock)
+ * after which, by Redis's clock, the call is refused with DeadlinePassedError and changes
+ * nothing: the request it serves has been answered already. Absent: none (admin calls).
+ */
+export interface Deadline {
+  deadlineMs?: number;
+}
+
+export interface ApplyRequest extends ReservationRef, Deadline {
   tiers: Tier[];
   /** Service units asked for, > 0. */
   units: number;
@@ -144,7 +153,8 @@ export interface ReleaseResult {
   moneyAvailable: number;
 }
 
-export interface SettleRequest extends ReservationRef {
+/** The deadline applies only when `units` asks for a new grant. */
+export interface SettleRequest extends ReservationRef, Deadline {
   /** Service units used since the last grant (0 when none). */
   used: number;
   overuse?: OverusePolicy;
@@ -195,7 +205,7 @@ export interface CreditResult {
   available: number;
 }
 
-export interface DirectDebitRequest {
+export interface DirectDebitRequest extends Deadline {
   opId: string;
   msisdn: string;
   tiers: Tier[];

@@ -50,6 +50,10 @@ export const ERRORS = {
   RESERVATION_EXISTS: { title: 'the session already holds a reservation for the rating group' },
   INVALID_ARGUMENT: { title: 'the balance store refused an argument' },
   GUARD_FAILED: { title: 'another writer changed the session first; nothing was changed' },
+  DEADLINE_PASSED: {
+    title: "Redis ran the request's charge after its deadline, when its answer had gone; nothing was changed",
+    resultCode: ResultCode.UNABLE_TO_COMPLY,
+  },
 
   // Credit control (Diameter only).
   SUBSCRIPTION_ID_MISSING: {

@@ -17,6 +17,8 @@
   ARGV[8]  expiresAtMs        after this the sweeper gives the reservation back
   ARGV[9]  authenticate       '1': run the authenticate checks first
   ARGV[10] tierCount (1..16), then per tier: bucket, unitSize, pricePerUnit, maxUnits ('' none)
+  then     deadlineMs         of the request, ms since the epoch ('0' or absent: none): refused
+                              when Redis's clock is past it (includes/deadline.lua)
   then, optionally (one Redis, not a cluster): the key of the global reservation index and this
   reservation's member in it: the entry is then written with the reservation, in this call.
 
@@ -31,14 +33,16 @@
     -10 ACCOUNT_POSTPAID   (only with authenticate)
     -11 RESERVATION_EXISTS (settle the existing one instead)
     -6 CREDIT_LIMIT_REACHED (not one unit affordable)
-    -9 INVALID_ARGUMENT    (the only refusal that is not remembered under the opId)
-  A replayed opId returns the first result and changes nothing.
+    -9 INVALID_ARGUMENT    (not remembered under the opId)
+    -13 DEADLINE_PASSED    (not remembered: a retransmission with a new deadline may run)
+  A replayed opId returns the first result and changes nothing, whatever its deadline.
 ]]
 --- @include "args"
 --- @include "idempotency"
 --- @include "reservation"
 --- @include "tiers"
 --- @include "ledger"
+--- @include "deadline"
 
 local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
@@ -63,7 +67,16 @@ local tiers, nextArg = parse_tiers(ARGV, 10)
 if not tiers then
   return refuse(INVALID_ARGUMENT, nextArg)
 end
+local deadline
+deadline, nextArg = parse_deadline(ARGV, nextArg)
+if not deadline then
+  return refuse(INVALID_ARGUMENT, nextArg)
+end
 local index, member = index_args(ARGV, nextArg)
+local late = ms_past_deadline(deadline)
+if late > 0 then
+  return refuse(DEADLINE_PASSED, istr(late) .. ' ms late')
+end
 
 local authenticate = ARGV[9] == '1'
 local acct = account_load(KEYS[1], authenticate, false, tiers)

@@ -10,6 +10,8 @@
   ARGV[8]  partial        '0': all or nothing; '1': charge what can be paid for
   ARGV[9]  authenticate   '1': run the authenticate checks first
   ARGV[10] tierCount (1..16), then per tier: bucket, unitSize, pricePerUnit, maxUnits ('' none)
+  then     deadlineMs     of the request, ms since the epoch ('0' or absent: none): refused when
+                          Redis's clock is past it (includes/deadline.lua)
 
   Returns
     {0, {'charged', service units paid for, 'uncharged', service units not paid for,
@@ -21,12 +23,14 @@
     -8 INSUFFICIENT_FUNDS (all or nothing, and not all affordable: RFC 4006 answers 4012)
     -6 CREDIT_LIMIT_REACHED (partial, and not one unit affordable)
     -9 INVALID_ARGUMENT (not remembered)
-  A replayed opId returns the first result and changes nothing.
+    -13 DEADLINE_PASSED (not remembered: a retransmission with a new deadline may run)
+  A replayed opId returns the first result and changes nothing, whatever its deadline.
 ]]
 --- @include "args"
 --- @include "idempotency"
 --- @include "tiers"
 --- @include "ledger"
+--- @include "deadline"
 
 local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
@@ -56,6 +60,14 @@ end
 local tiers, terr = parse_tiers(ARGV, 10)
 if not tiers then
   return refuse(INVALID_ARGUMENT, terr)
+end
+local deadline, derr = parse_deadline(ARGV, terr)
+if not deadline then
+  return refuse(INVALID_ARGUMENT, derr)
+end
+local late = ms_past_deadline(deadline)
+if late > 0 then
+  return refuse(DEADLINE_PASSED, istr(late) .. ' ms late')
 end
 
 local authenticate = ARGV[9] == '1'

@@ -13,6 +13,8 @@
   ARGV[10] expiresAtMs   of the new grant (ignored when units is 0)
   ARGV[11] tierCount, then per tier: bucket, unitSize, pricePerUnit, maxUnits ('' none);
            only when units > 0
+  then     deadlineMs    of the request, ms since the epoch ('0' or absent: none): with units > 0,
+                         the call is refused when Redis's clock is past it (includes/deadline.lua)
   then, optionally (one Redis, not a cluster): the key of the global reservation index and this
   reservation's member in it: the entry then follows the reservation in this call (written with
   the new grant's expiry, removed when no reservation is left).
@@ -29,13 +31,15 @@
     -1 ACCOUNT_NOT_FOUND
     -7 RESERVATION_NOT_FOUND (used > 0 but no reservation to charge it to)
     -9 INVALID_ARGUMENT (not remembered)
-  A replayed opId returns the first result and changes nothing.
+    -13 DEADLINE_PASSED (a new grant asked past the deadline; not remembered: usage and all)
+  A replayed opId returns the first result and changes nothing, whatever its deadline.
 ]]
 --- @include "args"
 --- @include "idempotency"
 --- @include "reservation"
 --- @include "tiers"
 --- @include "ledger"
+--- @include "deadline"
 
 local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
@@ -69,7 +73,17 @@ if units > 0 then
     return refuse(INVALID_ARGUMENT, nextArg)
   end
 end
+local deadline
+deadline, nextArg = parse_deadline(ARGV, nextArg)
+if not deadline then
+  return refuse(INVALID_ARGUMENT, nextArg)
+end
 local index, member = index_args(ARGV, nextArg)
+-- Without a new grant the call only charges usage and gives money back: it is never too late.
+local late = units > 0 and ms_past_deadline(deadline) or 0
+if late > 0 then
+  return refuse(DEADLINE_PASSED, istr(late) .. ' ms late')
+end
 
 local rtiers, rheld, rexpiresAt = resv_load(KEYS[2], rid)
 local acct = account_load(KEYS[1], false, true, rtiers, tiers)

@@ -13,6 +13,8 @@ local ACCOUNT_POSTPAID = -10
 local RESERVATION_EXISTS = -11
 -- Answered by the guard around a guarded call (src/balance/scripts.ts), not by a script.
 local GUARD_FAILED = -12
+-- A freezing call that ran after its request's deadline (includes/deadline.lua).
+local DEADLINE_PASSED = -13
 
 -- A refusal: {code, detail}. A success is {OK, {name, value, ...}}.
 local function refuse(code, detail)
