@@ -59,9 +59,28 @@ export function beginAnswer(
 }
 
 /**
+ * RFC 6733 §6.2: every Proxy-Info of the request goes back in its answer, unchanged and in the
+ * order received, so that each proxy on the way back finds the state it left there (§6.7.3,
+ * §6.7.4). `except` is a Proxy-Info that could not be read, which goes in Failed-AVP instead.
+ */
+export function writeProxyInfo(
+  w: MessageWriter,
+  avps: Avps,
+  requestAvps: readonly Avp[],
+  except?: Avp,
+): void {
+  const { code, vendorId } = avps.proxyInfo;
+  for (const a of requestAvps) {
+    if (a.code === code && a.vendorId === vendorId && a !== except) w.raw(a);
+  }
+}
+
+/**
  * An answer that reports an error (RFC 6733 §7.2 answer-message for 3xxx; for 5xxx the
  * command's own answer, to which `echo` copies AVPs the answer grammar requires, e.g. the
  * CC-Request-Type and CC-Request-Number of a CCA). Error-Message carries the reason for people.
+ * Proxy-Info goes where each grammar puts it: after Failed-AVP in answer-message, before it in
+ * a CCA (RFC 4006 §3.2).
  */
 export function encodeErrorAnswer(
   w: MessageWriter,
@@ -81,12 +100,14 @@ export function encodeErrorAnswer(
     error.resultCode,
     sessionId && wellFormed(sessionId, avps.sessionId) ? sessionId : undefined,
   );
-  if (!isProtocolError(error.resultCode)) {
+  const protocolError = isProtocolError(error.resultCode);
+  if (!protocolError) {
     for (const def of echo) {
       const a = findAvp(requestAvps, def.code, def.vendorId);
       // A malformed AVP belongs in Failed-AVP only, never copied into the answer itself.
       if (a && wellFormed(a, def)) w.raw(a);
     }
+    writeProxyInfo(w, avps, requestAvps, error.failedAvp);
   }
   w.text(avps.errorMessage, error.reason.slice(0, 200));
   if (error.failedAvp) {
@@ -94,5 +115,6 @@ export function encodeErrorAnswer(
     w.raw(error.failedAvp);
     w.endGroup();
   }
+  if (protocolError) writeProxyInfo(w, avps, requestAvps, error.failedAvp);
   return w.finish();
 }

@@ -5,7 +5,7 @@ import type {
   GrantedServiceUnits,
   ServiceCreditAnswer,
 } from '../credit-control/types.js';
-import { beginAnswer, type LocalIdentity } from './answers.js';
+import { beginAnswer, writeProxyInfo, type LocalIdentity } from './answers.js';
 import type { Avps } from './avps.js';
 import type { AvpDefinition } from './dictionary.js';
 import type { MessageWriter } from './encode.js';
@@ -21,7 +21,8 @@ const DD_FAILURE_HANDLING = { 'terminate-or-buffer': 0, continue: 1 } as const;
 /**
  * Writes the CCA for a request (RFC 4006 §3.2): the request's Session-Id, Auth-Application-Id,
  * CC-Request-Type and CC-Request-Number copied as received, then what the charging logic
- * decided. Written straight into one buffer, without an intermediate AVP tree.
+ * decided, then the request's Proxy-Info where the CCA grammar puts them. Written straight
+ * into one buffer, without an intermediate AVP tree.
  */
 export function encodeCreditControlAnswer(
   w: MessageWriter,
@@ -61,6 +62,7 @@ export function encodeCreditControlAnswer(
     );
   }
   if (answer.validityTime !== undefined) w.unsigned32(avps.validityTime, answer.validityTime);
+  writeProxyInfo(w, avps, request.avps);
   if (answer.errorMessage) w.text(avps.errorMessage, answer.errorMessage);
   if (answer.failedAvp) {
     // RFC 6733 §7.5: the offending AVP as received, or an example of the one that was missing.
