@@ -3,6 +3,7 @@ import { APPLICATION } from '../avps.js';
 import { ResultCode } from '../../errors/result-codes.js';
 import type { DiameterMessage } from '../message.js';
 import type { AnswerSender } from './answer-sender.js';
+import { LocalDelivery } from './delivery.js';
 import { handlerKey, type PeerInfo } from './handler.js';
 import type { PeerOptions } from './options.js';
 import type { PeerState } from './state.js';
@@ -17,19 +18,23 @@ export interface DispatchingPeer {
 
 /**
  * Application requests of an open peer: the handler for the command (3001 or 3007 without
- * one, RFC 6733 §7.1.3), the command's grammar, admission (3004 TOO_BUSY past the shared
- * limit), then the handler's answer, or 5012 when it fails. Counts the requests in progress
- * so that a closing peer is closed only once they are answered.
+ * one, RFC 6733 §7.1.3), the command's grammar, whether the request is ours to serve (3005 for
+ * a loop, 3002 for another Destination-Host, RFC 6733 §6.1.3-§6.1.4), admission (3004 TOO_BUSY
+ * past the shared limit), then the handler's answer, or 5012 when it fails. Counts the requests
+ * in progress so that a closing peer is closed only once they are answered.
  */
 export class RequestDispatcher {
   private inFlight = 0;
+  private readonly delivery: LocalDelivery;
 
   constructor(
     private readonly options: PeerOptions,
     private readonly replies: AnswerSender,
     private readonly log: Logger,
     private readonly peer: DispatchingPeer,
-  ) {}
+  ) {
+    this.delivery = new LocalDelivery(options.avps, options.identity);
+  }
 
   get idle(): boolean {
     return this.inFlight === 0;
@@ -56,6 +61,11 @@ export class RequestDispatcher {
       return;
     }
     if (!this.replies.validate(message, handler.echoOnError)) return;
+    const notOurs = this.delivery.refusal(message.avps);
+    if (notOurs) {
+      this.replies.reject(message, notOurs);
+      return;
+    }
     if (!this.options.admission.tryAcquire()) {
       this.replies.reject(message, {
         resultCode: ResultCode.TOO_BUSY,
