@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_MAX_IN_FLIGHT } from '../diameter/admission.js';
+import type { DiameterTlsOptions } from '../diameter/tls.js';
+import { diameterTls, diameterTlsVariables } from './diameter-tls.js';
 
 /**
  * Server configuration, read from the environment once at start. Every variable is listed in
@@ -20,6 +22,8 @@ export interface Config {
     maxMessageBytes: number;
     /** Requests in progress across all peers before new ones are answered 3004 TOO_BUSY. */
     maxInFlight: number;
+    /** DIAMETER_TLS_*: a TLS listener beside TCP (RFC 6733 §2.1, §13); undefined without its port. */
+    tls: DiameterTlsOptions | undefined;
   };
   http: { host: string; port: number };
   redisUrl: string | undefined;
@@ -150,6 +154,7 @@ const schema = z.object({
     .pipe(z.array(diameterIdentity)),
   DIAMETER_MAX_MESSAGE_BYTES: z.coerce.number().int().min(4096).max(16_777_215).default(65536),
   DIAMETER_MAX_IN_FLIGHT: wholeNumber(1, 1_000_000).default(DEFAULT_MAX_IN_FLIGHT),
+  ...diameterTlsVariables(port),
   HTTP_HOST: listenHost.default('0.0.0.0'),
   HTTP_PORT: port.default(8080),
   REDIS_URL: z
@@ -180,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  const tls = diameterTls(e);
+  if (tls.problems.length > 0) throw new ConfigError(tls.problems);
   return {
     diameter: {
       host: e.DIAMETER_HOST,
@@ -190,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedPeers: e.DIAMETER_ALLOWED_PEERS,
       maxMessageBytes: e.DIAMETER_MAX_MESSAGE_BYTES,
       maxInFlight: e.DIAMETER_MAX_IN_FLIGHT,
+      tls: tls.options,
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     redisUrl: e.REDIS_URL,

@@ -36,6 +36,12 @@ export function resultCodeOf(answer: Buffer): number {
   return 0;
 }
 
+export interface DiameterMetricSources {
+  /** Connections by transport (`tcp`, `tls`), then by peer state. */
+  peersByTransport(): Record<string, Record<string, number>>;
+  inFlight(): number;
+}
+
 /** The Diameter layer's Prometheus metrics (owned here, registered in the server's registry). */
 export class DiameterMetrics {
   readonly requests: Counter<'command' | 'request_type'>;
@@ -43,10 +49,11 @@ export class DiameterMetrics {
   readonly latency: Histogram<'command' | 'request_type'>;
   readonly protocolErrors: Counter<'result_code'>;
   readonly watchdogFailures: Counter;
-  readonly peers: Gauge<'state'>;
+  readonly peers: Gauge<'state' | 'transport'>;
   readonly inFlight: Gauge;
+  readonly tlsHandshakeFailures: Counter;
 
-  constructor(registry: Registry, sources: { peersByState(): Record<string, number>; inFlight(): number }) {
+  constructor(registry: Registry, sources: DiameterMetricSources) {
     const registers = [registry];
     this.requests = new Counter({
       name: 'ocs_diameter_requests_total',
@@ -82,13 +89,20 @@ export class DiameterMetrics {
     });
     this.peers = new Gauge({
       name: 'ocs_diameter_peers',
-      help: 'Diameter connections by state (wait-cer, open, closing)',
-      labelNames: ['state'],
+      help: 'Diameter connections by state (wait-cer, open, closing) and transport (tcp, tls)',
+      labelNames: ['state', 'transport'],
       registers,
       collect() {
         this.reset();
-        for (const [state, n] of Object.entries(sources.peersByState())) this.set({ state }, n);
+        for (const [transport, states] of Object.entries(sources.peersByTransport())) {
+          for (const [state, n] of Object.entries(states)) this.set({ state, transport }, n);
+        }
       },
+    });
+    this.tlsHandshakeFailures = new Counter({
+      name: 'ocs_diameter_tls_handshake_failures_total',
+      help: 'TLS connections refused at the handshake (untrusted or missing certificate, timeout...)',
+      registers,
     });
     this.inFlight = new Gauge({
       name: 'ocs_diameter_requests_in_flight',

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logging.js';
 import { DiameterMetrics } from './metrics.js';
@@ -9,6 +10,12 @@ import { InFlightLimit, DEFAULT_MAX_IN_FLIGHT } from './admission.js';
 import { PeerConnection } from './peer.js';
 import { DisconnectCause } from './peer/disconnect.js';
 import { handlerKey, type RequestHandler } from './peer/handler.js';
+import type { PeerOptions } from './peer/options.js';
+import { remoteAddressOf } from './peer/transport.js';
+import { certificateMismatch, createTlsListener, type DiameterTlsOptions } from './tls.js';
+
+/** How a peer reached us: the label of its connections in the metrics. */
+type Transport = 'tcp' | 'tls';
 
 export interface DiameterServerOptions {
   host: string;
@@ -24,12 +31,23 @@ export interface DiameterServerOptions {
   logger: Logger;
   /** Where the Diameter metrics are registered; none are kept without it. */
   registry?: Registry;
+  /** A TLS listener beside TCP, serving the same handlers with the same admission. */
+  tls?: DiameterTlsOptions;
 }
 
-/** The Diameter listener: accepts peers over TCP and closes them in order on shutdown. */
+export interface DiameterAddress {
+  host: string;
+  port: number;
+  /** The TLS listener's port, when there is one. */
+  tlsPort?: number;
+}
+
+/** The Diameter listeners: accept peers over TCP and TLS, and close them in order on shutdown. */
 export class DiameterServer {
   private readonly server: Server;
-  private readonly peers = new Set<PeerConnection>();
+  private readonly tlsServer: Server | undefined;
+  private readonly peers = new Map<PeerConnection, Transport>();
+  private readonly metrics: DiameterMetrics | undefined;
   readonly avps: Avps;
   readonly admission: InFlightLimit;
   private readonly handlers = new Map<string, RequestHandler>();
@@ -40,31 +58,61 @@ export class DiameterServer {
     this.avps = resolveAvps(options.dictionary);
     this.admission = new InFlightLimit(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     for (const h of options.handlers) this.addHandler(h);
-    const metrics = options.registry
+    this.metrics = options.registry
       ? new DiameterMetrics(options.registry, {
-          peersByState: () => this.peersByState(),
+          peersByTransport: () => this.peersByTransport(),
           inFlight: () => this.admission.inFlight,
         })
       : undefined;
-    const { handlers, applicationIds } = this;
-    this.server = createServer((socket: Socket) => {
-      const peer = new PeerConnection(socket, {
-        dictionary: options.dictionary,
-        avps: this.avps,
-        identity: options.identity,
-        handlers,
-        applicationIds,
-        allowedPeers: options.allowedPeers ?? [],
-        watchdogMs: options.watchdogMs ?? 30_000,
-        maxMessageBytes: options.maxMessageBytes ?? 65_536,
-        admission: this.admission,
-        logger: options.logger,
-        ...(metrics ? { metrics } : {}),
-      });
-      this.peers.add(peer);
-      void peer.whenClosed().then(() => this.peers.delete(peer));
-    });
+    this.server = createServer((socket: Socket) => this.accept(socket, 'tcp', {}));
     this.server.on('error', (err) => options.logger.error({ err }, 'diameter listener error'));
+    const { tls } = options;
+    if (tls) {
+      this.tlsServer = createTlsListener(
+        tls,
+        (socket) =>
+          this.accept(
+            socket,
+            'tls',
+            tls.matchOriginHost ? { certificateMismatch: (host) => certificateMismatch(socket, host) } : {},
+          ),
+        (err, socket) => this.refusedHandshake(err, socket),
+      );
+      this.tlsServer.on('error', (err) => options.logger.error({ err }, 'diameter TLS listener error'));
+    }
+  }
+
+  /** A connection, over either transport, becomes a peer served by the same handlers. */
+  private accept(
+    socket: Socket,
+    transport: Transport,
+    checks: Pick<PeerOptions, 'certificateMismatch'>,
+  ): void {
+    const { options, metrics } = this;
+    const peer = new PeerConnection(socket, {
+      dictionary: options.dictionary,
+      avps: this.avps,
+      identity: options.identity,
+      handlers: this.handlers,
+      applicationIds: this.applicationIds,
+      allowedPeers: options.allowedPeers ?? [],
+      watchdogMs: options.watchdogMs ?? 30_000,
+      maxMessageBytes: options.maxMessageBytes ?? 65_536,
+      admission: this.admission,
+      logger: options.logger,
+      ...(metrics ? { metrics } : {}),
+      ...checks,
+    });
+    this.peers.set(peer, transport);
+    void peer.whenClosed().then(() => this.peers.delete(peer));
+  }
+
+  private refusedHandshake(err: Error, socket: TLSSocket): void {
+    this.metrics?.tlsHandshakeFailures.inc();
+    this.options.logger.warn(
+      { peer: remoteAddressOf(socket), reason: err.message },
+      'TLS handshake failed; connection refused',
+    );
   }
 
   /** Serves a command; handlers are added before listening (their application goes into the CEA). */
@@ -78,43 +126,68 @@ export class DiameterServer {
     }
   }
 
-  listen(): Promise<{ host: string; port: number }> {
+  async listen(): Promise<DiameterAddress> {
+    const { host, tls } = this.options;
+    const port = await this.listenOn(this.server, this.options.port, 'tcp');
+    if (!this.tlsServer || !tls) return { host, port };
+    try {
+      return { host, port, tlsPort: await this.listenOn(this.tlsServer, tls.port, 'tls') };
+    } catch (err) {
+      this.server.close();
+      throw err;
+    }
+  }
+
+  private listenOn(server: Server, wanted: number, transport: Transport): Promise<number> {
+    const { host, logger } = this.options;
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        const port = typeof address === 'object' && address ? address.port : this.options.port;
-        this.options.logger.info({ host: this.options.host, port }, 'diameter listening');
-        resolve({ host: this.options.host, port });
+      server.once('error', reject);
+      server.listen(wanted, host, () => {
+        server.off('error', reject);
+        const address = server.address();
+        const port = typeof address === 'object' && address ? address.port : wanted;
+        logger.info({ host, port, transport }, 'diameter listening');
+        resolve(port);
       });
     });
   }
 
   peersByState(): Record<string, number> {
     const counts: Record<string, number> = { 'wait-cer': 0, open: 0, closing: 0 };
-    for (const p of this.peers) {
+    for (const states of Object.values(this.peersByTransport())) {
+      for (const [state, n] of Object.entries(states)) counts[state] = (counts[state] ?? 0) + n;
+    }
+    return counts;
+  }
+
+  /** Connections by transport, then by state; TLS only when its listener exists. */
+  peersByTransport(): Record<string, Record<string, number>> {
+    const counts: Record<string, Record<string, number>> = { tcp: { 'wait-cer': 0, open: 0, closing: 0 } };
+    if (this.tlsServer) counts.tls = { 'wait-cer': 0, open: 0, closing: 0 };
+    for (const [p, transport] of this.peers) {
+      const byState = counts[transport];
       const state = p.connectionState;
-      if (state in counts) counts[state] = (counts[state] ?? 0) + 1;
+      if (byState && state in byState) byState[state] = (byState[state] ?? 0) + 1;
     }
     return counts;
   }
 
   get listening(): boolean {
-    return this.server.listening;
+    return this.server.listening && (this.tlsServer?.listening ?? true);
   }
 
   /** Open peers (capabilities exchanged). */
   get openPeers(): number {
     let n = 0;
-    for (const p of this.peers) if (p.isOpen) n++;
+    for (const p of this.peers.keys()) if (p.isOpen) n++;
     return n;
   }
 
   /** Stops accepting, sends DPR to every peer, and waits until all connections are closed. */
   async close(): Promise<void> {
-    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await Promise.all([...this.peers].map((p) => p.disconnect(DisconnectCause.REBOOTING)));
-    await stopped;
+    const listeners = [this.server, ...(this.tlsServer ? [this.tlsServer] : [])];
+    const stopped = listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
+    await Promise.all([...this.peers.keys()].map((p) => p.disconnect(DisconnectCause.REBOOTING)));
+    await Promise.all(stopped);
   }
 }

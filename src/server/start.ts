@@ -39,6 +39,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   diameterPort: number;
+  /** The Diameter TLS listener's port, when DIAMETER_TLS_PORT is set. */
+  diameterTlsPort: number | undefined;
   httpPort: number;
   redisUrl: string;
   redis: Redis | Cluster;
@@ -126,9 +128,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     maxInFlight: config.diameter.maxInFlight,
     logger,
     registry: metrics.registry,
+    ...(config.diameter.tls ? { tls: config.diameter.tls } : {}),
   });
   diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: charging, logger }));
-  const { port: diameterPort } = await diameter.listen();
+  const { port: diameterPort, tlsPort: diameterTlsPort } = await diameter.listen();
 
   let draining = false;
   const http = await buildAdminApp({
@@ -161,6 +164,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   return {
     diameterPort,
+    diameterTlsPort,
     httpPort,
     redisUrl,
     redis,

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { encodeMessage, decodeTree, type AvpEntry, type DecodedAvp } from '../diameter/avp-tree.js';
 import { decodeMessage } from '../diameter/decode.js';
 import { FrameReader } from '../diameter/frame-reader.js';
@@ -52,9 +53,10 @@ function vendorId(dict: Dictionary, name: string): number {
 }
 
 /**
- * A Diameter client peer: connects over TCP, does CER/CEA, sends requests built from AVP
- * names, matches answers by hop-by-hop id, and answers the server's DWR by itself. The demo,
- * the simulator and the end-to-end tests drive the server with it.
+ * A Diameter client peer: connects over TCP, or TLS when given its options (RFC 6733 §2.1: the
+ * handshake before the CER), does CER/CEA, sends requests built from AVP names, matches
+ * answers by hop-by-hop id, and answers the server's DWR by itself. The demo, the simulator
+ * and the end-to-end tests drive the server with it.
  */
 export class DiameterClient {
   readonly dict: Dictionary;
@@ -84,6 +86,8 @@ export class DiameterClient {
     private readonly port: number,
     dict: Dictionary = defaultDictionary(),
     private readonly host = '127.0.0.1',
+    /** TLS: the CAs to trust, our certificate and key, the server's name (default: `host`). */
+    private readonly tls?: ConnectionOptions,
   ) {
     this.dict = dict;
     this.creditControl = dict.commandByName('Credit-Control');
@@ -93,7 +97,8 @@ export class DiameterClient {
   }
 
   async connect(): Promise<this> {
-    this.socket = connect({ port: this.port, host: this.host });
+    const { port, host, tls } = this;
+    this.socket = tls ? connectTls({ ...tls, port, host }) : connect({ port, host });
     this.socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) =>
       this.socket.once('close', () => {
@@ -105,7 +110,7 @@ export class DiameterClient {
     this.socket.on('error', () => undefined);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     await new Promise<void>((resolve, reject) => {
-      this.socket.once('connect', resolve);
+      this.socket.once(tls ? 'secureConnect' : 'connect', resolve);
       this.socket.once('error', reject);
     });
     return this;

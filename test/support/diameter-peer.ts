@@ -1,4 +1,5 @@
 /** The Diameter client that end-to-end tests drive the server with, over loopback. */
+import type { ConnectionOptions } from 'node:tls';
 import { DiameterClient } from '../../src/simulator/client.js';
 
 export { answerView, member, members, type ReceivedAnswer } from '../../src/simulator/client.js';
@@ -7,8 +8,9 @@ export { answerView, member, members, type ReceivedAnswer } from '../../src/simu
 export const TEST_PEER_HOST = 'pcef.test.example';
 
 export class TestPeer extends DiameterClient {
-  constructor(port: number) {
-    super(port);
+  /** Over TLS when `tls` is given (the CA to trust, a client certificate, the server's name). */
+  constructor(port: number, tls?: ConnectionOptions) {
+    super(port, undefined, undefined, tls);
     this.originHost = TEST_PEER_HOST;
     this.originRealm = 'test.example';
   }

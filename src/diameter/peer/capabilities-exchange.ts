@@ -31,9 +31,10 @@ export function refuseBeforeCapabilities(
 }
 
 /**
- * Answers a peer's CER (RFC 6733 §5.3): refused with 3010 for a peer outside the allow-list,
- * 5010 when we share no application, else a CEA announcing ours. Returns the peer's
- * capabilities when it is accepted; undefined when refused, and the connection is to close.
+ * Answers a peer's CER (RFC 6733 §5.3): refused with 3010 for a peer outside the allow-list
+ * or, over TLS, one whose certificate does not name its Origin-Host; 5010 when we share no
+ * application; else a CEA announcing ours. Returns the peer's capabilities when it is
+ * accepted; undefined when refused, and the connection is to close.
  */
 export function exchangeCapabilities(
   cer: DiameterMessage,
@@ -55,6 +56,17 @@ export function exchangeCapabilities(
         `${offer.originHost} is not an allowed peer`,
       ),
     );
+    return undefined;
+  }
+  // RFC 6733 §13.1: the identity TLS authenticated is the certificate's; a CER claiming
+  // another is a peer we do not know, refused as §5.3 refuses one (3010, then closed).
+  const mismatch = options.certificateMismatch?.(offer.originHost);
+  if (mismatch !== undefined) {
+    log.warn(
+      { originHost: offer.originHost, reason: mismatch },
+      'Origin-Host not in the certificate; refused',
+    );
+    replies.answer(cer, cer.avps, capabilitiesAnswer(cer, exchange, ResultCode.UNKNOWN_PEER, mismatch));
     return undefined;
   }
   const common = commonApplications(offer, applicationIds);

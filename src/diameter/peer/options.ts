@@ -14,6 +14,11 @@ export interface PeerOptions {
   /** Applications we announce in the CEA (Auth-Application-Id). */
   applicationIds: readonly number[];
   allowedPeers: readonly string[];
+  /**
+   * On a TLS connection whose certificate must name the peer: why an Origin-Host is not one of
+   * its names, or undefined when it is (RFC 6733 §13.1).
+   */
+  certificateMismatch?: (originHost: string) => string | undefined;
   watchdogMs: number;
   maxMessageBytes: number;
   admission: Admission;
