@@ -57,7 +57,7 @@ export async function runDemo(config: Config, once: boolean): Promise<number> {
     const toured = ['8613800000001', '8613800000002', '8613800000003'];
     const before = await Promise.all(toured.map((m) => server.store.getAccount(m)));
     console.log('Tour: a PGW and an IMS node, one request at a time');
-    for (const line of await runTour(server.diameterPort)) {
+    for (const line of await runTour(server.diameterPort, config.diameter.originRealm)) {
       console.log(
         `  ${line.what.padEnd(62)} -> ${line.resultCode ?? '-'}${line.granted ? `  granted ${line.granted}` : ''}`,
       );

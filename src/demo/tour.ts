@@ -17,8 +17,14 @@ function sessionId(client: DiameterClient, what: string): string {
   return `${client.originHost};${Date.now()};${++counter};${what}`;
 }
 
+/** The tour's client and the realm of the server it talks to. */
+interface TourPeer {
+  client: DiameterClient;
+  realm: string;
+}
+
 function ccr(
-  client: DiameterClient,
+  { client, realm }: TourPeer,
   sid: string,
   context: string,
   type: RequestTypeName,
@@ -30,7 +36,7 @@ function ccr(
     ['Session-Id', sid],
     ['Origin-Host', client.originHost],
     ['Origin-Realm', client.originRealm],
-    ['Destination-Realm', 'ocs.example'],
+    ['Destination-Realm', realm],
     ['Auth-Application-Id', client.creditControl.applicationId],
     ['Service-Context-Id', context],
     ['CC-Request-Type', type],
@@ -66,11 +72,12 @@ function summary(what: string, answer: ReceivedAnswer): TourLine {
  * A short scripted walk through credit control, as a PGW and an IMS node would drive it: a
  * data session, a voice call, an SMS, and the refusals an operator meets first.
  */
-export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLine[]> {
+export async function runTour(port: number, realm: string, host = '127.0.0.1'): Promise<TourLine[]> {
   const client = new DiameterClient(port, undefined, host);
   client.originHost = 'pgw.demo.example';
   client.originRealm = 'demo.example';
   await client.open();
+  const to: TourPeer = { client, realm };
   const lines: TourLine[] = [];
   const MiB = 1_048_576;
   const { creditControl: cc } = client;
@@ -82,7 +89,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'data CCR-I 8613800000001 asks 2 MiB on RG 10',
         await creditControl(
-          ccr(client, data, DATA, 'INITIAL_REQUEST', 0, '8613800000001', [
+          ccr(to, data, DATA, 'INITIAL_REQUEST', 0, '8613800000001', [
             mscc(10, ['CC-Total-Octets', 2 * MiB]),
           ]),
         ),
@@ -92,7 +99,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'data CCR-U used 2 MiB, asks 2 MiB more',
         await creditControl(
-          ccr(client, data, DATA, 'UPDATE_REQUEST', 1, '8613800000001', [
+          ccr(to, data, DATA, 'UPDATE_REQUEST', 1, '8613800000001', [
             mscc(10, ['CC-Total-Octets', 2 * MiB], ['CC-Total-Octets', 2 * MiB]),
           ]),
         ),
@@ -102,7 +109,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'data CCR-T used 1.5 MiB',
         await creditControl(
-          ccr(client, data, DATA, 'TERMINATION_REQUEST', 2, '8613800000001', [
+          ccr(to, data, DATA, 'TERMINATION_REQUEST', 2, '8613800000001', [
             mscc(10, undefined, ['CC-Total-Octets', 1.5 * MiB]),
           ]),
         ),
@@ -129,7 +136,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'voice CCR-I 8613800000002 dials short number 6001 (VPN)',
         await creditControl(
-          ccr(client, voice, VOICE, 'INITIAL_REQUEST', 0, '8613800000002', [mscc(100, ['CC-Time', 60]), ims]),
+          ccr(to, voice, VOICE, 'INITIAL_REQUEST', 0, '8613800000002', [mscc(100, ['CC-Time', 60]), ims]),
         ),
       ),
     );
@@ -137,7 +144,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'voice CCR-U 60 s used',
         await creditControl(
-          ccr(client, voice, VOICE, 'UPDATE_REQUEST', 1, '8613800000002', [
+          ccr(to, voice, VOICE, 'UPDATE_REQUEST', 1, '8613800000002', [
             mscc(100, ['CC-Time', 60], ['CC-Time', 60]),
             ims,
           ]),
@@ -148,7 +155,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'voice CCR-T 25 s used (85 s: two free minutes of vpn-300)',
         await creditControl(
-          ccr(client, voice, VOICE, 'TERMINATION_REQUEST', 2, '8613800000002', [
+          ccr(to, voice, VOICE, 'TERMINATION_REQUEST', 2, '8613800000002', [
             mscc(100, undefined, ['CC-Time', 25]),
             ims,
           ]),
@@ -161,7 +168,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'SMS CCR-E direct debit from 8613800000002',
         await creditControl(
-          ccr(client, sms, SERVICE_CONTEXT.sms, 'EVENT_REQUEST', 0, '8613800000002', [
+          ccr(to, sms, SERVICE_CONTEXT.sms, 'EVENT_REQUEST', 0, '8613800000002', [
             ['Requested-Action', 'DIRECT_DEBITING'],
             mscc(200, ['CC-Service-Specific-Units', 1]),
           ]),
@@ -174,7 +181,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'voice CCR-I 8613800000003 (0.20 left): one minute, final',
         await creditControl(
-          ccr(client, poor, VOICE, 'INITIAL_REQUEST', 0, '8613800000003', [mscc(100, ['CC-Time', 300])]),
+          ccr(to, poor, VOICE, 'INITIAL_REQUEST', 0, '8613800000003', [mscc(100, ['CC-Time', 300])]),
         ),
       ),
     );
@@ -182,23 +189,21 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'voice CCR-U after the final minute: credit limit',
         await creditControl(
-          ccr(client, poor, VOICE, 'UPDATE_REQUEST', 1, '8613800000003', [
+          ccr(to, poor, VOICE, 'UPDATE_REQUEST', 1, '8613800000003', [
             mscc(100, ['CC-Time', 60], ['CC-Time', 60]),
           ]),
         ),
       ),
     );
     await creditControl(
-      ccr(client, poor, VOICE, 'TERMINATION_REQUEST', 2, '8613800000003', [
-        mscc(100, undefined, ['CC-Time', 0]),
-      ]),
+      ccr(to, poor, VOICE, 'TERMINATION_REQUEST', 2, '8613800000003', [mscc(100, undefined, ['CC-Time', 0])]),
     );
 
     lines.push(
       summary(
         'data CCR-I for blocked 8613800000004',
         await creditControl(
-          ccr(client, sessionId(client, 'blocked'), DATA, 'INITIAL_REQUEST', 0, '8613800000004', [
+          ccr(to, sessionId(client, 'blocked'), DATA, 'INITIAL_REQUEST', 0, '8613800000004', [
             mscc(10, ['CC-Total-Octets', MiB]),
           ]),
         ),
@@ -208,7 +213,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'data CCR-I for unknown 8613700000000',
         await creditControl(
-          ccr(client, sessionId(client, 'unknown'), DATA, 'INITIAL_REQUEST', 0, '8613700000000', [
+          ccr(to, sessionId(client, 'unknown'), DATA, 'INITIAL_REQUEST', 0, '8613700000000', [
             mscc(10, ['CC-Total-Octets', MiB]),
           ]),
         ),
@@ -218,7 +223,7 @@ export async function runTour(port: number, host = '127.0.0.1'): Promise<TourLin
       summary(
         'voice CCR-I for postpaid 8613900000009',
         await creditControl(
-          ccr(client, sessionId(client, 'postpaid'), VOICE, 'INITIAL_REQUEST', 0, '8613900000009', [
+          ccr(to, sessionId(client, 'postpaid'), VOICE, 'INITIAL_REQUEST', 0, '8613900000009', [
             mscc(100, ['CC-Time', 60]),
           ]),
         ),

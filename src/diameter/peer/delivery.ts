@@ -12,12 +12,14 @@ import type { Avp } from '../message.js';
 export class LocalDelivery {
   /** DiameterIdentity is an FQDN (RFC 6733 §4.3.1), so it compares without regard to case. */
   private readonly ownHost: string;
+  private readonly ownRealm: string;
 
   constructor(
     private readonly avps: Avps,
     identity: LocalIdentity,
   ) {
     this.ownHost = identity.originHost.toLowerCase();
+    this.ownRealm = identity.originRealm.toLowerCase();
   }
 
   /**
@@ -26,11 +28,14 @@ export class LocalDelivery {
    *   this host (RFC 6733 §6.1.3, §6.7.1);
    * - 3002 UNABLE_TO_DELIVER when Destination-Host names another host: the request is for
    *   local consumption only when Destination-Host is ours or absent (§6.1.4), and we
-   *   cannot forward it (§7.1.3).
+   *   cannot forward it (§7.1.3);
+   * - 3003 REALM_NOT_SERVED when, without Destination-Host, Destination-Realm is not ours:
+   *   such a request is for a node of that realm, which we neither are nor route to (§6.1.4).
    */
   refusal(requestAvps: readonly Avp[]): ErrorDetail | undefined {
-    const { routeRecord, destinationHost } = this.avps;
+    const { routeRecord, destinationHost, destinationRealm } = this.avps;
     let destination: Avp | undefined;
+    let realm: Avp | undefined;
     for (const a of requestAvps) {
       if (a.vendorId !== 0) continue;
       if (a.code === routeRecord.code && this.isOwnHost(a)) {
@@ -41,12 +46,20 @@ export class LocalDelivery {
         };
       }
       if (a.code === destinationHost.code) destination ??= a;
+      else if (a.code === destinationRealm.code) realm ??= a;
     }
     if (destination && !this.isOwnHost(destination)) {
       return {
         resultCode: ResultCode.UNABLE_TO_DELIVER,
         reason: `Destination-Host ${readText(destination)} is not this host; requests are not relayed`,
         failedAvp: destination,
+      };
+    }
+    if (!destination && realm && readText(realm).toLowerCase() !== this.ownRealm) {
+      return {
+        resultCode: ResultCode.REALM_NOT_SERVED,
+        reason: `Destination-Realm ${readText(realm)} is not this server's realm; requests are not relayed`,
+        failedAvp: realm,
       };
     }
     return undefined;

@@ -231,6 +231,8 @@ describe('Proxy-Info in the answers of admission (3004)', () => {
 });
 
 describe('Proxy-Info in the answer to a request whose handler failed (5012)', () => {
+  // In the realm the CCR builder addresses (Destination-Realm), so that the request is ours.
+  const identity = { ...TEST_IDENTITY, originRealm: OCS_ORIGIN_REALM };
   let server: DiameterServer;
   let peer: TestPeer;
   beforeAll(async () => {
@@ -238,11 +240,11 @@ describe('Proxy-Info in the answer to a request whose handler failed (5012)', ()
       host: '127.0.0.1',
       port: 0,
       dictionary: dict,
-      identity: TEST_IDENTITY,
+      identity,
       handlers: [
         creditControlHandler({
           avps: resolveAvps(dict),
-          identity: TEST_IDENTITY,
+          identity,
           service: { handle: () => Promise.reject(new Error('the store went away')) },
           logger: createLogger('silent'),
         }),
@@ -267,7 +269,7 @@ describe('Proxy-Info in the answer to a request whose handler failed (5012)', ()
     expect(shape(answer)).toEqual([
       ['Session-Id', sessionId],
       ['Origin-Host', TEST_IDENTITY.originHost],
-      ['Origin-Realm', TEST_IDENTITY.originRealm],
+      ['Origin-Realm', identity.originRealm],
       ['Result-Code', 5012],
       ['Auth-Application-Id', CREDIT_CONTROL],
       ['CC-Request-Type', 1],
@@ -323,6 +325,24 @@ describe('requests not for this server (RFC 6733 §6.1.3-§6.1.4)', () => {
         reason: expect.stringContaining('ocs2.localdomain'),
       }),
     ]);
+  });
+
+  it('answers 3003 REALM_NOT_SERVED to a CCR for another realm without Destination-Host, and charges nothing', async () => {
+    const msisdn = await ocs.account({ balance: 10_000 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    const message = s
+      .build('initial', [mscc(10, { rsu: [octets(MiB)] })])
+      .map((avp): AvpEntry =>
+        Array.isArray(avp) && avp[0] === 'Destination-Realm' ? ['Destination-Realm', 'other.example'] : avp,
+      );
+    const answer = await ocs.send(message);
+    expect(answer.errorBit).toBe(true);
+    expect(shape(answer)).toEqual([
+      ...answerMessageHead(s.id, 3003),
+      ERROR_MESSAGE,
+      ['Failed-AVP', [['Destination-Realm', 'other.example']]],
+    ]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 10_000, reserved: 0, spent: 0 });
   });
 
   it('serves a CCR whose Destination-Host is ours, in any case', async () => {

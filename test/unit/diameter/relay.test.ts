@@ -27,6 +27,7 @@ function text(code: number, value: string): Avp {
 }
 const destinationHost = (v: string) => text(avps.destinationHost.code, v);
 const routeRecord = (v: string) => text(avps.routeRecord.code, v);
+const destinationRealm = (v: string) => text(avps.destinationRealm.code, v);
 const originHost = text(avps.originHost.code, 'pcef.example.net');
 
 describe('LocalDelivery (RFC 6733 §6.1.3, §6.1.4)', () => {
@@ -45,6 +46,18 @@ describe('LocalDelivery (RFC 6733 §6.1.3, §6.1.4)', () => {
       reason: expect.stringContaining('ocs2.example.net'),
       failedAvp: other,
     });
+  });
+
+  it('refuses, without Destination-Host, another Destination-Realm with 3003, naming it in Failed-AVP', () => {
+    expect(delivery.refusal([originHost, destinationRealm('Example.Net')])).toBeUndefined();
+    const other = destinationRealm('other.example');
+    expect(delivery.refusal([originHost, other])).toEqual({
+      resultCode: 3003,
+      reason: expect.stringContaining('other.example'),
+      failedAvp: other,
+    });
+    // Destination-Host names us: ours to serve, whatever the realm says (RFC 6733 §6.1.4).
+    expect(delivery.refusal([destinationHost('ocs.example.net'), other])).toBeUndefined();
   });
 
   it('accepts Route-Record of other hosts and refuses one naming us with 3005', () => {
