@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { redisFailureOf } from '../redis/failures.js';
 import { BalanceCode } from './errors.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
 
@@ -13,7 +14,9 @@ export class StoreMetrics {
     const registers = [registry];
     this.calls = new Counter({
       name: 'ocs_store_script_calls_total',
-      help: 'Balance-store Lua script calls, by script and outcome (ok, or the refusal code)',
+      help:
+        'Balance-store Lua script calls, by script and outcome: ok, the refusal code, or why Redis ' +
+        'did not answer (timeout, unavailable), or error',
       labelNames: ['script', 'outcome'],
       registers,
     });
@@ -59,7 +62,7 @@ export function instrumentScripts(redis: Redis | Cluster, metrics: StoreMetrics)
         metrics.calls.inc({ script, outcome });
         return reply;
       } catch (err) {
-        metrics.calls.inc({ script, outcome: 'error' });
+        metrics.calls.inc({ script, outcome: redisFailureOf(err) ?? 'error' });
         throw err;
       } finally {
         stop();

@@ -1,28 +1,99 @@
 import type { Socket } from 'node:net';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Logger } from '../logging.js';
+
+export interface ConnectOptions {
+  /**
+   * Deadline of every command: past it the command fails ("Command timed out") and its caller
+   * answers at once, however long Redis takes (a frozen process keeps its TCP connection).
+   */
+  commandTimeoutMs?: number;
+  /**
+   * false: a command sent while the connection is down fails at once instead of waiting for
+   * the reconnection, and so does one sent before the first `ready` (see whenReady). Default
+   * true. Connections duplicated from this one (subscriptions) always keep their queue.
+   */
+  offlineQueue?: boolean;
+  /** Where connection errors go (pino); without one ioredis prints them to stderr. */
+  logger?: Logger;
+}
+
+/** TCP keepalive probes after this much silence, so that a dead peer is noticed, not waited on. */
+const KEEPALIVE_MS = 5000;
+/** How long a TCP connection to Redis may take to open before the attempt is abandoned. */
+const CONNECT_TIMEOUT_MS = 2000;
+
+/** Reconnects for ever, soon at first and at most a second apart: service resumes by itself. */
+function reconnectDelay(times: number): number {
+  return Math.min(50 * 2 ** (times - 1), 1000);
+}
 
 /**
  * Connects to `redis://host:port` (one server) or a comma-separated list of node URLs (Redis
- * Cluster). Commands fail after one retry instead of queueing, so a CCR is answered 5012
- * UNABLE_TO_COMPLY quickly when Redis is away, and not left hanging.
+ * Cluster). Commands fail after one retry instead of queueing for ever, so a CCR is answered
+ * 5012 UNABLE_TO_COMPLY quickly when Redis is away, and not left hanging.
  */
-export function connectRedis(url: string): Redis | Cluster {
+export function connectRedis(url: string, options: ConnectOptions = {}): Redis | Cluster {
   const urls = url
     .split(',')
     .map((u) => u.trim())
     .filter(Boolean);
+  const node = {
+    maxRetriesPerRequest: 1,
+    keepAlive: KEEPALIVE_MS,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
+  };
+  const enableOfflineQueue = options.offlineQueue ?? true;
   if (urls.length > 1) {
     const cluster = new Cluster(
       urls.map((u) => {
         const parsed = new URL(u);
         return { host: parsed.hostname, port: Number(parsed.port || 6379) };
       }),
-      { redisOptions: { maxRetriesPerRequest: 1 } },
+      { redisOptions: node, enableOfflineQueue, clusterRetryStrategy: reconnectDelay },
     );
-    cluster.on('+node', (node: Redis) => batchWrites(node));
-    return cluster;
+    cluster.on('+node', (n: Redis) => batchWrites(n));
+    subscribersQueue(cluster, options.logger);
+    return logErrors(cluster, options.logger, 'Redis');
   }
-  return batchWrites(new Redis(urls[0] ?? url, { maxRetriesPerRequest: 1 }));
+  const redis = new Redis(urls[0] ?? url, { ...node, enableOfflineQueue, retryStrategy: reconnectDelay });
+  subscribersQueue(redis, options.logger);
+  return logErrors(batchWrites(redis), options.logger, 'Redis');
+}
+
+/**
+ * A duplicate serves a subscription, not a request: it keeps its offline queue and has no
+ * command deadline, so that it can subscribe before it is connected and subscribe again after
+ * a reconnection however long Redis takes.
+ */
+function subscribersQueue(client: Redis | Cluster, logger: Logger | undefined): void {
+  if (client instanceof Cluster) {
+    const duplicate = client.duplicate.bind(client);
+    const redisOptions: ClusterOptions['redisOptions'] = { ...client.options.redisOptions };
+    delete redisOptions.commandTimeout;
+    client.duplicate = ((nodes?: Parameters<Cluster['duplicate']>[0], override: ClusterOptions = {}) =>
+      logErrors(
+        duplicate(nodes, { enableOfflineQueue: true, redisOptions, ...override }),
+        logger,
+        'Redis subscription',
+      )) as Cluster['duplicate'];
+    return;
+  }
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = ((override: Partial<RedisOptions> = {}) =>
+    logErrors(
+      duplicate({ enableOfflineQueue: true, commandTimeout: undefined, ...override }),
+      logger,
+      'Redis subscription',
+    )) as Redis['duplicate'];
+}
+
+/** Connection errors through the logger: a reconnection in progress is not a crash. */
+function logErrors<C extends Redis | Cluster>(client: C, logger: Logger | undefined, what: string): C {
+  if (!logger) return client;
+  client.on('error', (err: Error) => logger.warn({ reason: err.message }, `${what} connection error`));
+  return client;
 }
 
 /**
