@@ -3,6 +3,7 @@ import { ResultCode } from '../errors/result-codes.js';
 import type { Rating } from '../rating/types.js';
 import { CallRating } from './call-rating.js';
 import { tccSeconds, type Charging } from './context.js';
+import { deadlineOf } from './deadline.js';
 import { refusalOf } from './refusals.js';
 import { addAmounts, type SessionRecord } from './session-record.js';
 import type { CreditControlRequest } from './types.js';
@@ -25,7 +26,8 @@ const NOTHING_FROZEN: Frozen = { granted: 0, final: false, creditLimitReached: f
 /**
  * The port of credit control to the balance store (DESIGN §2: apply, deduct, return): each
  * function is one script call for one rating group of one request, with an operation id made
- * of the request so that a retransmission charges nothing twice.
+ * of the request so that a retransmission charges nothing twice, and the calls that freeze or
+ * charge money carry the request's deadline (deadline.ts).
  */
 
 /** Apply: freezes a grant for the rating group (CCR-I, or a CCR-U with nothing to settle). */
@@ -48,6 +50,7 @@ export async function freezeGrant(
       tiers: grant.rating.tiers,
       units: grant.units,
       expiresAtMs: expiresAt(charging, record),
+      ...deadlineOf(request),
     });
     holdMoney(charging, record, rg, moneyOf(result.tiers));
     markReserved(record, rg, result.granted > 0);
@@ -85,7 +88,12 @@ export async function settleUsage(
       opId: makeOpId(request.sessionId, request.requestNumber, `settle:${rg}`),
       used,
       ...(grant
-        ? { units: grant.units, tiers: grant.rating.tiers, expiresAtMs: expiresAt(charging, record) }
+        ? {
+            units: grant.units,
+            tiers: grant.rating.tiers,
+            expiresAtMs: expiresAt(charging, record),
+            ...deadlineOf(request),
+          }
         : {}),
     });
   } catch (err) {
@@ -129,6 +137,7 @@ async function chargeLateUsage(
       units: used,
       nowMs: charging.now(),
       partial: true,
+      ...deadlineOf(request),
     });
     record.used[rg] = (record.used[rg] ?? 0) + used;
     addAmounts(record, debit.amounts);

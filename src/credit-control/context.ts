@@ -19,6 +19,11 @@ export interface ChargingDeps {
   logger: Logger;
   /** Milliseconds since the epoch; tests move time with it. */
   now?: () => number;
+  /**
+   * How long after a request arrives its charges may still freeze money (REDIS_COMMAND_TIMEOUT_MS,
+   * well under the client's Tx timer, RFC 4006 §13); absent: no deadline.
+   */
+  storeDeadlineMs?: number;
   metrics?: ChargingMetrics;
 }
 

@@ -15,6 +15,7 @@ export class ChargingMetrics {
   readonly moneyReserved: Gauge;
   readonly moneyCharged: Counter<'currency'>;
   readonly activeSessions: Gauge;
+  readonly storeUnavailable: Counter<'request_type' | 'reason'>;
 
   constructor(registry: Registry, activeSessions: () => Promise<number>) {
     const registers = [registry];
@@ -63,6 +64,15 @@ export class ChargingMetrics {
       name: 'ocs_charging_money_charged_total',
       help: 'Money charged, in minor units of the currency',
       labelNames: ['currency'],
+      registers,
+    });
+    this.storeUnavailable = new Counter({
+      name: 'ocs_charging_store_unavailable_total',
+      help:
+        'CCRs answered 5012 because Redis did not serve them in time: no answer within ' +
+        'REDIS_COMMAND_TIMEOUT_MS (timeout), not connected (unavailable), or a charge run past ' +
+        "the request's deadline (deadline_passed)",
+      labelNames: ['request_type', 'reason'],
       registers,
     });
     this.activeSessions = new Gauge({

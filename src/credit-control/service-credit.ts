@@ -1,3 +1,4 @@
+import { DeadlinePassedError } from '../balance/index.js';
 import { ResultCode } from '../errors/result-codes.js';
 import type { Rating } from '../rating/types.js';
 import { freezeGrant, settleUsage, type Frozen, type Grant } from './charges.js';
@@ -56,7 +57,8 @@ export async function chargeAndGrant(
     return quotaAnswer(charging, kind, base, frozen);
   } catch (err) {
     const refusal = refusalOf(err);
-    if (!refusal) throw err;
+    // Past its deadline the client has stopped waiting: the request fails whole (5012).
+    if (!refusal || err instanceof DeadlinePassedError) throw err;
     return { ...base, resultCode: refusal.resultCode };
   }
 }

@@ -1,6 +1,8 @@
-import { GuardFailedError } from '../balance/index.js';
+import { DeadlinePassedError, GuardFailedError } from '../balance/index.js';
 import { ResultCode } from '../errors/result-codes.js';
+import { redisFailureOf } from '../redis/failures.js';
 import type { Charging, ChargingDeps } from './context.js';
+import { startDeadline } from './deadline.js';
 import { chargeEvent } from './events/index.js';
 import { ChargingRefusal, refusalOf } from './refusals.js';
 import { serviceKindOf, type ServiceKind } from './service-kind.js';
@@ -33,7 +35,8 @@ const HANDLERS: Record<RequestType, RequestHandler> = {
  * applies (freezes), CCR-U deducts, returns and applies again, CCR-T deducts and returns,
  * CCR-E charges or answers at once. The requests of one session run one after another on this
  * instance; sessions live in Redis, so any instance takes any request. A refusal becomes its
- * Result-Code; anything else (Redis unreachable, a bug) is logged and answered 5012.
+ * Result-Code; anything else (Redis unreachable or too slow, a bug) is logged and answered 5012,
+ * upon which the client applies its Credit-Control-Failure-Handling (RFC 4006 §5.7).
  */
 export class ChargingService implements CreditControlService {
   readonly charging: Charging;
@@ -44,6 +47,7 @@ export class ChargingService implements CreditControlService {
 
   async handle(request: CreditControlRequest): Promise<CreditControlAnswer> {
     const { sessions, logger } = this.charging;
+    startDeadline(this.charging, request);
     try {
       const kind = serviceKindOf(request.serviceContextId);
       if (!kind)
@@ -64,17 +68,33 @@ export class ChargingService implements CreditControlService {
         }
       });
     } catch (err) {
-      const refusal = refusalOf(err);
-      if (refusal) return refusal.toAnswer();
+      // Redis not serving the request in time is counted, and logged by its reason, not a stack.
+      const unserved = err instanceof DeadlinePassedError ? 'deadline_passed' : redisFailureOf(err);
+      if (unserved) {
+        const { requestType } = request;
+        this.charging.metrics?.storeUnavailable.inc({ request_type: requestType, reason: unserved });
+      } else {
+        const refusal = refusalOf(err);
+        if (refusal) return refusal.toAnswer();
+      }
       logger.error(
-        { err, sessionId: request.sessionId, requestType: request.requestType },
+        {
+          ...(unserved ? { reason: unserved, detail: (err as Error).message } : { err }),
+          peer: request.peer ?? request.originHost,
+          sessionId: request.sessionId,
+          requestType: request.requestType,
+        },
         'credit control failed',
       );
-      return {
-        resultCode: ResultCode.UNABLE_TO_COMPLY,
-        services: [],
-        errorMessage: 'charging temporarily unavailable',
-      };
+      return unavailable();
     }
   }
+}
+
+function unavailable(): CreditControlAnswer {
+  return {
+    resultCode: ResultCode.UNABLE_TO_COMPLY,
+    services: [],
+    errorMessage: 'charging temporarily unavailable',
+  };
 }

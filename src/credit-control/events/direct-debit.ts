@@ -1,5 +1,6 @@
-import { MONEY, makeOpId } from '../../balance/index.js';
+import { DeadlinePassedError, MONEY, makeOpId } from '../../balance/index.js';
 import { ResultCode } from '../../errors/result-codes.js';
+import { deadlineOf } from '../deadline.js';
 import { ChargingRefusal, refusalOf } from '../refusals.js';
 import { commandAnswer } from '../requested-services.js';
 import { grantedUnits } from '../service-kind.js';
@@ -33,6 +34,7 @@ export async function directDebit(event: ChargeableEvent): Promise<CreditControl
         tiers: rating.tiers,
         units,
         nowMs: event.now,
+        ...deadlineOf(request),
       });
       record.used[rg] = debit.charged;
       addAmounts(record, debit.amounts);
@@ -40,7 +42,8 @@ export async function directDebit(event: ChargeableEvent): Promise<CreditControl
       answers.push({ ...base, granted: grantedUnits(kind, units) });
     } catch (err) {
       const refusal = refusalOf(err);
-      if (!refusal) throw err;
+      // Past its deadline the client has stopped waiting: the request fails whole (5012).
+      if (!refusal || err instanceof DeadlinePassedError) throw err;
       firstRefusal ??= refusal;
       answers.push({ ...base, resultCode: refusal.resultCode });
     }
