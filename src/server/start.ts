@@ -22,6 +22,7 @@ import { DiameterServer } from '../diameter/server.js';
 import { createLogger, type Logger } from '../logging.js';
 import { Metrics } from '../metrics/metrics.js';
 import { connectRedis } from '../redis/connect.js';
+import { answersPing, whenReady } from '../redis/readiness.js';
 import { startLocalRedis, type LocalRedis } from '../redis/local-redis.js';
 import { PRODUCT_NAME, firmwareRevision } from '../version.js';
 
@@ -69,7 +70,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     redisUrl = localRedis.url;
     logger.info({ url: redisUrl, pid: localRedis.pid }, 'REDIS_URL unset: started a private redis-server');
   }
-  const redis = connectRedis(redisUrl);
+  // Every command on the call path has a deadline, and none waits for a reconnection.
+  const commandTimeoutMs = config.redisCommandTimeoutMs;
+  const redis = connectRedis(redisUrl, { commandTimeoutMs, offlineQueue: false, logger });
+  await whenReady(redis).catch(async (err: unknown) => {
+    redis.disconnect();
+    await localRedis?.stop();
+    throw err;
+  });
   const keyPrefix = options.keyPrefix ?? '';
   const settings = options.settings ?? chargingSettings();
   const metrics = new Metrics();
@@ -95,6 +103,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const sessions = new SessionStore(redis, sessionKeys);
   const vpnDirectory = await VpnDirectory.open(cached);
   const charging = new ChargingService({
+    storeDeadlineMs: commandTimeoutMs,
     store,
     sessions,
     cdrs: new CdrWriter(redis, sessionKeys, settings.cdrMaxLen),
@@ -146,7 +155,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger,
     ...(options.now ? { now: options.now } : {}),
     // Ready: Redis answers, the Diameter port listens, and we are not shutting down.
-    ready: async () => !draining && diameter.listening && (await redis.ping()) === 'PONG',
+    ready: async () => !draining && diameter.listening && (await answersPing(redis, commandTimeoutMs)),
   });
   await http.listen({ host: config.http.host, port: config.http.port });
   const address = http.server.address();
