@@ -10,6 +10,11 @@ export const SERVER_ENVIRONMENT = [
   ['DIAMETER_ALLOWED_PEERS', 'comma-separated Origin-Hosts allowed to connect (default any)'],
   ['DIAMETER_MAX_MESSAGE_BYTES', 'longer messages are a framing error (default 65536)'],
   ['DIAMETER_MAX_IN_FLIGHT', `requests in progress before 3004 TOO_BUSY (default ${DEFAULT_MAX_IN_FLIGHT})`],
+  ['DIAMETER_TLS_PORT', 'Diameter over TLS port, e.g. 5658, beside TCP (default: no TLS listener)'],
+  ['DIAMETER_TLS_CERT', 'PEM file of our certificate and its chain (needed with DIAMETER_TLS_PORT)'],
+  ['DIAMETER_TLS_KEY', 'PEM file of its private key (needed with DIAMETER_TLS_PORT)'],
+  ['DIAMETER_TLS_CA', 'PEM file of the CAs of peer certificates; set, peers must present one'],
+  ['DIAMETER_TLS_MATCH_ORIGIN_HOST', 'true: a CER Origin-Host not named by the certificate gets 3010'],
   ['HTTP_HOST', 'address of the HTTP listener (default 0.0.0.0)'],
   ['HTTP_PORT', 'HTTP port (default 8080)'],
   [

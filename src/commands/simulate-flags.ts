@@ -1,4 +1,5 @@
-import type { Scenario } from '../simulator/scenario.js';
+import { DIAMETER_PORT, DIAMETER_TLS_PORT } from '../simulator/ports.js';
+import type { ClientTlsSpec, Scenario } from '../simulator/scenario.js';
 import { readArgs, type ArgSpec } from './arguments.js';
 import { UsageError } from './command.js';
 
@@ -12,6 +13,8 @@ export interface SimulateFlags {
   svg?: string;
   redis?: string;
   serverPids?: number[];
+  /** Set by any of the --tls flags: connect over TLS. */
+  tls?: ClientTlsSpec;
   quiet: boolean;
 }
 
@@ -47,6 +50,23 @@ export const SIMULATE_ARGS = {
       meaning: "also report these processes' CPU per CCR (the server, its Redis)",
     },
     quiet: { type: 'boolean', meaning: 'no progress line' },
+    tls: {
+      type: 'boolean',
+      meaning:
+        'connect over TLS (RFC 6733 §2.1), to 5658 where the scenario says 3868; any --tls-* implies it',
+    },
+    'tls-ca': { type: 'string', value: 'FILE', meaning: "PEM CAs that sign the server's certificate" },
+    'tls-cert': {
+      type: 'string',
+      value: 'FILE',
+      meaning: 'PEM certificate of the peers, for a server that asks',
+    },
+    'tls-key': { type: 'string', value: 'FILE', meaning: 'PEM private key of --tls-cert' },
+    'tls-servername': {
+      type: 'string',
+      value: 'NAME',
+      meaning: "the name the server's certificate must carry (default: the host)",
+    },
   },
   required: ['SCENARIO'],
 } as const satisfies ArgSpec;
@@ -77,6 +97,15 @@ export function parseFlags(args: readonly string[]): SimulateFlags {
   if (v.redis !== undefined) flags.redis = v.redis;
   const pids = v['server-pid']?.flatMap((list) => list.split(','));
   if (pids) flags.serverPids = pids.map((pid) => whole('--server-pid', pid, 'a process id'));
+  const tls: ClientTlsSpec = {
+    ...(v['tls-ca'] !== undefined ? { ca: v['tls-ca'] } : {}),
+    ...(v['tls-cert'] !== undefined ? { cert: v['tls-cert'] } : {}),
+    ...(v['tls-key'] !== undefined ? { key: v['tls-key'] } : {}),
+    ...(v['tls-servername'] !== undefined ? { servername: v['tls-servername'] } : {}),
+  };
+  if (v.tls || Object.keys(tls).length > 0) flags.tls = tls;
+  if ((tls.cert === undefined) !== (tls.key === undefined))
+    throw new UsageError('ocs simulate: --tls-cert and --tls-key go together');
   return flags;
 }
 
@@ -84,6 +113,11 @@ export function parseFlags(args: readonly string[]): SimulateFlags {
 export function withOverrides(scenario: Scenario, flags: SimulateFlags): Scenario {
   const s: Scenario = structuredClone(scenario);
   if (flags.host) s.peers.server.host = flags.host;
+  if (flags.tls) {
+    // TLS has a port of its own (RFC 6733 §2.1): a scenario aimed at TCP's goes there instead.
+    if (!s.peers.server.tls && s.peers.server.port === DIAMETER_PORT) s.peers.server.port = DIAMETER_TLS_PORT;
+    s.peers.server.tls = { ...s.peers.server.tls, ...flags.tls };
+  }
   if (flags.port) s.peers.server.port = flags.port;
   if (flags.duration) s.stop = { drainSeconds: s.stop.drainSeconds, duration: flags.duration };
   if (flags.rate) {

@@ -20,6 +20,7 @@ export const simulate = defineCommand<SimulateFlags, void>({
     examples: [
       'ocs simulate scenarios/smoke.yaml --port 3868 --redis redis://127.0.0.1:6379',
       'ocs simulate scenarios/mixed.yaml --duration 20 --json mixed.json --svg mixed.svg',
+      'ocs simulate scenarios/smoke.yaml --tls-ca ca.pem --tls-cert pgw.crt --tls-key pgw.key',
     ],
   },
   parse: parseFlags,

@@ -5,6 +5,7 @@ import { SimulatorError } from './error.js';
 import { CcrWriter } from './requests.js';
 import type { Scenario } from './scenario.js';
 import type { SimSession } from './sessions.js';
+import { clientTlsOptions } from './tls.js';
 
 /** One connection to the server, as one PGW or IMS node would hold it. */
 export class Peer {
@@ -51,8 +52,9 @@ export class PeerSet {
    */
   async open(scenario: Scenario, dict: Dictionary, events: PeerEvents): Promise<void> {
     const { peers } = scenario;
+    const tls = clientTlsOptions(peers.server.tls);
     for (let i = 0; i < peers.count; i++) {
-      const client = new DiameterClient(peers.server.port, dict, peers.server.host);
+      const client = new DiameterClient(peers.server.port, dict, peers.server.host, tls);
       const originHost = peers.originHost.replaceAll('{n}', String(i + 1));
       client.originHost = originHost;
       client.originRealm = peers.originRealm;

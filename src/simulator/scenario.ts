@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { tariffSchema } from '../catalog/schema.js';
 import { ResultCode } from '../errors/result-codes.js';
+import { DIAMETER_PORT, DIAMETER_TLS_PORT } from './ports.js';
 
 /**
  * A load scenario (scenarios/README.md documents every field): which peers to open, how fast
@@ -26,8 +27,6 @@ export const RESULT_CODES = { min: 1000, max: 5999 } as const;
 const resultCodes = z
   .array(z.number().int().min(RESULT_CODES.min).max(RESULT_CODES.max))
   .min(1, 'name at least one Result-Code');
-/** The Diameter port IANA assigned (RFC 6733 §2.1). */
-const DIAMETER_PORT = 3868;
 
 const common = {
   /** Relative share of new sessions of this kind. */
@@ -163,6 +162,34 @@ const provisionSchema = z
   })
   .strict();
 
+/** TLS to the server: PEM files, their paths relative to the working directory. */
+const clientTlsSchema = z
+  .object({
+    /** The CAs that sign the server's certificate; default: Node's bundled public CAs. */
+    ca: z.string().min(1).optional(),
+    /** Our certificate and its key, for a server that asks for one (DIAMETER_TLS_CA). */
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    /** The name the server's certificate must carry; default: server.host. */
+    servername: z.string().min(1).optional(),
+  })
+  .strict();
+export type ClientTlsSpec = z.infer<typeof clientTlsSchema>;
+
+const serverSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(DIAMETER_PORT),
+    tls: clientTlsSchema.optional(),
+  })
+  .strict();
+
+/** Over TLS the port defaults to TLS's own. */
+function defaultTlsPort(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('tls' in raw) || 'port' in raw) return raw;
+  return { ...raw, port: DIAMETER_TLS_PORT };
+}
+
 const peersSchema = z
   .object({
     count: positiveInt.default(1),
@@ -170,13 +197,7 @@ const peersSchema = z
     originHost: z.string().min(1).default('sim{n}.load.example'),
     originRealm: z.string().min(1).default('load.example'),
     destinationRealm: z.string().min(1).default('localdomain'),
-    server: z
-      .object({
-        host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(1).max(65535).default(DIAMETER_PORT),
-      })
-      .strict()
-      .default({ host: '127.0.0.1', port: DIAMETER_PORT }),
+    server: z.preprocess(defaultTlsPort, serverSchema).default({ host: '127.0.0.1', port: DIAMETER_PORT }),
   })
   .strict();
 
@@ -248,6 +269,9 @@ function crossChecks(s: Scenario): string[] {
   if ((s.stop.duration === undefined) === (s.stop.sessions === undefined))
     problems.push('stop: name exactly one of duration (seconds) and sessions (a count)');
   problems.push(...rangeProblems(s.msisdn, 'msisdn'));
+  const tls = s.peers.server.tls;
+  if (tls && (tls.cert === undefined) !== (tls.key === undefined))
+    problems.push('peers.server.tls: name both cert and key, or neither');
   s.mix.forEach((k, i) => {
     if (k.kind === 'voice') {
       if (k.calling) problems.push(...rangeProblems(k.calling, `mix[${i}].calling`));
