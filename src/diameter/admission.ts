@@ -2,6 +2,8 @@
 export interface Admission {
   tryAcquire(): boolean;
   release(): void;
+  /** The server is shutting down: every request is refused, whatever the count. */
+  readonly draining: boolean;
 }
 
 /**
@@ -14,9 +16,10 @@ export const DEFAULT_MAX_IN_FLIGHT = 2_000;
 /** Counts requests in progress; refuses past a limit so overload is answered, not queued. */
 export class InFlightLimit implements Admission {
   private current = 0;
+  private closed = false;
   constructor(private readonly limit: number) {}
   tryAcquire(): boolean {
-    if (this.current >= this.limit) return false;
+    if (this.closed || this.current >= this.limit) return false;
     this.current++;
     return true;
   }
@@ -25,5 +28,12 @@ export class InFlightLimit implements Admission {
   }
   get inFlight(): number {
     return this.current;
+  }
+  get draining(): boolean {
+    return this.closed;
+  }
+  /** Admits nothing more; those in progress still release as they are answered. */
+  stopAdmitting(): void {
+    this.closed = true;
   }
 }

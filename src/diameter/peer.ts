@@ -92,14 +92,31 @@ export class PeerConnection implements PeerInfo {
     return this.outgoing.send(build);
   }
 
-  /** Orderly disconnect (RFC 6733 §5.4): DPR, wait for the DPA (or a timeout), close. */
+  /** Requests of this peer admitted and not yet answered. */
+  get requestsInProgress(): number {
+    return this.dispatcher.inProgress;
+  }
+
+  /**
+   * Orderly disconnect (RFC 6733 §5.4): once the requests in progress are answered, DPR, wait
+   * for the DPA (or a timeout), close. The DPR waits for them because the DPA's receiver closes
+   * the transport (§5.4), and an answer not yet sent then would be lost.
+   */
   async disconnect(cause: number = DisconnectCause.REBOOTING): Promise<void> {
+    if (this.state === 'open') await this.dispatcher.whenIdle();
     if (this.state === 'open') {
       this.state = 'closing';
       await requestDisconnect((build) => this.request(build), this.options, cause, this.log);
     }
     this.end();
     await this.transport.closed;
+  }
+
+  /** Drops the connection at once, whatever is in progress: a shutdown out of time. */
+  abort(): Promise<void> {
+    this.state = 'closed';
+    this.transport.destroy();
+    return this.transport.closed;
   }
 
   /** Resolves once the transport has closed. */

@@ -17,6 +17,11 @@ import { certificateMismatch, createTlsListener, type DiameterTlsOptions } from 
 /** How a peer reached us: the label of its connections in the metrics. */
 type Transport = 'tcp' | 'tls';
 
+/** Without a deadline, how long close() lets the drain take. */
+const DEFAULT_CLOSE_MS = 10_000;
+/** How long the cut connections get to report closed, once destroyed. */
+const CUT_GRACE_MS = 500;
+
 export interface DiameterServerOptions {
   host: string;
   port: number;
@@ -53,6 +58,7 @@ export class DiameterServer {
   private readonly handlers = new Map<string, RequestHandler>();
   /** Applications announced in the CEA: those of the handlers. */
   private readonly applicationIds: number[] = [];
+  private closing = false;
 
   constructor(private readonly options: DiameterServerOptions) {
     this.avps = resolveAvps(options.dictionary);
@@ -88,6 +94,11 @@ export class DiameterServer {
     transport: Transport,
     checks: Pick<PeerOptions, 'certificateMismatch'>,
   ): void {
+    // A TLS handshake that began before close() completes after it: refused like the rest.
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
     const { options, metrics } = this;
     const peer = new PeerConnection(socket, {
       dictionary: options.dictionary,
@@ -183,11 +194,53 @@ export class DiameterServer {
     return n;
   }
 
-  /** Stops accepting, sends DPR to every peer, and waits until all connections are closed. */
-  async close(): Promise<void> {
+  /**
+   * Graceful shutdown, over TCP and TLS alike: the listeners stop accepting (a new connection
+   * is refused, those open stay), the requests in progress are answered, then each peer gets a
+   * DPR with Disconnect-Cause REBOOTING and is closed on its DPA (RFC 6733 §5.4). At `deadline`
+   * (epoch ms) whatever is left is cut off and logged. Resolves true when nothing had to be cut.
+   *
+   * A request that arrives during the drain, before our DPR, is answered 3004 TOO_BUSY, not
+   * served. Until the DPR a peer cannot know that we are leaving (RFC 6733 §5.4), so a busy one
+   * keeps sending: serving it would hold the drain open until the deadline, and whatever was in
+   * progress then would be cut. 3004 tells it at once to send the request to another peer
+   * (RFC 6733 §7.1.3), which carries the session on from the shared store (DESIGN §5), and the
+   * drain only shrinks.
+   */
+  async close(deadline = Date.now() + DEFAULT_CLOSE_MS): Promise<boolean> {
+    this.closing = true;
     const listeners = [this.server, ...(this.tlsServer ? [this.tlsServer] : [])];
     const stopped = listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
-    await Promise.all([...this.peers.keys()].map((p) => p.disconnect(DisconnectCause.REBOOTING)));
-    await Promise.all(stopped);
+    this.admission.stopAdmitting();
+    const peers = [...this.peers.keys()];
+    const drained = Promise.all([...peers.map((p) => p.disconnect(DisconnectCause.REBOOTING)), ...stopped]);
+    if (await settledBefore(drained, deadline)) return true;
+    const { logger } = this.options;
+    for (const p of this.peers.keys()) {
+      logger.warn(
+        {
+          peer: p.remoteAddress,
+          originHost: p.originHost || undefined,
+          requestsInProgress: p.requestsInProgress,
+        },
+        'shutdown bound reached: connection cut',
+      );
+      void p.abort();
+    }
+    await settledBefore(Promise.all(stopped), Date.now() + CUT_GRACE_MS);
+    return false;
+  }
+}
+
+/** Whether `work` settles before `deadline` (epoch ms). */
+async function settledBefore(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

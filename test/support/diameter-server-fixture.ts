@@ -122,5 +122,12 @@ export async function startDiameterServer(
     ...(options.registry ? { registry: options.registry } : {}),
   });
   const { port } = await server.listen();
-  return { port, server, service, stop: () => server.close() };
+  return {
+    port,
+    server,
+    service,
+    async stop() {
+      await server.close();
+    },
+  };
 }

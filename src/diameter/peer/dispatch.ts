@@ -20,11 +20,13 @@ export interface DispatchingPeer {
  * Application requests of an open peer: the handler for the command (3001 or 3007 without
  * one, RFC 6733 §7.1.3), the command's grammar, whether the request is ours to serve (3005 for
  * a loop, 3002 for another Destination-Host, RFC 6733 §6.1.3-§6.1.4), admission (3004 TOO_BUSY
- * past the shared limit), then the handler's answer, or 5012 when it fails. Counts the requests
- * in progress so that a closing peer is closed only once they are answered.
+ * past the shared limit, or while the server drains), then the handler's answer, or 5012 when it
+ * fails. Counts the requests in progress so that a closing peer is closed only once they are
+ * answered.
  */
 export class RequestDispatcher {
   private inFlight = 0;
+  private readonly idleWaiters: (() => void)[] = [];
   private readonly delivery: LocalDelivery;
 
   constructor(
@@ -38,6 +40,17 @@ export class RequestDispatcher {
 
   get idle(): boolean {
     return this.inFlight === 0;
+  }
+
+  /** Requests of this peer admitted and not yet answered. */
+  get inProgress(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves once every request in progress has been answered (at once when there is none). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   dispatch(message: DiameterMessage): void {
@@ -66,10 +79,11 @@ export class RequestDispatcher {
       this.replies.reject(message, notOurs);
       return;
     }
-    if (!this.options.admission.tryAcquire()) {
+    const { admission } = this.options;
+    if (!admission.tryAcquire()) {
       this.replies.reject(message, {
         resultCode: ResultCode.TOO_BUSY,
-        reason: 'too many requests in progress',
+        reason: admission.draining ? 'the server is shutting down' : 'too many requests in progress',
       });
       return;
     }
@@ -98,6 +112,8 @@ export class RequestDispatcher {
     this.inFlight--;
     const state = this.peer.state();
     if (state !== 'closed') this.replies.answer(request, request.avps, answer, startedAt);
-    if (state === 'closing' && this.inFlight === 0) this.peer.onIdle();
+    if (this.inFlight > 0) return;
+    if (state === 'closing') this.peer.onIdle();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }
