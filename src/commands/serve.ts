@@ -1,5 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { ChargingSettings } from '../credit-control/settings.js';
+import type { Logger } from '../logging.js';
+import type { RunningServer } from '../server/start.js';
 import { readArgs, type ArgSpec } from './arguments.js';
 import { untilSignal } from './command.js';
 import { defineCommand } from './define.js';
@@ -27,7 +29,8 @@ export const serve = defineCommand<void, ServeNeeds>({
     synopsis: ['serve'],
     description:
       'Starts the Diameter Gy/Ro server and its HTTP listener (admin API, /metrics, /healthz, ' +
-      '/readyz) and serves until SIGINT or SIGTERM. It takes no flags: its configuration is the ' +
+      '/readyz) and serves until SIGINT or SIGTERM, then shuts down within SHUTDOWN_TIMEOUT_MS: ' +
+      'requests in progress are answered and each peer gets a DPR before it exits. It takes no flags: its configuration is the ' +
       'environment, checked at start (a bad value stops it with the variable and the reason). ' +
       'Without REDIS_URL it starts a private redis-server on a loopback port, for trials only, ' +
       'when one is installed; otherwise it stops and says to set REDIS_URL or install redis-server.',
@@ -42,10 +45,29 @@ export const serve = defineCommand<void, ServeNeeds>({
     return { config: loadConfig(env), settings: loadChargingSettings(env.CHARGING_CONFIG) };
   },
   async execute(_parsed, { config, settings }) {
-    const { startServer } = await import('../server/start.js');
-    const server = await startServer(config, { settings });
+    const [{ startServer }, { createLogger }] = await Promise.all([
+      import('../server/start.js'),
+      import('../logging.js'),
+    ]);
+    const logger = createLogger(config.logLevel);
+    const server = await startServer(config, { settings, logger });
     await untilSignal();
-    await server.close();
-    return 0;
+    return shutDown(server, config.shutdownTimeoutMs, logger);
   },
 });
+
+/**
+ * Closes the server within SHUTDOWN_TIMEOUT_MS: 0 after a clean drain, 1 when the bound cut
+ * connections off or closing outlived it (the process then exits with whatever is left open).
+ */
+async function shutDown(server: RunningServer, timeoutMs: number, logger: Logger): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+  });
+  const outcome = await Promise.race([server.close(), late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return outcome ? 0 : 1;
+  logger.error({ timeoutMs }, 'SHUTDOWN_TIMEOUT_MS passed before the server closed; exiting');
+  return 1;
+}

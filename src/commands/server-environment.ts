@@ -29,6 +29,10 @@ export const SERVER_ENVIRONMENT = [
   ['ADMIN_TOKENS', 'more admin tokens: name:scope:token,... with scope read or write'],
   ['METRICS_TOKEN', 'when set, /metrics needs it as a bearer token'],
   ['CONFIG_CACHE_TTL_MS', 'longest time a cached tariff or VPN entry is kept (default 30000)'],
+  [
+    'SHUTDOWN_TIMEOUT_MS',
+    'longest time from SIGTERM to exit: requests in progress answered, DPR to every peer (default 10000)',
+  ],
   ['LOG_LEVEL', 'fatal, error, warn, info, debug, trace or silent (default info)'],
   ['CHARGING_CONFIG', 'YAML file of charging settings (default built-in)'],
 ] as const;

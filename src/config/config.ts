@@ -43,6 +43,11 @@ export interface Config {
    * change whose pub/sub message was lost still reaches it (DESIGN §5).
    */
   configCacheTtlMs: number;
+  /**
+   * SHUTDOWN_TIMEOUT_MS: longest time from SIGTERM to exit. Requests in progress are answered and
+   * every peer gets its DPR within it; whatever is left at its end is cut off.
+   */
+  shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -168,6 +173,7 @@ const schema = z.object({
   ADMIN_TOKENS: adminTokens,
   METRICS_TOKEN: token.optional(),
   CONFIG_CACHE_TTL_MS: wholeNumber(1, 3_600_000).default(30_000),
+  SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -206,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminTokens: e.ADMIN_TOKENS,
     metricsToken: e.METRICS_TOKEN,
     configCacheTtlMs: e.CONFIG_CACHE_TTL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

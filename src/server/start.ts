@@ -53,7 +53,12 @@ export interface RunningServer {
   /** Tcc supervision; tests run it themselves with supervisionIntervalMs 0. */
   supervisor: Supervisor;
   http: FastifyInstance;
-  close(): Promise<void>;
+  /**
+   * Graceful shutdown within SHUTDOWN_TIMEOUT_MS: not ready at once, Diameter drained (see
+   * DiameterServer.close), then HTTP, supervision and Redis closed. Resolves true when the drain
+   * was clean, false when the bound cut connections off; a second call waits for the first.
+   */
+  close(): Promise<boolean>;
 }
 
 /** Wires Redis, charging, Diameter and HTTP; `close()` undoes it in order. */
@@ -170,6 +175,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         }, intervalMs)
       : undefined;
   supervision?.unref();
+  let closing: Promise<boolean> | undefined;
 
   return {
     diameterPort,
@@ -184,16 +190,31 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     charging,
     supervisor,
     http,
-    async close() {
-      draining = true;
-      clearInterval(supervision);
-      await diameter.close();
-      await http.close();
-      await catalog.close();
-      await vpnDirectory.close();
-      await redis.quit().catch(() => undefined);
-      await localRedis?.stop();
-      logger.info('stopped');
+    close() {
+      closing ??= (async () => {
+        const startedAt = Date.now();
+        const timeoutMs = config.shutdownTimeoutMs;
+        draining = true;
+        clearInterval(supervision);
+        logger.info({ timeoutMs }, 'shutting down: not ready, new connections refused, draining');
+        const drained = await diameter.close(startedAt + timeoutMs - closingReserveMs(timeoutMs));
+        await http.close();
+        await catalog.close();
+        await vpnDirectory.close();
+        await redis.quit().catch(() => undefined);
+        await localRedis?.stop();
+        logger.info({ ms: Date.now() - startedAt, drained }, 'stopped');
+        return drained;
+      })();
+      return closing;
     },
   };
+}
+
+/**
+ * The part of SHUTDOWN_TIMEOUT_MS kept for closing HTTP and Redis once Diameter is drained:
+ * a tenth, at most a second (they close in milliseconds unless Redis is stalled).
+ */
+function closingReserveMs(timeoutMs: number): number {
+  return Math.min(1000, Math.floor(timeoutMs / 10));
 }
