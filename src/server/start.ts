@@ -52,6 +52,8 @@ export interface RunningServer {
   charging: ChargingService;
   /** Tcc supervision; tests run it themselves with supervisionIntervalMs 0. */
   supervisor: Supervisor;
+  /** The Diameter listeners, their peers and admission. */
+  diameter: DiameterServer;
   http: FastifyInstance;
   /**
    * Graceful shutdown within SHUTDOWN_TIMEOUT_MS: not ready at once, Diameter drained (see
@@ -189,6 +191,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     sessions,
     charging,
     supervisor,
+    diameter,
     http,
     close() {
       closing ??= (async () => {
