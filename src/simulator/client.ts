@@ -55,8 +55,8 @@ function vendorId(dict: Dictionary, name: string): number {
 /**
  * A Diameter client peer: connects over TCP, or TLS when given its options (RFC 6733 §2.1: the
  * handshake before the CER), does CER/CEA, sends requests built from AVP names, matches
- * answers by hop-by-hop id, and answers the server's DWR by itself. The demo, the simulator
- * and the end-to-end tests drive the server with it.
+ * answers by hop-by-hop id, and answers the server's DWR and DPR by itself. The demo, the
+ * simulator and the end-to-end tests drive the server with it.
  */
 export class DiameterClient {
   readonly dict: Dictionary;
@@ -228,7 +228,8 @@ export class DiameterClient {
       if (next[4]! & CommandFlags.Request) {
         const message = decodeMessage(next);
         this.serverRequests.push(message);
-        if (message.commandCode === this.watchdog.code) this.answerWatchdog(message);
+        const code = message.commandCode;
+        if (code === this.watchdog.code || code === this.disconnectPeer.code) this.answerBase(message);
         continue;
       }
       // Only the header is read until it is known who wants the answer.
@@ -243,14 +244,18 @@ export class DiameterClient {
     }
   }
 
-  private answerWatchdog(dwr: DiameterMessage): void {
+  /**
+   * A DWR gets its DWA (RFC 6733 §5.5.2), a DPR its DPA (§5.4.2), after which the server, the
+   * DPA's receiver, closes the connection.
+   */
+  private answerBase(request: DiameterMessage): void {
     this.socket.write(
       encodeMessage(this.dict, {
-        commandCode: this.watchdog.code,
-        applicationId: this.watchdog.applicationId,
+        commandCode: request.commandCode,
+        applicationId: request.applicationId,
         request: false,
-        hopByHop: dwr.hopByHop,
-        endToEnd: dwr.endToEnd,
+        hopByHop: request.hopByHop,
+        endToEnd: request.endToEnd,
         avps: [
           ['Result-Code', ResultCode.SUCCESS],
           ['Origin-Host', this.originHost],
