@@ -7,7 +7,10 @@ export const SERVER_ENVIRONMENT = [
   ['ORIGIN_HOST', 'our Diameter identity (default ocs.localdomain)'],
   ['ORIGIN_REALM', 'our realm (default localdomain)'],
   ['DIAMETER_WATCHDOG_MS', 'Tw of RFC 3539: idle time before a DWR (default 30000)'],
-  ['DIAMETER_ALLOWED_PEERS', 'comma-separated Origin-Hosts allowed to connect (default any)'],
+  [
+    'DIAMETER_ALLOWED_PEERS',
+    'comma-separated Origin-Hosts allowed to connect, host or host@network (default any)',
+  ],
   ['DIAMETER_MAX_MESSAGE_BYTES', 'longer messages are a framing error (default 65536)'],
   ['DIAMETER_MAX_IN_FLIGHT', `requests in progress before 3004 TOO_BUSY (default ${DEFAULT_MAX_IN_FLIGHT})`],
   ['DIAMETER_TLS_PORT', 'Diameter over TLS port, e.g. 5658, beside TCP (default: no TLS listener)'],

@@ -1,3 +1,4 @@
+import { parseAllowedPeer } from '../diameter/peer/allow-list.js';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_MAX_IN_FLIGHT } from '../diameter/admission.js';
@@ -74,6 +75,14 @@ const diameterIdentity = z
   .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, {
     message: 'must be a host name (letters, digits, hyphens, dots), e.g. ocs.operator.net',
   });
+
+/** `host` or `host@address[/prefix]` (src/diameter/peer/allow-list.ts). */
+const allowedPeer = z.string().superRefine((entry, ctx) => {
+  const parsed = parseAllowedPeer(entry);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `${entry}: ${parsed}` });
+  else if (!diameterIdentity.safeParse(parsed.host).success)
+    ctx.addIssue({ code: 'custom', message: `${entry}: ${parsed.host} is not a host name` });
+});
 
 const port = z.coerce
   .number({ message: 'must be a number' })
@@ -156,7 +165,7 @@ const schema = z.object({
         .map((s) => s.trim())
         .filter((s) => s.length > 0),
     )
-    .pipe(z.array(diameterIdentity)),
+    .pipe(z.array(allowedPeer)),
   DIAMETER_MAX_MESSAGE_BYTES: z.coerce.number().int().min(4096).max(16_777_215).default(65536),
   DIAMETER_MAX_IN_FLIGHT: wholeNumber(1, 1_000_000).default(DEFAULT_MAX_IN_FLIGHT),
   ...diameterTlsVariables(port),

@@ -31,6 +31,7 @@ export class PeerConnection implements PeerInfo {
   originHost = '';
   originRealm = '';
   readonly remoteAddress: string;
+  private readonly remoteIp: string | undefined;
   private state: PeerState = 'wait-cer';
   private readonly log: Logger;
   private readonly frames: InboundFrames;
@@ -45,6 +46,7 @@ export class PeerConnection implements PeerInfo {
     private readonly options: PeerOptions,
   ) {
     this.remoteAddress = remoteAddressOf(socket);
+    this.remoteIp = socket.remoteAddress;
     this.log = options.logger.child({ peer: this.remoteAddress });
     this.transport = new PeerTransport(socket, this.log, {
       onData: (chunk) => this.onData(chunk),
@@ -170,6 +172,7 @@ export class PeerConnection implements PeerInfo {
       options,
       log,
       localAddress: this.transport.localAddress,
+      remoteIp: this.remoteIp,
     });
     if (!accepted) {
       this.end();

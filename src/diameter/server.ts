@@ -1,3 +1,4 @@
+import { PeerAllowList } from './peer/allow-list.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
@@ -58,11 +59,13 @@ export class DiameterServer {
   private readonly handlers = new Map<string, RequestHandler>();
   /** Applications announced in the CEA: those of the handlers. */
   private readonly applicationIds: number[] = [];
+  private readonly allowList: PeerAllowList;
   private closing = false;
 
   constructor(private readonly options: DiameterServerOptions) {
     this.avps = resolveAvps(options.dictionary);
     this.admission = new InFlightLimit(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.allowList = new PeerAllowList(options.allowedPeers ?? []);
     for (const h of options.handlers) this.addHandler(h);
     this.metrics = options.registry
       ? new DiameterMetrics(options.registry, {
@@ -106,7 +109,7 @@ export class DiameterServer {
       identity: options.identity,
       handlers: this.handlers,
       applicationIds: this.applicationIds,
-      allowedPeers: options.allowedPeers ?? [],
+      allowList: this.allowList,
       watchdogMs: options.watchdogMs ?? 30_000,
       maxMessageBytes: options.maxMessageBytes ?? 65_536,
       admission: this.admission,

@@ -74,3 +74,20 @@ describe('DIAMETER_MAX_IN_FLIGHT', () => {
     }
   });
 });
+
+describe('DIAMETER_ALLOWED_PEERS', () => {
+  it('reads identities, alone or bound to an address or network', () => {
+    expect(
+      loadConfig({ DIAMETER_ALLOWED_PEERS: 'pgw1.example, pgw2.example@10.1.0.0/16,pgw2.example@192.0.2.7' })
+        .diameter.allowedPeers,
+    ).toEqual(['pgw1.example', 'pgw2.example@10.1.0.0/16', 'pgw2.example@192.0.2.7']);
+  });
+
+  it('names a bad entry and what is wrong with it', () => {
+    const value = 'pgw1.example@10.0.0.0/40,bad host@10.0.0.1';
+    expect(problems({ DIAMETER_ALLOWED_PEERS: value })).toEqual([
+      `DIAMETER_ALLOWED_PEERS.0=${JSON.stringify(value)}: pgw1.example@10.0.0.0/40: the prefix length must be 0 to 32`,
+      `DIAMETER_ALLOWED_PEERS.1=${JSON.stringify(value)}: bad host@10.0.0.1: bad host is not a host name`,
+    ]);
+  });
+});

@@ -12,6 +12,8 @@ export interface CapabilitiesExchange {
   log: Logger;
   /** Our address on this connection, announced as Host-IP-Address. */
   localAddress: string | undefined;
+  /** The peer's address, which the allow-list may bind its identity to. */
+  remoteIp: string | undefined;
 }
 
 export function isCapabilitiesExchange(header: MessageHeader): boolean {
@@ -43,19 +45,11 @@ export function exchangeCapabilities(
   const { replies, options, log } = exchange;
   if (!replies.validate(cer)) return undefined;
   const offer = decodeCapabilities(options.avps, cer.avps);
-  const { allowedPeers, applicationIds } = options;
-  if (allowedPeers.length > 0 && !allowedPeers.includes(offer.originHost)) {
-    log.warn({ originHost: offer.originHost }, 'peer not in the allow-list; refused');
-    replies.answer(
-      cer,
-      cer.avps,
-      capabilitiesAnswer(
-        cer,
-        exchange,
-        ResultCode.UNKNOWN_PEER,
-        `${offer.originHost} is not an allowed peer`,
-      ),
-    );
+  const { allowList, applicationIds } = options;
+  const notAllowed = allowList.refusal(offer.originHost, exchange.remoteIp);
+  if (notAllowed !== undefined) {
+    log.warn({ originHost: offer.originHost, reason: notAllowed }, 'peer not in the allow-list; refused');
+    replies.answer(cer, cer.avps, capabilitiesAnswer(cer, exchange, ResultCode.UNKNOWN_PEER, notAllowed));
     return undefined;
   }
   // RFC 6733 §13.1: the identity TLS authenticated is the certificate's; a CER claiming

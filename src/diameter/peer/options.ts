@@ -4,6 +4,7 @@ import type { LocalIdentity } from '../answers.js';
 import type { Avps } from '../avps.js';
 import type { Dictionary } from '../dictionary.js';
 import type { DiameterMetrics } from '../metrics.js';
+import type { PeerAllowList } from './allow-list.js';
 import type { RequestHandler } from './handler.js';
 
 export interface PeerOptions {
@@ -13,7 +14,7 @@ export interface PeerOptions {
   handlers: ReadonlyMap<string, RequestHandler>;
   /** Applications we announce in the CEA (Auth-Application-Id). */
   applicationIds: readonly number[];
-  allowedPeers: readonly string[];
+  allowList: PeerAllowList;
   /**
    * On a TLS connection whose certificate must name the peer: why an Origin-Host is not one of
    * its names, or undefined when it is (RFC 6733 §13.1).

@@ -254,6 +254,33 @@ describe('allow-list of peers', () => {
   });
 });
 
+describe('allow-list binding a peer to its addresses', () => {
+  let f: DiameterServerFixture;
+  beforeAll(
+    async () =>
+      (f = await startDiameterServer({
+        allowedPeers: ['pgw.here.example@127.0.0.0/8', 'pgw.elsewhere.example@10.1.0.0/16'],
+      })),
+  );
+  afterAll(() => f.stop());
+
+  it('admits a peer from a network its identity is bound to', async () => {
+    const p = peer(f);
+    p.originHost = 'pgw.here.example';
+    expect((await p.open()).get('Result-Code')).toBe(2001);
+  });
+
+  it('refuses with 3010 and closes a peer that claims an identity bound to other addresses', async () => {
+    const p = peer(f);
+    p.originHost = 'pgw.elsewhere.example';
+    await p.connect();
+    const cea = await p.capabilitiesExchange();
+    expect(cea.get('Result-Code')).toBe(3010);
+    expect(cea.get('Error-Message')).toBe('pgw.elsewhere.example may not connect from 127.0.0.1');
+    expect(await p.whenClosed(3000)).toBe(true);
+  });
+});
+
 describe('device watchdog (RFC 6733 §5.5, RFC 3539)', () => {
   let f: DiameterServerFixture;
   beforeAll(async () => (f = await startDiameterServer()));
