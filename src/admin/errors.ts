@@ -6,6 +6,7 @@
 import { BalanceCode, BalanceError } from '../balance/index.js';
 import { ERRORS, catalogueCode, type ErrorCode } from '../errors/catalogue.js';
 import { ProvisioningError } from '../provisioning/document.js';
+import { redisFailureOf } from '../redis/failures.js';
 import { VpnError } from '../vpn/errors.js';
 
 /** A catalogue code the admin API answers with. */
@@ -75,14 +76,6 @@ function fromBalance(err: BalanceError): AdminError {
   return new AdminError(code && isAdminErrorCode(code) ? code : 'BALANCE_REFUSED', err.message);
 }
 
-/** ioredis refusing a command because the connection is down (MaxRetriesPerRequestError, closed). */
-function isRedisDown(err: Error): boolean {
-  return (
-    err.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|Stream isn't writeable|ECONNREFUSED/.test(err.message)
-  );
-}
-
 /**
  * The catalogue entry of any error a route may throw: ours, the balance store's, the VPN
  * registry's, a provisioning document's, Fastify's (schema validation, body parsing), or a
@@ -123,7 +116,7 @@ export function toAdminError(err: unknown): AdminError {
     }
     if (err instanceof SyntaxError && fastify.statusCode === 400)
       return new AdminError('INVALID_JSON', err.message);
-    if (isRedisDown(err)) return new AdminError('STORE_UNAVAILABLE', 'Redis cannot be reached; try again');
+    if (redisFailureOf(err)) return new AdminError('STORE_UNAVAILABLE', 'Redis cannot be reached; try again');
   }
   return new AdminError('INTERNAL', 'internal error; the server logged it');
 }

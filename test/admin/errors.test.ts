@@ -67,6 +67,10 @@ describe('toAdminError', () => {
     ]);
     expect(toAdminError(new AdminError('BUSY', 'x')).status).toBe(409);
   });
+
+  it('answers a Redis command past its deadline 503, as Redis away', () => {
+    expect(mapped(new Error('Command timed out'))).toEqual(['STORE_UNAVAILABLE', 503]);
+  });
 });
 
 describe('Redis away', () => {
