@@ -1,10 +1,13 @@
+import { MAX_AMOUNT } from '../balance/index.js';
 import { ResultCode } from '../errors/result-codes.js';
-import { byRatingGroup } from './service-kind.js';
+import { ChargingRefusal } from './refusals.js';
+import { byRatingGroup, unitsOf, type ServiceKind } from './service-kind.js';
 import type {
   CreditControlAnswer,
   CreditControlRequest,
   ServiceCreditAnswer,
   ServiceCreditRequest,
+  UsedServiceUnits,
 } from './types.js';
 
 /** Rating group of credit control at command level (RFC 4006 §5.1.1, no MSCC). */
@@ -24,6 +27,18 @@ export function requestedServices(request: CreditControlRequest): ServiceCreditR
       used: request.used,
     },
   ];
+}
+
+/**
+ * Units reported used in one rating group's Used-Service-Units. More than the balance store
+ * can count (15 digits) is no usage a network can report: refused 5004 and charged nothing.
+ */
+export function unitsUsed(kind: ServiceKind, used: readonly UsedServiceUnits[], before = 0): number {
+  let sum = before;
+  for (const u of used) sum += unitsOf(kind, u) ?? 0;
+  if (sum > MAX_AMOUNT)
+    throw new ChargingRefusal('UNITS_INVALID', `${sum} units reported used`, 'Used-Service-Unit');
+  return sum;
 }
 
 /** The request had no MSCC: its answer goes at command level (RFC 4006 §5.1.1). */

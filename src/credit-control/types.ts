@@ -165,7 +165,11 @@ export interface CreditControlAnswer {
 
 /** AVPs the charging logic can name in Failed-AVP. */
 export type FailedAvpName =
-  'Subscription-Id' | 'Requested-Service-Unit' | 'CC-Request-Number' | 'Requested-Action';
+  | 'Subscription-Id'
+  | 'Requested-Service-Unit'
+  | 'Used-Service-Unit'
+  | 'CC-Request-Number'
+  | 'Requested-Action';
 
 /** What the Diameter edge calls for every valid CCR. */
 export interface CreditControlService {

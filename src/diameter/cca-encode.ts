@@ -81,6 +81,8 @@ function failedAvpDefinition(avps: Avps, name: FailedAvpName): AvpDefinition {
       return avps.subscriptionId;
     case 'Requested-Service-Unit':
       return avps.requestedServiceUnit;
+    case 'Used-Service-Unit':
+      return avps.usedServiceUnit;
     case 'CC-Request-Number':
       return avps.ccRequestNumber;
     case 'Requested-Action':

@@ -92,6 +92,10 @@ export const ERRORS = {
     title: 'the refund is above the most one request may credit (refunds.maxPerRequest)',
     resultCode: ResultCode.END_USER_SERVICE_DENIED,
   },
+  UNITS_INVALID: {
+    title: 'a Used-Service-Unit reports more units than the store can count',
+    resultCode: ResultCode.INVALID_AVP_VALUE,
+  },
   MONEY_INVALID: {
     title: 'the CC-Money is negative, finer than the currency minor unit, or too large',
     resultCode: ResultCode.INVALID_AVP_VALUE,

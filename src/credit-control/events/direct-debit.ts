@@ -25,6 +25,11 @@ export async function directDebit(event: ChargeableEvent): Promise<CreditControl
     if (s.serviceIdentifiers.length) base.serviceIdentifiers = s.serviceIdentifiers;
     try {
       const units = eventUnits(kind, event.action, s.requested, charging.settings[kind]);
+      if (units === 0) {
+        // Nothing to charge: granted as asked, without a store call (which takes whole units).
+        answers.push({ ...base, granted: grantedUnits(kind, 0) });
+        continue;
+      }
       const rating = await event.callRating.rate(rg, account.tariff);
       const debit = await charging.store.directDebit({
         opId: makeOpId(request.sessionId, request.requestNumber, `debit:${rg}`),

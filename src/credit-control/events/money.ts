@@ -9,14 +9,19 @@ export function costInformation(minorUnits: number, currency: string) {
 
 /** A CC-Money amount (RFC 4006 §8.22) in the currency's minor units; a fraction of a minor unit is refused. */
 export function moneyInMinorUnits(valueDigits: bigint, exponent: number, currency: string): number {
-  if (valueDigits < 0n) throw new ChargingRefusal('MONEY_INVALID', 'CC-Money is negative');
+  const refuse = (why: string) => new ChargingRefusal('MONEY_INVALID', why, 'Requested-Service-Unit');
+  if (valueDigits < 0n) throw refuse('CC-Money is negative');
+  if (valueDigits === 0n) return 0;
   const { digits } = currencyInfo(currency || 'XXX');
   const shift = exponent + digits;
+  // Value-Digits is an Integer64 (at most 19 digits): past these shifts the amount is surely
+  // too large or surely a fraction, and 10^shift of an Integer32 exponent would not fit in memory.
+  if (shift > 15) throw refuse('CC-Money too large');
+  if (shift < -19) throw refuse('CC-Money is finer than the currency minor unit');
   const scaled = shift >= 0 ? valueDigits * 10n ** BigInt(shift) : valueDigits / 10n ** BigInt(-shift);
   if (shift < 0 && scaled * 10n ** BigInt(-shift) !== valueDigits) {
-    throw new ChargingRefusal('MONEY_INVALID', 'CC-Money is finer than the currency minor unit');
+    throw refuse('CC-Money is finer than the currency minor unit');
   }
-  if (scaled > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new ChargingRefusal('MONEY_INVALID', 'CC-Money too large');
+  if (scaled > BigInt(Number.MAX_SAFE_INTEGER)) throw refuse('CC-Money too large');
   return Number(scaled);
 }

@@ -1,8 +1,8 @@
 import { CallRating } from '../call-rating.js';
 import type { Charging } from '../context.js';
-import { commandAnswer, isCommandLevel, requestedServices } from '../requested-services.js';
+import { commandAnswer, isCommandLevel, requestedServices, unitsUsed } from '../requested-services.js';
 import { chargeAndGrant } from '../service-credit.js';
-import { unitsOf, type ServiceKind } from '../service-kind.js';
+import type { ServiceKind } from '../service-kind.js';
 import { saveAfterRequest } from '../session-close.js';
 import { isSeen, repeatOrRefuse, sessionOf } from '../session-lookup.js';
 import type { CreditControlAnswer, CreditControlRequest, ServiceCreditAnswer } from '../types.js';
@@ -19,12 +19,13 @@ export async function updateSession(
   const record = await sessionOf(charging, request);
   if (isSeen(record, request)) return repeatOrRefuse(record, request);
   const callRating = new CallRating(charging, record.msisdn, kind, request);
+  const services = requestedServices(request);
+  // Every report is checked before anything is charged: a refused request charges nothing.
+  const used = services.map((service) => unitsUsed(kind, service.used));
   const answers: ServiceCreditAnswer[] = [];
-  for (const service of requestedServices(request)) {
-    const used = service.used.reduce((sum, u) => sum + (unitsOf(kind, u) ?? 0), 0);
-    answers.push(
-      await chargeAndGrant(charging, kind, record, request, callRating, service, { used, settle: true }),
-    );
+  for (const [i, service] of services.entries()) {
+    const usage = { used: used[i] ?? 0, settle: true };
+    answers.push(await chargeAndGrant(charging, kind, record, request, callRating, service, usage));
   }
   return saveAfterRequest(charging, record, request, commandAnswer(answers, isCommandLevel(request)), 'open');
 }

@@ -91,6 +91,7 @@ describe('REFUND_ACCOUNT from a peer', () => {
     expect(shape(await answer)).toEqual([
       ...ccaHead(s.id, 5004, 'event', 0),
       ['Error-Message', 'CC-Money is negative'],
+      ['Failed-AVP', [['Requested-Service-Unit', [money(-300)]]]],
     ]);
     expect(await ocs.balance(msisdn)).toEqual({ available: 500, reserved: 0, spent: 0 });
   });
