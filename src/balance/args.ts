@@ -2,7 +2,8 @@
  * The KEYS and ARGV of each balance script call, in the order its header (lua/*.lua) lists
  * them, every value checked before the round trip (validate.ts).
  */
-import { InvalidArgumentError } from './errors.js';
+import { isChargeReference } from './charge-reference.js';
+import { ChargeUnknownError, InvalidArgumentError } from './errors.js';
 import type { Keys } from './keys.js';
 import type { ScriptArg } from '../redis/script-call.js';
 import {
@@ -13,6 +14,7 @@ import {
   type Deadline,
   type DeductRequest,
   type DirectDebitRequest,
+  type RefundChargeRequest,
   type ReservationRef,
   type ResetFreeCreditsRequest,
   type SetBucketRequest,
@@ -141,6 +143,26 @@ export class ScriptArgs {
       ...tierArgs(req.tiers),
       deadlineArg(req),
     ];
+  }
+
+  /** direct-debit's, with the charge's key fourth and its reference and lifetime last. */
+  refundableDebit(req: DirectDebitRequest, reference: string, keepSeconds: number): ScriptArg[] {
+    checkInt('keepChargeSeconds', keepSeconds, 1);
+    const args = this.directDebit(req);
+    args.splice(3, 0, this.keys.charge(req.msisdn, reference));
+    args.push(reference, keepSeconds);
+    return args;
+  }
+
+  /**
+   * A refund's, in money, with the charge's key fourth and its reference as the ledger's. A
+   * reference of a form this server never gives names no charge: refused as one unknown.
+   */
+  refundCharge(req: RefundChargeRequest): ScriptArg[] {
+    if (!isChargeReference(req.charge)) throw new ChargeUnknownError('not a reference of this server');
+    const args = this.credit({ ...req, bucket: MONEY, reference: req.charge });
+    args.splice(3, 0, this.keys.charge(req.msisdn, req.charge));
+    return args;
   }
 
   setBucket(req: SetBucketRequest): ScriptArg[] {

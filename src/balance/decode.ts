@@ -10,6 +10,7 @@ import type {
   DeductResult,
   DirectDebitResult,
   CreditResult,
+  RefundChargeResult,
   ReleaseResult,
   ResetFreeCreditsResult,
   SetBucketResult,
@@ -35,6 +36,10 @@ export class Fields {
       throw new Error(`balance script reply: '${name}' is not an integer`);
     }
     return v;
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
   }
 
   bool(name: string): boolean {
@@ -137,12 +142,14 @@ export function settleResult(f: Fields): SettleResult {
 }
 
 export function directDebitResult(f: Fields): DirectDebitResult {
-  return {
+  const result: DirectDebitResult = {
     charged: f.int('charged'),
     uncharged: f.int('uncharged'),
     amounts: f.amounts('amounts'),
     moneyAvailable: f.int('moneyAvailable'),
   };
+  if (f.has('charge')) result.charge = f.str('charge');
+  return result;
 }
 
 /** `{reservation id, {bucket, amount, ...}, ...}` of expire-reservations. */
@@ -165,6 +172,10 @@ export function releaseResult(f: Fields): ReleaseResult {
 
 export function creditResult(f: Fields): CreditResult {
   return { bucket: f.str('bucket'), available: f.int('available') };
+}
+
+export function refundChargeResult(f: Fields): RefundChargeResult {
+  return { ...creditResult(f), refundable: f.int('refundable') };
 }
 
 export function setBucketResult(f: Fields): SetBucketResult {

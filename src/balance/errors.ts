@@ -17,6 +17,8 @@ export enum BalanceCode {
   RESERVATION_EXISTS = -11,
   GUARD_FAILED = -12,
   DEADLINE_PASSED = -13,
+  CHARGE_UNKNOWN = -14,
+  REFUND_ABOVE_CHARGE = -15,
 }
 
 export class BalanceError extends Error {
@@ -117,6 +119,23 @@ export class DeadlinePassedError extends BalanceError {
   }
 }
 
+/**
+ * A refund names a charge (TS 32.299 Refund-Information) this account does not hold: never
+ * made here, made for another account, or kept no longer.
+ */
+export class ChargeUnknownError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.CHARGE_UNKNOWN, 'no such charge of the account', detail);
+  }
+}
+
+/** A refund above what the charge it names took, less what was refunded against it already. */
+export class RefundAboveChargeError extends BalanceError {
+  constructor(detail = '') {
+    super(BalanceCode.REFUND_ABOVE_CHARGE, 'refund above the charge it names', detail);
+  }
+}
+
 const byCode: Record<Exclude<BalanceCode, BalanceCode.OK>, new (detail?: string) => BalanceError> = {
   [BalanceCode.ACCOUNT_NOT_FOUND]: AccountNotFoundError,
   [BalanceCode.ACCOUNT_BLOCKED]: AccountBlockedError,
@@ -131,6 +150,8 @@ const byCode: Record<Exclude<BalanceCode, BalanceCode.OK>, new (detail?: string)
   [BalanceCode.RESERVATION_EXISTS]: ReservationExistsError,
   [BalanceCode.GUARD_FAILED]: GuardFailedError,
   [BalanceCode.DEADLINE_PASSED]: DeadlinePassedError,
+  [BalanceCode.CHARGE_UNKNOWN]: ChargeUnknownError,
+  [BalanceCode.REFUND_ABOVE_CHARGE]: RefundAboveChargeError,
 };
 
 /** The typed error for a negative script code; an unknown code is a bug, reported as such. */

@@ -7,6 +7,8 @@
  * arguments passed as KEYS, so the store applies its prefix here and passes every key as KEYS.
  */
 
+import { isChargeReference } from './charge-reference.js';
+
 /** Characters that would break the hash tag or the `|` separators of reservation ids. */
 const MSISDN = /^[^{}|\s]{1,64}$/;
 
@@ -62,6 +64,17 @@ export class Keys {
   operation(msisdn: string, opId: string): string {
     assertMsisdn(msisdn);
     return `${this.prefix}op:{${msisdn}}:${opId}`;
+  }
+
+  /**
+   * Hash of a charge that may be refunded by its reference (TS 32.299 Refund-Information):
+   * what it took in money and what was refunded against it, in the account's slot, so that the
+   * refund's check and credit are one script.
+   */
+  charge(msisdn: string, reference: string): string {
+    assertMsisdn(msisdn);
+    if (!isChargeReference(reference)) throw new RangeError('charge reference: 32 lowercase hex digits');
+    return `${this.prefix}charge:{${msisdn}}:${reference}`;
   }
 
   /**

@@ -16,8 +16,10 @@ export const SCRIPTS = {
   ocsRelease: { file: 'release', keys: 4, library: true },
   ocsSettle: { file: 'settle', keys: 4, library: true },
   ocsDirectDebit: { file: 'direct-debit', keys: 3, library: true },
+  ocsRefundableDebit: { file: 'refundable-debit', keys: 4, library: true },
   ocsTopup: { file: 'topup', keys: 3, library: true },
   ocsRefund: { file: 'refund', keys: 3, library: true },
+  ocsRefundCharge: { file: 'refund-charge', keys: 4, library: true },
   ocsSetBucket: { file: 'set-bucket', keys: 3, library: true },
   ocsResetFreeCredits: { file: 'reset-free-credits', keys: 2, library: true },
   ocsExpireReservations: { file: 'expire-reservations', keys: 3, library: true },
@@ -35,8 +37,10 @@ declare module 'ioredis' {
     ocsRelease(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsSettle(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsDirectDebit(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsRefundableDebit(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsTopup(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsRefund(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsRefundCharge(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsSetBucket(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsResetFreeCredits(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsExpireReservations(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;

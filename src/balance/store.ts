@@ -12,10 +12,12 @@ import {
   creditResult,
   deductResult,
   directDebitResult,
+  refundChargeResult,
   resetFreeCreditsResult,
   setBucketResult,
   unwrap,
 } from './decode.js';
+import { newChargeReference } from './charge-reference.js';
 import { ReservationExpiry } from './expiry.js';
 import { IndexKeptByScripts, type IndexUpkeep } from './index-upkeep.js';
 import { IndexWrittenAround } from './index-written-around.js';
@@ -38,6 +40,8 @@ import type {
   DirectDebitResult,
   ExpireResult,
   LedgerEntry,
+  RefundChargeRequest,
+  RefundChargeResult,
   ReleaseRequest,
   ReleaseResult,
   ReservationView,
@@ -159,9 +163,24 @@ export class BalanceStore {
    * Charges now without a reservation (RFC 4006 DIRECT_DEBITING). All or nothing by default:
    * throws InsufficientFundsError when not all is affordable (nothing charged); with `partial`,
    * charges what can be paid and throws CreditLimitReachedError only when that is nothing.
+   * With `keepChargeSeconds` the charge is kept, in the same step, under the reference the
+   * result names (TS 32.299 Refund-Information), for refundCharge.
    */
   async directDebit(req: DirectDebitRequest): Promise<DirectDebitResult> {
-    return directDebitResult(unwrap(await this.redis.ocsDirectDebit(...this.args.directDebit(req))));
+    if (req.keepChargeSeconds === undefined)
+      return directDebitResult(unwrap(await this.redis.ocsDirectDebit(...this.args.directDebit(req))));
+    const args = this.args.refundableDebit(req, newChargeReference(), req.keepChargeSeconds);
+    return directDebitResult(unwrap(await this.redis.ocsRefundableDebit(...args)));
+  }
+
+  /**
+   * Gives money back against an earlier charge, named by its reference: no more than the charge
+   * took less what was refunded against it, checked and credited in one step. Throws
+   * ChargeUnknownError (no such charge of this account, or no longer kept),
+   * RefundAboveChargeError, AccountNotFoundError.
+   */
+  async refundCharge(req: RefundChargeRequest): Promise<RefundChargeResult> {
+    return refundChargeResult(unwrap(await this.redis.ocsRefundCharge(...this.args.refundCharge(req))));
   }
 
   /** Sets the available part of a bucket; reserved and spent are kept. */

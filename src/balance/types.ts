@@ -216,6 +216,11 @@ export interface DirectDebitRequest extends Deadline {
   /** Charge what can be paid for instead of all or nothing. Default false. */
   partial?: boolean;
   authenticate?: boolean;
+  /**
+   * Keep what the debit takes in money this long, under a new reference (the result's
+   * `charge`), so that a refund naming it is bounded by it (refundCharge). Absent: not kept.
+   */
+  keepChargeSeconds?: number;
 }
 
 export interface DirectDebitResult {
@@ -223,6 +228,25 @@ export interface DirectDebitResult {
   uncharged: number;
   amounts: Amounts;
   moneyAvailable: number;
+  /** The reference of the charge kept, with `keepChargeSeconds`. */
+  charge?: string;
+}
+
+/** A refund of money that names an earlier charge by its reference. */
+export interface RefundChargeRequest {
+  opId: string;
+  msisdn: string;
+  /** > 0. */
+  amount: number;
+  /** The reference a refundable direct debit gave. */
+  charge: string;
+  nowMs: number;
+  sessionId?: string;
+}
+
+export interface RefundChargeResult extends CreditResult {
+  /** What may still be refunded against the charge after this refund. */
+  refundable: number;
 }
 
 export interface SetBucketRequest {

@@ -54,6 +54,15 @@ export const ERRORS = {
     title: "Redis ran the request's charge after its deadline, when its answer had gone; nothing was changed",
     resultCode: ResultCode.UNABLE_TO_COMPLY,
   },
+  // A refund naming a charge (TS 32.299 Refund-Information): denied as a service (RFC 4006 §9).
+  CHARGE_UNKNOWN: {
+    title: 'the refund names no charge of this account: unknown, of another account, or no longer kept',
+    resultCode: ResultCode.END_USER_SERVICE_DENIED,
+  },
+  REFUND_ABOVE_CHARGE: {
+    title: 'the refund is above what the charge it names took, less what was refunded against it',
+    resultCode: ResultCode.END_USER_SERVICE_DENIED,
+  },
 
   // Credit control (Diameter only).
   SUBSCRIPTION_ID_MISSING: {

@@ -15,6 +15,11 @@ local RESERVATION_EXISTS = -11
 local GUARD_FAILED = -12
 -- A freezing call that ran after its request's deadline (includes/deadline.lua).
 local DEADLINE_PASSED = -13
+-- A refund naming a charge (TS 32.299 Refund-Information) that this account does not hold:
+-- never made, made for another account, or past the time charges are kept (includes/charge.lua).
+local CHARGE_UNKNOWN = -14
+-- A refund above what the charge it names took, less what was refunded against it already.
+local REFUND_ABOVE_CHARGE = -15
 
 -- A refusal: {code, detail}. A success is {OK, {name, value, ...}}.
 local function refuse(code, detail)
