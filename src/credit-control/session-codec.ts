@@ -29,6 +29,7 @@ interface StoredService {
   tt?: number;
   vq?: number;
   ut?: number;
+  ri?: string;
 }
 
 interface StoredAnswer {
@@ -41,6 +42,7 @@ interface StoredAnswer {
   cb?: CreditControlAnswer['checkBalanceResult'];
   cf?: CreditControlAnswer['creditControlFailureHandling'];
   df?: CreditControlAnswer['directDebitingFailureHandling'];
+  ri?: string;
   em?: string;
   fa?: CreditControlAnswer['failedAvp'];
 }
@@ -99,6 +101,7 @@ function shortService(s: ServiceCreditAnswer): StoredService {
     tt: s.timeQuotaThreshold,
     vq: s.volumeQuotaThreshold,
     ut: s.unitQuotaThreshold,
+    ri: s.refundInformation,
   };
 }
 
@@ -113,6 +116,7 @@ function longService(s: StoredService): ServiceCreditAnswer {
   if (s.tt !== undefined) out.timeQuotaThreshold = s.tt;
   if (s.vq !== undefined) out.volumeQuotaThreshold = s.vq;
   if (s.ut !== undefined) out.unitQuotaThreshold = s.ut;
+  if (s.ri !== undefined) out.refundInformation = s.ri;
   return out;
 }
 
@@ -127,6 +131,7 @@ function shortAnswer(a: CreditControlAnswer): StoredAnswer {
     cb: a.checkBalanceResult,
     cf: a.creditControlFailureHandling,
     df: a.directDebitingFailureHandling,
+    ri: a.refundInformation,
     em: a.errorMessage,
     fa: a.failedAvp,
   };
@@ -141,6 +146,7 @@ function longAnswer(a: StoredAnswer): CreditControlAnswer {
   if (a.cb !== undefined) out.checkBalanceResult = a.cb;
   if (a.cf !== undefined) out.creditControlFailureHandling = a.cf;
   if (a.df !== undefined) out.directDebitingFailureHandling = a.df;
+  if (a.ri !== undefined) out.refundInformation = a.ri;
   if (a.em !== undefined) out.errorMessage = a.em;
   if (a.fa !== undefined) out.failedAvp = a.fa;
   return out;

@@ -96,12 +96,21 @@ const settingsSchema = z
     /**
      * Who may credit money over Diameter (CCR-Event REFUND_ACCOUNT, RFC 4006 §6.4): the peers
      * (Diameter identities of connected clients) allowed to, none by default, and the most
-     * one request may credit, in minor units. Anything else is refused 4010.
+     * one request may credit, in minor units. Anything else is refused 4010. With
+     * `chargeTtlSeconds`, a direct debit for one of these peers is kept that long and its
+     * answer carries Refund-Information (TS 32.299 §7.2.171): a refund that names it is
+     * bounded by what it took. Absent: debits carry none.
      */
     refunds: z
       .object({
         peers: z.array(z.string().min(1)).default([]),
         maxPerRequest: z.number().int().positive().max(MAX_AMOUNT).default(10_000),
+        chargeTtlSeconds: z
+          .number()
+          .int()
+          .positive()
+          .max(400 * 86_400)
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -45,6 +45,8 @@ export interface ServiceCreditRequest {
   used: UsedServiceUnits[];
   /** TS 32.299 Reporting-Reason at MSCC level. */
   reportingReason?: number;
+  /** TS 32.299 §7.2.171 Refund-Information: the charge a REFUND_ACCOUNT gives back (§7.1.9). */
+  refundInformation?: string;
 }
 
 /** TS 32.299 Role-Of-Node. */
@@ -93,6 +95,8 @@ export interface CreditControlRequest {
   used: UsedServiceUnits[];
   serviceIdentifier?: number;
   terminationCause?: number;
+  /** Refund-Information at command level, for a request without MSCC. */
+  refundInformation?: string;
   ims?: ImsInformation;
   ps?: PsInformation;
 }
@@ -130,6 +134,8 @@ export interface ServiceCreditAnswer {
   timeQuotaThreshold?: number;
   volumeQuotaThreshold?: number;
   unitQuotaThreshold?: number;
+  /** TS 32.299 §7.2.171 Refund-Information: the reference of the charge this service made. */
+  refundInformation?: string;
 }
 
 /** RFC 4006 §8.7 Cost-Information: value digits × 10^exponent in an ISO 4217 currency. */
@@ -154,6 +160,8 @@ export interface CreditControlAnswer {
   checkBalanceResult?: 'enough-credit' | 'no-credit';
   creditControlFailureHandling?: FailureHandling;
   directDebitingFailureHandling?: 'terminate-or-buffer' | 'continue';
+  /** Refund-Information of a charge at command level (no MSCC). */
+  refundInformation?: string;
   /** For people reading a trace; short. */
   errorMessage?: string;
   /**

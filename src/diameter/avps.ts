@@ -94,6 +94,7 @@ export const AVP_NAMES = {
   ratType: '3GPP-RAT-Type',
   userLocationInfo: '3GPP-User-Location-Info',
   msTimeZone: '3GPP-MS-TimeZone',
+  refundInformation: 'Refund-Information',
 } as const;
 
 export type Avps = { readonly [K in keyof typeof AVP_NAMES]: AvpDefinition };

@@ -62,6 +62,9 @@ export function encodeCreditControlAnswer(
     );
   }
   if (answer.validityTime !== undefined) w.unsigned32(avps.validityTime, answer.validityTime);
+  // TS 32.299 puts Refund-Information in the MSCC (§7.1.9); without MSCC it goes at command
+  // level, among the AVPs the CCA grammar's `* [ AVP ]` admits (RFC 4006 §3.2).
+  if (answer.refundInformation !== undefined) writeReference(w, avps, answer.refundInformation);
   writeProxyInfo(w, avps, request.avps);
   if (answer.errorMessage) w.text(avps.errorMessage, answer.errorMessage);
   if (answer.failedAvp) {
@@ -102,7 +105,12 @@ function writeService(w: MessageWriter, avps: Avps, s: ServiceCreditAnswer): voi
   if (s.volumeQuotaThreshold !== undefined) w.unsigned32(avps.volumeQuotaThreshold, s.volumeQuotaThreshold);
   if (s.unitQuotaThreshold !== undefined) w.unsigned32(avps.unitQuotaThreshold, s.unitQuotaThreshold);
   if (s.quotaHoldingTime !== undefined) w.unsigned32(avps.quotaHoldingTime, s.quotaHoldingTime);
+  if (s.refundInformation !== undefined) writeReference(w, avps, s.refundInformation);
   w.endGroup();
+}
+
+function writeReference(w: MessageWriter, avps: Avps, reference: string): void {
+  w.octets(avps.refundInformation, Buffer.from(reference, 'latin1'));
 }
 
 function writeGranted(w: MessageWriter, avps: Avps, g: GrantedServiceUnits): void {

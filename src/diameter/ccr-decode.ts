@@ -88,6 +88,7 @@ export function decodeCreditControlRequest(avps: Avps, message: DiameterMessage)
     else if (is(a, avps.usedServiceUnit)) request.used.push(decodeUsed(avps, a));
     else if (is(a, avps.serviceIdentifier)) request.serviceIdentifier = readUnsigned32(a);
     else if (is(a, avps.terminationCause)) request.terminationCause = readInteger32(a);
+    else if (is(a, avps.refundInformation)) request.refundInformation = readReference(a);
     else if (is(a, avps.serviceInformation)) decodeServiceInformation(avps, a, request);
   }
   return request;
@@ -117,8 +118,17 @@ function decodeServiceRequest(avps: Avps, a: Avp): ServiceCreditRequest {
     else if (is(m, avps.requestedServiceUnit)) service.requested = decodeUnits(avps, groupMembers(m), {});
     else if (is(m, avps.usedServiceUnit)) service.used.push(decodeUsed(avps, m));
     else if (is(m, avps.reportingReason)) service.reportingReason = readInteger32(m);
+    else if (is(m, avps.refundInformation)) service.refundInformation = readReference(m);
   }
   return service;
+}
+
+/**
+ * Refund-Information (TS 32.299 §7.2.171) is an OctetString this server filled: read byte for
+ * byte, so that anything else a client sends is a reference of no charge, not an error here.
+ */
+function readReference(a: Avp): string {
+  return a.data.toString('latin1');
 }
 
 function decodeUsed(avps: Avps, a: Avp): UsedServiceUnits {

@@ -6,6 +6,7 @@ import { commandAnswer } from '../requested-services.js';
 import { grantedUnits } from '../service-kind.js';
 import { addAmounts, noteLevel } from '../session-record.js';
 import type { CreditControlAnswer, ServiceCreditAnswer } from '../types.js';
+import { chargeKeptFor } from './charge-references.js';
 import type { ChargeableEvent } from './event.js';
 import { costInformation } from './money.js';
 import { eventUnits } from './units.js';
@@ -18,6 +19,7 @@ export async function directDebit(event: ChargeableEvent): Promise<CreditControl
   const { charging, kind, request, msisdn, record, account } = event;
   const answers: ServiceCreditAnswer[] = [];
   let firstRefusal: ChargingRefusal | undefined;
+  const keepChargeSeconds = chargeKeptFor(request, charging.settings.refunds);
   for (const s of event.services) {
     const rg = s.ratingGroup ?? 0;
     const base: ServiceCreditAnswer = { resultCode: ResultCode.SUCCESS };
@@ -40,11 +42,14 @@ export async function directDebit(event: ChargeableEvent): Promise<CreditControl
         units,
         nowMs: event.now,
         ...deadlineOf(request),
+        ...(keepChargeSeconds === undefined ? {} : { keepChargeSeconds }),
       });
       record.used[rg] = debit.charged;
       addAmounts(record, debit.amounts);
       noteLevel(record, rating.level);
-      answers.push({ ...base, granted: grantedUnits(kind, units) });
+      const charged: ServiceCreditAnswer = { ...base, granted: grantedUnits(kind, units) };
+      if (debit.charge !== undefined) charged.refundInformation = debit.charge;
+      answers.push(charged);
     } catch (err) {
       const refusal = refusalOf(err);
       // Past its deadline the client has stopped waiting: the request fails whole (5012).
@@ -54,6 +59,9 @@ export async function directDebit(event: ChargeableEvent): Promise<CreditControl
     }
   }
   const answer = commandAnswer(answers, event.commandLevel);
+  const [only] = answers;
+  if (event.commandLevel && only?.refundInformation !== undefined)
+    answer.refundInformation = only.refundInformation;
   if (answer.resultCode !== ResultCode.SUCCESS && firstRefusal) {
     answer.errorMessage = firstRefusal.message;
     if (firstRefusal.failedAvp) answer.failedAvp = firstRefusal.failedAvp;

@@ -30,6 +30,7 @@ const fullService: Required<ServiceCreditAnswer> = {
   timeQuotaThreshold: 6,
   volumeQuotaThreshold: 7,
   unitQuotaThreshold: 8,
+  refundInformation: '0123456789abcdef0123456789abcdef',
 };
 const fullAnswer: Required<CreditControlAnswer> = {
   resultCode: 5004,
@@ -41,6 +42,7 @@ const fullAnswer: Required<CreditControlAnswer> = {
   checkBalanceResult: 'no-credit',
   creditControlFailureHandling: 'retry-and-terminate',
   directDebitingFailureHandling: 'continue',
+  refundInformation: 'fedcba9876543210fedcba9876543210',
   errorMessage: 'bad',
   failedAvp: 'CC-Request-Number',
 };
