@@ -107,6 +107,18 @@ describe('the settings file, key by key', () => {
     });
   });
 
+  it('keeps charges for refunds only when asked, for at most 400 days', () => {
+    expect(chargingSettings().refunds.chargeTtlSeconds).toBeUndefined();
+    const month = chargingSettings({ refunds: { chargeTtlSeconds: 30 * 86_400 } });
+    expect(month.refunds).toEqual({ peers: [], maxPerRequest: 10_000, chargeTtlSeconds: 2_592_000 });
+    expect(() => chargingSettings({ refunds: { chargeTtlSeconds: 0 } })).toThrow(
+      /refunds\.chargeTtlSeconds: /,
+    );
+    expect(() => chargingSettings({ refunds: { chargeTtlSeconds: 401 * 86_400 } })).toThrow(
+      /refunds\.chargeTtlSeconds: /,
+    );
+  });
+
   it('refuses a key it does not know, at any depth, naming each', () => {
     const attempt = () =>
       chargingSettings({
