@@ -25,6 +25,7 @@ import { connectRedis } from '../redis/connect.js';
 import { answersPing, whenReady } from '../redis/readiness.js';
 import { startLocalRedis, type LocalRedis } from '../redis/local-redis.js';
 import { PRODUCT_NAME, firmwareRevision } from '../version.js';
+import { OpenedResources } from './opened-resources.js';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -80,11 +81,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Every command on the call path has a deadline, and none waits for a reconnection.
   const commandTimeoutMs = config.redisCommandTimeoutMs;
   const redis = connectRedis(redisUrl, { commandTimeoutMs, offlineQueue: false, logger });
-  await whenReady(redis).catch(async (err: unknown) => {
-    redis.disconnect();
-    await localRedis?.stop();
-    throw err;
-  });
+  const opened = new OpenedResources();
+  opened.add(() => localRedis?.stop());
+  opened.add(() => redis.disconnect());
+  await opened.step(() => whenReady(redis));
   const keyPrefix = options.keyPrefix ?? '';
   const settings = options.settings ?? chargingSettings();
   const metrics = new Metrics();
@@ -105,10 +105,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ttlMs: config.configCacheTtlMs,
     ...(options.now ? { now: options.now } : {}),
   };
-  const catalog = await TariffCatalog.open(cached);
+  const catalog = await opened.step(() => TariffCatalog.open(cached));
+  opened.add(() => catalog.close());
   const sessionKeys = new SessionKeys(keyPrefix);
   const sessions = new SessionStore(redis, sessionKeys);
-  const vpnDirectory = await VpnDirectory.open(cached);
+  const vpnDirectory = await opened.step(() => VpnDirectory.open(cached));
+  opened.add(() => vpnDirectory.close());
   const charging = new ChargingService({
     storeDeadlineMs: commandTimeoutMs,
     store,
@@ -147,24 +149,28 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...(config.diameter.tls ? { tls: config.diameter.tls } : {}),
   });
   diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: charging, logger }));
-  const { port: diameterPort, tlsPort: diameterTlsPort } = await diameter.listen();
+  const { port: diameterPort, tlsPort: diameterTlsPort } = await opened.step(() => diameter.listen());
+  opened.add(() => diameter.close(Date.now()));
 
   let draining = false;
-  const http = await buildAdminApp({
-    redis,
-    store,
-    catalog,
-    sessions,
-    sessionKeys,
-    metrics,
-    tokens: tokensFromConfig(config),
-    metricsToken: config.metricsToken,
-    logger,
-    ...(options.now ? { now: options.now } : {}),
-    // Ready: Redis answers, the Diameter port listens, and we are not shutting down.
-    ready: async () => !draining && diameter.listening && (await answersPing(redis, commandTimeoutMs)),
-  });
-  await http.listen({ host: config.http.host, port: config.http.port });
+  const http = await opened.step(() =>
+    buildAdminApp({
+      redis,
+      store,
+      catalog,
+      sessions,
+      sessionKeys,
+      metrics,
+      tokens: tokensFromConfig(config),
+      metricsToken: config.metricsToken,
+      logger,
+      ...(options.now ? { now: options.now } : {}),
+      // Ready: Redis answers, the Diameter port listens, and we are not shutting down.
+      ready: async () => !draining && diameter.listening && (await answersPing(redis, commandTimeoutMs)),
+    }),
+  );
+  opened.add(() => http.close());
+  await opened.step(() => http.listen({ host: config.http.host, port: config.http.port }));
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
   logger.info({ port: httpPort }, 'http listening');
