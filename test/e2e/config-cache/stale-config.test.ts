@@ -162,6 +162,9 @@ vpn:
       if (code === 2001) await leg.terminate([mscc(RG, { usu: [[seconds(0)]] })]);
       return code;
     };
+    // The provisioning's own change messages must reach both instances before their caches are
+    // filled: one arriving later would drop the entry this test counts on staying cached.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     // 4010: no such short number in the group (DESIGN §3), and both instances cache that.
     expect(await call(ocs.peer)).toBe(4010);
     expect(await call(b.peer)).toBe(4010);
