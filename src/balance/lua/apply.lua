@@ -80,17 +80,9 @@ end
 
 local authenticate = ARGV[9] == '1'
 local acct = account_load(KEYS[1], authenticate, false, tiers)
-if not acct then
-  return remember(KEYS[4], ttl, refuse(ACCOUNT_NOT_FOUND))
-end
-if authenticate then
-  local code = account_check(acct, tonumber(now))
-  if code == OK and not acct.prepaid then
-    code = ACCOUNT_POSTPAID
-  end
-  if code ~= OK then
-    return remember(KEYS[4], ttl, refuse(code))
-  end
+local checked = charge_check(acct, authenticate, tonumber(now))
+if checked ~= OK then
+  return remember(KEYS[4], ttl, refuse(checked))
 end
 
 -- The grant is worked out in memory first; creating the reservation (HSETNX) then also tells

@@ -184,6 +184,22 @@ local function account_check(acct, now)
   return OK
 end
 
+-- The checks before a charge: the account exists and, when `authenticate` asks for the
+-- authenticate interface too (the account then loaded `full`), passes it and is prepaid.
+local function charge_check(acct, authenticate, now)
+  if not acct then
+    return ACCOUNT_NOT_FOUND
+  end
+  if not authenticate then
+    return OK
+  end
+  local code = account_check(acct, now)
+  if code == OK and not acct.prepaid then
+    return ACCOUNT_POSTPAID
+  end
+  return code
+end
+
 -- What changed in one part (AV, RS or SP) since the last ledger entry, as {bucket, amount, ...}
 -- of the non-zero amounts.
 local function step_amounts(acct, part)

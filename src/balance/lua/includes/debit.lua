@@ -56,17 +56,9 @@ local function direct_debit(KEYS, ARGV, charge_key)
 
   local authenticate = ARGV[9] == '1'
   local acct = account_load(KEYS[1], authenticate, true, tiers)
-  if not acct then
-    return remember(KEYS[3], ttl, refuse(ACCOUNT_NOT_FOUND))
-  end
-  if authenticate then
-    local code = account_check(acct, tonumber(now))
-    if code == OK and not acct.prepaid then
-      code = ACCOUNT_POSTPAID
-    end
-    if code ~= OK then
-      return remember(KEYS[3], ttl, refuse(code))
-    end
+  local checked = charge_check(acct, authenticate, tonumber(now))
+  if checked ~= OK then
+    return remember(KEYS[3], ttl, refuse(checked))
   end
 
   local uncharged = charge_available(acct, tiers, units, true, true)
