@@ -1,16 +1,7 @@
 /** REDIS_COMMAND_TIMEOUT_MS: the deadline of a Redis command on the call path, checked at start. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/config/config.js';
+import { configProblems as problems } from '../support/config-problems.js';
 
 describe('REDIS_COMMAND_TIMEOUT_MS', () => {
   it('defaults to 1000 ms, well under a client Tx timer, and reads whole ms from 10 to 60000', () => {

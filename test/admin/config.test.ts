@@ -3,20 +3,11 @@
  * DIAMETER_MAX_IN_FLIGHT, the admission limit of the Diameter listener.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
+import { configProblems as problems } from '../support/config-problems.js';
 
 const A = 'aaaaaaaaaaaaaaaaaaaa';
 const B = 'bbbbbbbbbbbbbbbbbbbb';
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('admin tokens in the configuration', () => {
   it('reads ADMIN_TOKENS as name:scope:token entries, a token may hold colons', () => {

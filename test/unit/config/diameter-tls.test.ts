@@ -6,8 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config/config.js';
+import { loadConfig } from '../../../src/config/config.js';
 import { createTestPki, type TestPki } from '../../support/tls-certificates.js';
+import { configProblems as problems } from '../../support/config-problems.js';
 
 let pki: TestPki;
 let env: Record<string, string>;
@@ -20,16 +21,6 @@ beforeAll(() => {
   };
 });
 afterAll(() => pki?.remove());
-
-function problems(vars: Record<string, string>): string[] {
-  try {
-    loadConfig(vars);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('the Diameter TLS listener in the configuration', () => {
   it('is off without DIAMETER_TLS_PORT', () => {

@@ -1,16 +1,7 @@
 /** SHUTDOWN_TIMEOUT_MS: the bound of a graceful shutdown, checked at start like every variable. */
 import { expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config/config.js';
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { loadConfig } from '../../../src/config/config.js';
+import { configProblems as problems } from '../../support/config-problems.js';
 
 it('defaults to 10000 and reads a whole number of milliseconds from 100 to 600000', () => {
   expect(loadConfig({}).shutdownTimeoutMs).toBe(10_000);
