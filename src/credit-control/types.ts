@@ -75,6 +75,11 @@ export interface CreditControlRequest {
    * exchange established it (the Origin-Host of a relayed request may be another node's).
    */
   peer?: string;
+  /**
+   * Wall-clock time (ms) past which the balance store may no longer charge for this request:
+   * set by the charging service as it takes the request (src/credit-control/deadline.ts).
+   */
+  deadlineMs?: number;
   originHost: string;
   originRealm: string;
   destinationRealm: string;
