@@ -6,8 +6,8 @@
  * (CCR-I, CCR-U, CCR-T; 30% of them dial short numbers of a VPN group whose members have a
  * package with free minutes), 5% SMS events. Every answer is checked, and so is the money.
  *
- * Phases: (a) saturation, SESSIONS sessions always in progress: CCR/s; (b) a fixed offered load
- * of 5,000 CCR/s: latency per request type; (c) Redis memory per open session: sessions opened
+ * Phases: (a) saturation, SESSIONS sessions always in progress: CCR/s; (b) fixed offered loads
+ * of 1,000 and 5,000 CCR/s: latency per request type, and answers 3004 (too busy); (c) Redis memory per open session: sessions opened
  * (CCR-I only) and held while INFO memory is read, then terminated; (d) the baseline, measured
  * on the same Redis in the same run: the bare balance-store apply through ioredis, 200 in
  * flight, and redis-benchmark's trivial EVALSHA. Then a table with the targets, and one line for
@@ -41,7 +41,7 @@ import { profileSummary } from './profile.js';
 import { printChecks, printSummary } from './report.js';
 import { provisionBench } from './scenario.js';
 import { SERVER_NODE_FLAGS, ServerProcess } from './server-process.js';
-import { ACCOUNTS, MEMBERS, MEMORY_SESSIONS, PROFILE, SIZE } from './settings.js';
+import { ACCOUNTS, FIXED_RATE, MEMBERS, MEMORY_SESSIONS, MODERATE_RATE, PROFILE, SIZE } from './settings.js';
 import type { Testbed } from './simulate.js';
 
 async function main(): Promise<number> {
@@ -76,10 +76,12 @@ async function main(): Promise<number> {
 
     await warmUp(bed);
     const sat = await saturation(bed, deps.store);
-    const fixed = await fixedRate(bed, deps.store);
+    const moderate = await fixedRate(bed, deps.store, MODERATE_RATE, 'b1');
+    const fixed = await fixedRate(bed, deps.store, FIXED_RATE, 'b2');
     printChecks([
       ['saturation', sat],
-      ['fixed rate', fixed],
+      [`fixed rate ${MODERATE_RATE}`, moderate],
+      [`fixed rate ${FIXED_RATE}`, fixed],
     ]);
 
     checkInterrupted();
@@ -89,8 +91,18 @@ async function main(): Promise<number> {
     const base = await baseline(redis, local.port, sat.report.ccr.perSecond);
     const soak = await soakIfAsked(bed, server, sat.report.ccr.perSecond);
 
-    const checked = sat.problems.length === 0 && fixed.problems.length === 0 && memory.refusals.size === 0;
-    printSummary({ sat, fixed, memory, baseline: base, soak, checked, serverOutput: server.output });
+    const checked =
+      [sat, moderate, fixed].every((phase) => phase.problems.length === 0) && memory.refusals.size === 0;
+    printSummary({
+      sat,
+      moderate,
+      fixed,
+      memory,
+      baseline: base,
+      soak,
+      checked,
+      serverOutput: server.output,
+    });
     await server.stop();
     if (server.profileDir) for (const line of profileSummary(server.profileDir)) console.log(line);
     return checked ? 0 : 1;

@@ -5,6 +5,8 @@ export const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? (small ? 4 : 25
 export const WARMUP_SECONDS = small ? 2 : 5;
 export const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
 export const FIXED_RATE = Number(process.env.BENCH_RATE ?? 5000);
+/** The moderate load, where answer batching must not add delay. */
+export const MODERATE_RATE = Number(process.env.BENCH_MODERATE_RATE ?? 1000);
 export const ACCOUNTS = small ? 2000 : 10_000;
 export const MEMBERS = small ? 500 : 1000;
 export const MEMORY_SESSIONS = small ? 2000 : 20_000;

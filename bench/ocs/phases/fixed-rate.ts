@@ -1,20 +1,28 @@
 import type { BalanceStore } from '../../../src/balance/index.js';
 import { num } from '../format.js';
 import { scenario } from '../scenario.js';
-import { FIXED_RATE, PHASE_SECONDS } from '../settings.js';
+import { PHASE_SECONDS } from '../settings.js';
 import { simulate, type Phase, type Testbed } from '../simulate.js';
 
-/** Phase (b): FIXED_RATE CCR/s offered whatever the answers; latency per request type. */
-export async function fixedRate(bed: Testbed, store: BalanceStore): Promise<Phase> {
+/**
+ * Phase (b): `rate` CCR/s offered whatever the answers; latency per request type. Run at a
+ * moderate and at a busy rate, because batching that helps at one can add delay at the other.
+ */
+export async function fixedRate(
+  bed: Testbed,
+  store: BalanceStore,
+  rate: number,
+  tag: string,
+): Promise<Phase> {
   const fixed = await simulate(
-    'fixed rate',
-    scenario(bed.port, { type: 'rate', ccrPerSecond: FIXED_RATE, rampSeconds: 1 }, PHASE_SECONDS),
+    `fixed rate ${rate}`,
+    scenario(bed.port, { type: 'rate', ccrPerSecond: rate, rampSeconds: 1 }, PHASE_SECONDS),
     bed,
     store,
   );
   const f = fixed.report;
   console.log(
-    `  (b) fixed rate ${num(FIXED_RATE)} CCR/s offered, ${PHASE_SECONDS} s: ${num(f.ccr.perSecond)} CCR/s answered` +
+    `  (${tag}) fixed rate ${num(rate)} CCR/s offered, ${PHASE_SECONDS} s: ${num(f.ccr.perSecond)} CCR/s answered` +
       `${f.ccr.missed ? ` (${num(f.ccr.missed)} due were not sent)` : ''}` +
       `${f.ccr.busy ? ` (${num(f.ccr.busy)} answered 3004, too busy, and sent again)` : ''}; ` +
       `CPU per CCR: server ${num(fixed.serverMicros, 1)} µs, Redis ${num(fixed.redisMicros, 1)} µs, ` +
