@@ -4,12 +4,13 @@ export interface RedisNeeds {
 }
 
 /**
- * REDIS_URL, checked by the server's rule for it, and no other variable: the others configure
- * the server. The configuration module (and zod with it) is loaded only when a command runs.
+ * REDIS_URL (with REDIS_PASSWORD), checked by the server's rules for them, and no other
+ * variable: the others configure the server. The configuration module (and zod with it) is
+ * loaded only when a command runs.
  */
 export async function redisNeeds(env: NodeJS.ProcessEnv): Promise<RedisNeeds> {
   const { loadConfig } = await import('../config/config.js');
-  return { redisUrl: loadConfig({ REDIS_URL: env.REDIS_URL }).redisUrl };
+  return { redisUrl: loadConfig({ REDIS_URL: env.REDIS_URL, REDIS_PASSWORD: env.REDIS_PASSWORD }).redisUrl };
 }
 
 /** The URL, or a ConfigError saying what it is required for. */

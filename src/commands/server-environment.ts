@@ -24,6 +24,7 @@ export const SERVER_ENVIRONMENT = [
     'REDIS_URL',
     'redis://host:port, or a comma-separated list of cluster nodes (default: a private redis-server, if installed)',
   ],
+  ['REDIS_PASSWORD', 'password of the Redis in REDIS_URL, kept out of the URL (default: none)'],
   [
     'REDIS_COMMAND_TIMEOUT_MS',
     'deadline of a Redis command on the call path; past it a CCR gets 5012 (default 1000)',

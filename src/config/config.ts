@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_IN_FLIGHT } from '../diameter/admission.js';
 import type { DiameterTlsOptions } from '../diameter/tls.js';
 import { diameterTls, diameterTlsVariables } from './diameter-tls.js';
+import { withRedisPassword } from './redis-password.js';
 
 /**
  * Server configuration, read from the environment once at start. Every variable is listed in
@@ -27,6 +28,7 @@ export interface Config {
     tls: DiameterTlsOptions | undefined;
   };
   http: { host: string; port: number };
+  /** REDIS_URL, with REDIS_PASSWORD written into each of its URLs when it is set. */
   redisUrl: string | undefined;
   /**
    * Deadline of each Redis command on the call path and of a CCR's balance script, well under
@@ -144,7 +146,7 @@ const adminTokens = z
   });
 
 /** Variables whose values are secrets: a problem with one never prints the value. */
-const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_TOKENS', 'METRICS_TOKEN']);
+const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_TOKENS', 'METRICS_TOKEN', 'REDIS_PASSWORD']);
 
 const schema = z.object({
   DIAMETER_HOST: listenHost.default('0.0.0.0'),
@@ -177,6 +179,7 @@ const schema = z.object({
       message: 'must be a redis:// or rediss:// URL, or a comma-separated list of them for Redis Cluster',
     })
     .optional(),
+  REDIS_PASSWORD: z.string().optional(),
   REDIS_COMMAND_TIMEOUT_MS: wholeNumber(10, 60_000).default(1000),
   ADMIN_TOKEN: token.optional(),
   ADMIN_TOKENS: adminTokens,
@@ -202,6 +205,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const tls = diameterTls(e);
   if (tls.problems.length > 0) throw new ConfigError(tls.problems);
+  const redis = withRedisPassword(e.REDIS_URL, e.REDIS_PASSWORD);
+  if (redis.problems.length > 0) throw new ConfigError(redis.problems);
   return {
     diameter: {
       host: e.DIAMETER_HOST,
@@ -215,7 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls: tls.options,
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
-    redisUrl: e.REDIS_URL,
+    redisUrl: redis.url,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     adminToken: e.ADMIN_TOKEN,
     adminTokens: e.ADMIN_TOKENS,

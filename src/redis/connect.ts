@@ -46,12 +46,15 @@ export function connectRedis(url: string, options: ConnectOptions = {}): Redis |
   };
   const enableOfflineQueue = options.offlineQueue ?? true;
   if (urls.length > 1) {
+    const nodes = urls.map((u) => new URL(u));
     const cluster = new Cluster(
-      urls.map((u) => {
-        const parsed = new URL(u);
-        return { host: parsed.hostname, port: Number(parsed.port || 6379) };
-      }),
-      { redisOptions: node, enableOfflineQueue, clusterRetryStrategy: reconnectDelay },
+      nodes.map((parsed) => ({ host: parsed.hostname, port: Number(parsed.port || 6379) })),
+      {
+        // Every node of a cluster takes the same credentials: those of the first URL.
+        redisOptions: { ...node, ...credentials(nodes[0]) },
+        enableOfflineQueue,
+        clusterRetryStrategy: reconnectDelay,
+      },
     );
     cluster.on('+node', (n: Redis) => batchWrites(n));
     subscribersQueue(cluster, options.logger);
@@ -60,6 +63,15 @@ export function connectRedis(url: string, options: ConnectOptions = {}): Redis |
   const redis = new Redis(urls[0] ?? url, { ...node, enableOfflineQueue, retryStrategy: reconnectDelay });
   subscribersQueue(redis, options.logger);
   return logErrors(batchWrites(redis), options.logger, 'Redis');
+}
+
+/** The user and password a URL carries, decoded as the client reads them from a single URL. */
+function credentials(url: URL | undefined): Pick<RedisOptions, 'username' | 'password'> {
+  if (!url?.password) return {};
+  return {
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    password: decodeURIComponent(url.password),
+  };
 }
 
 /**
