@@ -97,7 +97,7 @@ export class ScriptArgs {
     }
     return [
       ...this.reservation(req),
-      checkedUsed(req.used),
+      usedArg(req.used, req.usedAfterChange ?? 0),
       req.overuse ?? 'charge-available',
       ...grant,
       deadlineArg(req),
@@ -235,4 +235,12 @@ function deadlineArg(req: Deadline): number {
 function checkedUsed(used: number): number {
   checkInt('used', used);
   return used;
+}
+
+/** settle.lua's `used`: the units, or '<used>/<after>' when some were used after a tariff change. */
+function usedArg(used: number, after: number): number | string {
+  checkInt('used', used);
+  checkInt('usedAfterChange', after);
+  if (after > used) throw new InvalidArgumentError(`usedAfterChange: at most used (${used}), got ${after}`);
+  return after > 0 ? `${used}/${after}` : used;
 }

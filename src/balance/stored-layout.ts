@@ -48,21 +48,26 @@ export function decodeAccount(msisdn: string, raw: Record<string, string>): Acco
   };
 }
 
-/** The encoding of lua/includes/reservation.lua: '<expiresAtMs> (<bucket> <unitSize> <price> <units>)*'. */
+/**
+ * The encoding of lua/includes/reservation.lua: '<expiresAtMs> (<bucket> <unitSize> <price> <units>)*',
+ * a price being '<before>/<after>' across a tariff change, frozen at the dearer of the two.
+ */
 export function decodeReservation(id: string, value: string): ReservationView {
   const tok = value.split(' ');
   const tiers: ReservationView['tiers'] = [];
   let units = 0;
   for (let i = 1; i + 3 < tok.length; i += 4) {
     const unitSize = Number(tok[i + 1]);
-    const pricePerUnit = Number(tok[i + 2]);
+    const [before, after] = (tok[i + 2] as string).split('/').map(Number) as [number, number?];
+    const frozen = after === undefined ? before : Math.max(before, after);
     const held = Number(tok[i + 3]);
     tiers.push({
       bucket: tok[i] as string,
       unitSize,
-      pricePerUnit,
+      pricePerUnit: before,
+      ...(after === undefined ? {} : { priceAfterChange: after }),
       units: held,
-      amount: held * pricePerUnit,
+      amount: held * frozen,
     });
     units += held * unitSize;
   }

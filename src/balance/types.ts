@@ -20,6 +20,11 @@ export interface Tier {
   unitSize: number;
   pricePerUnit: number;
   maxUnits?: number;
+  /**
+   * The price of a unit used after a tariff change within the grant (RFC 4006 §8.20):
+   * `pricePerUnit` is then the price before it. A grant freezes the dearer of the two.
+   */
+  priceAfterChange?: number;
 }
 
 export interface AccountInput {
@@ -157,6 +162,12 @@ export interface ReleaseResult {
 export interface SettleRequest extends ReservationRef, Deadline {
   /** Service units used since the last grant (0 when none). */
   used: number;
+  /**
+   * Of `used`, the units reported after the grant's tariff change (RFC 4006 §8.27
+   * UNIT_AFTER_TARIFF_CHANGE), charged at the tiers' `priceAfterChange`; the rest is charged at
+   * the price in force when the grant was made. Default 0.
+   */
+  usedAfterChange?: number;
   overuse?: OverusePolicy;
   /** Service units asked for a new grant; 0 or absent: none (CCR-T). */
   units?: number;
@@ -306,7 +317,7 @@ export interface ReservationView {
   expiresAtMs: number;
   /** Service units still held. */
   units: number;
-  tiers: (TierHold & { unitSize: number; pricePerUnit: number })[];
+  tiers: (TierHold & { unitSize: number; pricePerUnit: number; priceAfterChange?: number })[];
 }
 
 export type LedgerOp =

@@ -46,13 +46,23 @@ export function checkTiers(tiers: unknown): asserts tiers is Tier[] {
     checkInt(`tiers[${i}].unitSize`, tier.unitSize, 1);
     checkInt(`tiers[${i}].pricePerUnit`, tier.pricePerUnit);
     if (tier.maxUnits !== undefined) checkInt(`tiers[${i}].maxUnits`, tier.maxUnits);
+    if (tier.priceAfterChange !== undefined) checkInt(`tiers[${i}].priceAfterChange`, tier.priceAfterChange);
   });
 }
 
-/** ARGV form of tiers: count, then bucket, unitSize, pricePerUnit, maxUnits ('' for none). */
+/**
+ * ARGV form of tiers: count, then bucket, unitSize, pricePerUnit, maxUnits ('' for none); the
+ * price is '<before>/<after>' when the tier has a price after a tariff change (lua/includes/args.lua).
+ */
 export function tierArgs(tiers: Tier[]): (string | number)[] {
   const args: (string | number)[] = [tiers.length];
-  for (const t of tiers) args.push(t.bucket, t.unitSize, t.pricePerUnit, t.maxUnits ?? '');
+  for (const t of tiers) {
+    const price =
+      t.priceAfterChange === undefined || t.priceAfterChange === t.pricePerUnit
+        ? t.pricePerUnit
+        : `${t.pricePerUnit}/${t.priceAfterChange}`;
+    args.push(t.bucket, t.unitSize, price, t.maxUnits ?? '');
+  }
   return args;
 }
 

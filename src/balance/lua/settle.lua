@@ -7,7 +7,9 @@
   KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] ledger:{m}   KEYS[4] op:{m}:<opId>
   ARGV[1]  opId   ARGV[2] nowMs   ARGV[3] opTtlSeconds   ARGV[4] ledgerMaxLen
   ARGV[5]  sessionId   ARGV[6] ratingGroup
-  ARGV[7]  used          service units used since the last grant (0 when none)
+  ARGV[7]  used          service units used since the last grant (0 when none); '<used>/<after>'
+                         when `after` of them were reported after the grant's tariff change
+                         (RFC 4006 §8.27), charged at the tier's after price (includes/tiers.lua)
   ARGV[8]  overuse       'charge-available' | 'refuse', as in deduct
   ARGV[9]  units         service units asked for the new grant; 0: no new grant (CCR-T)
   ARGV[10] expiresAtMs   of the new grant (ignored when units is 0)
@@ -53,10 +55,12 @@ local session, rg, rid = parse_session(ARGV)
 if not session then
   return refuse(INVALID_ARGUMENT, rg)
 end
-local used, overuse, units, expiresAt = parse_uint(ARGV[7]), ARGV[8], uint(ARGV[9]), ARGV[10]
-if not used then
-  return refuse(INVALID_ARGUMENT, 'used: a non-negative integer')
+local usedArg, afterArg = string.match(ARGV[7] or '', '^(%d+)/(%d+)$')
+local used, after = parse_uint(usedArg or ARGV[7]), parse_uint(afterArg or '0')
+if not used or not after or after > used then
+  return refuse(INVALID_ARGUMENT, "used: a non-negative integer, or '<used>/<after>' with after <= used")
 end
+local overuse, units, expiresAt = ARGV[8], uint(ARGV[9]), ARGV[10]
 if overuse ~= 'charge-available' and overuse ~= 'refuse' then
   return refuse(INVALID_ARGUMENT, "overuse: 'charge-available' or 'refuse'")
 end
@@ -96,10 +100,11 @@ end
 
 local uncharged, amounts, returned, released = 0, NONE, NONE, 0
 if rtiers then
-  uncharged = deduct_usage(acct, rtiers, rheld, used, overuse)
+  uncharged = deduct_usage(acct, rtiers, rheld, used, overuse, after)
   amounts = step_amounts(acct, SP)
+  local split = after > 0 and '|afterTariffChange=' .. istr(after) or ''
   ledger_flush(acct, KEYS[3], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
-    '|used=' .. ARGV[7] .. '|uncharged=' .. istr(uncharged))
+    '|used=' .. istr(used) .. '|uncharged=' .. istr(uncharged) .. split)
   unfreeze(acct, rtiers, rheld)
   returned = step_amounts(acct, AV)
   ledger_flush(acct, KEYS[3], maxlen, now, opId, 'return', session, rg, false)

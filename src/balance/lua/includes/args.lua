@@ -64,7 +64,11 @@ end
 -- A tier is an array that never changes once made: [T_BUCKET] bucket, [T_UNIT] unitSize,
 -- [T_PRICE] pricePerUnit, [T_MAX] maxUnits (false: no cap), and the strings unitSize and price
 -- came as. The units a tier holds are kept beside it, in an array `held` of the same length.
-local T_BUCKET, T_UNIT, T_PRICE, T_MAX, T_UNIT_S, T_PRICE_S = 1, 2, 3, 4, 5, 6
+-- A price is one integer, or '<before>/<after>' when a tariff change (RFC 4006 §8.20) falls
+-- within the grant: [T_BEFORE] is what a unit used before the change costs, [T_AFTER] after
+-- it, and [T_PRICE], what a unit freezes, the dearer of the two (DESIGN §3). Without a change
+-- all three are the same.
+local T_BUCKET, T_UNIT, T_PRICE, T_MAX, T_UNIT_S, T_PRICE_S, T_BEFORE, T_AFTER = 1, 2, 3, 4, 5, 6, 7, 8
 
 -- Tiers by their four argument strings (maxUnits '' for none): a tariff has few distinct tiers,
 -- so a call mostly finds its own here.
@@ -90,8 +94,16 @@ local function tier_spec(t, bucket, unit, price, max)
   if not u or u < 1 then
     return nil, tier_error(t, 'unitSize: a positive integer')
   end
+  local before, after = p, p
+  if not p and price then
+    local b, a = string.match(price, '^(%d+)/(%d+)$')
+    before, after = uint(b), uint(a)
+    if before and after then
+      p = before > after and before or after
+    end
+  end
   if not p then
-    return nil, tier_error(t, 'pricePerUnit: a non-negative integer')
+    return nil, tier_error(t, "pricePerUnit: a non-negative integer, or '<before>/<after>'")
   end
   local cap = false
   if max ~= '' then
@@ -100,7 +112,7 @@ local function tier_spec(t, bucket, unit, price, max)
       return nil, tier_error(t, "maxUnits: a non-negative integer or ''")
     end
   end
-  spec = { bucket, u, p, cap, unit, price }
+  spec = { bucket, u, p, cap, unit, price, before, after }
   if spec_count < 10000 then
     spec_count = spec_count + 1
     local byBucket = SPECS[bucket] or {}

@@ -4,8 +4,9 @@
 -- Reservations of one account: hash resv:{m}, field '<ratingGroup>|<sessionId>', value
 -- '<expiresAtMs> <bucket> <unitSize> <pricePerUnit> <units> ...' (one group of four per tier, in
 -- tier order; units = whole units still frozen in that tier, each worth pricePerUnit of the
--- bucket). The expiry comes first so that the sweeper (expire-reservations.lua) reads it from
--- here; which reservations are due it learns from the global reservation index, by id.
+-- bucket, or the dearer side of a '<before>/<after>' price, args.lua). The expiry comes first
+-- so that the sweeper (expire-reservations.lua) reads it from here; which reservations are due
+-- it learns from the global reservation index, by id.
 -- src/balance/decode.ts reads the same encoding. In memory: the tiers (args.lua, maxUnits none),
 -- what they hold, and the expiry as the string it is stored as.
 
@@ -27,7 +28,7 @@ local function resv_load(key, rid)
   local _, pos, expiresAt = string.find(s, '^(%d+)')
   local tiers, held, n = {}, {}, 0
   while true do
-    local _, e, b, u, p, k = string.find(s, '^ (%S+) (%d+) (%d+) (%d+)', pos + 1)
+    local _, e, b, u, p, k = string.find(s, '^ (%S+) (%d+) ([%d/]+) (%d+)', pos + 1)
     if not e then
       break
     end

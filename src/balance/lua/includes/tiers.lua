@@ -9,14 +9,15 @@
 -- levels first, then payment levels, so a call can run from free minutes into paid ones without
 -- a gap.
 
--- Whole units of tier t the account can pay for, up to `wanted`.
-local function affordable(acct, t, wanted, keepThreshold, honourCap)
+-- Whole units of tier t the account can pay for, up to `wanted`, at the tier's price `side`
+-- (T_PRICE to freeze; T_BEFORE or T_AFTER to charge, args.lua).
+local function affordable(acct, t, wanted, keepThreshold, honourCap, side)
   local n = wanted
   local cap = t[T_MAX]
   if honourCap and cap and cap < n then
     n = cap
   end
-  local price = t[T_PRICE]
+  local price = t[side or T_PRICE]
   if price > 0 and n > 0 then
     local can = idiv(spendable(acct, t[T_BUCKET], keepThreshold), price)
     if can < n then
@@ -66,11 +67,13 @@ local function can_pay_more(acct, tiers)
 end
 
 -- deduct: charges `used` service units out of what the tiers hold, tier by tier, a started unit
--- in full (held changes). Returns the service units the reservation could not cover.
-local function charge_reserved(acct, tiers, held, used)
+-- in full (held changes), at the price `side` (T_BEFORE or T_AFTER); a unit frozen at a dearer
+-- price gives the difference back to available. Returns the service units the reservation could
+-- not cover, or, negative, the part of the last started unit beyond `used`.
+local function charge_reserved(acct, tiers, held, used, side)
   local remaining = used
   for i = 1, #tiers do
-    if remaining == 0 then
+    if remaining <= 0 then
       break
     end
     local t, h = tiers[i], held[i]
@@ -80,13 +83,10 @@ local function charge_reserved(acct, tiers, held, used)
       if n > h then
         n = h
       end
-      local amount = n * t[T_PRICE]
-      change(acct, t[T_BUCKET], 0, -amount, amount)
+      local frozen, amount = n * t[T_PRICE], n * t[side]
+      change(acct, t[T_BUCKET], frozen - amount, -frozen, amount)
       held[i] = h - n
       remaining = remaining - n * size
-      if remaining < 0 then
-        remaining = 0
-      end
     end
   end
   return remaining
@@ -95,7 +95,8 @@ end
 -- Charges service units straight from the available part of the tiers' buckets (no reservation):
 -- overuse beyond a grant (never below zero, caps ignored: the service was already delivered)
 -- and direct debit (keeps the minimum threshold, honours caps). Returns what stayed uncovered.
-local function charge_available(acct, tiers, units, keepThreshold, honourCap)
+local function charge_available(acct, tiers, units, keepThreshold, honourCap, side)
+  side = side or T_BEFORE
   local remaining = units
   for i = 1, #tiers do
     if remaining == 0 then
@@ -103,9 +104,9 @@ local function charge_available(acct, tiers, units, keepThreshold, honourCap)
     end
     local t = tiers[i]
     local size = t[T_UNIT]
-    local n = affordable(acct, t, iceil(remaining, size), keepThreshold, honourCap)
+    local n = affordable(acct, t, iceil(remaining, size), keepThreshold, honourCap, side)
     if n > 0 then
-      local amount = n * t[T_PRICE]
+      local amount = n * t[side]
       change(acct, t[T_BUCKET], -amount, 0, amount)
       remaining = remaining - n * size
       if remaining < 0 then
@@ -118,12 +119,34 @@ end
 
 -- deduct with the overuse policy: 'charge-available' charges usage above the reservation from
 -- what is available; 'refuse' leaves it uncharged. Either way the uncharged rest is returned.
-local function deduct_usage(acct, tiers, held, used, overuse)
-  local left = charge_reserved(acct, tiers, held, used)
-  if left > 0 and overuse == 'charge-available' then
-    left = charge_available(acct, tiers, left, false, false)
+-- `after` of the `used` units were reported after the tariff change (RFC 4006 §8.27
+-- UNIT_AFTER_TARIFF_CHANGE) and cost the after price; the rest, the price in force when the
+-- grant was made. A unit started before the change is charged at the price before it, and what
+-- is left of it covers usage after the change, so a split never charges more units than the
+-- same usage reported whole.
+local function deduct_usage(acct, tiers, held, used, overuse, after)
+  after = after or 0
+  local left = charge_reserved(acct, tiers, held, used - after, T_BEFORE)
+  if left < 0 then
+    after = after + left
+    if after < 0 then
+      after = 0
+    end
+    left = 0
   end
-  return left
+  local leftAfter = after > 0 and charge_reserved(acct, tiers, held, after, T_AFTER) or 0
+  if leftAfter < 0 then
+    leftAfter = 0
+  end
+  if overuse == 'charge-available' then
+    if left > 0 then
+      left = charge_available(acct, tiers, left, false, false, T_BEFORE)
+    end
+    if leftAfter > 0 then
+      leftAfter = charge_available(acct, tiers, leftAfter, false, false, T_AFTER)
+    end
+  end
+  return left + leftAfter
 end
 
 -- return: unfreezes everything the tiers still hold.
