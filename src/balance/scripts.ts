@@ -25,6 +25,8 @@ export const SCRIPTS = {
   ocsExpireReservations: { file: 'expire-reservations', keys: 3, library: true },
   ocsUpsertAccount: { file: 'upsert-account', keys: 2, library: true },
   ocsIndexCleanup: { file: 'index-cleanup', keys: 1, library: true },
+  ocsAddBundle: { file: 'add-bundle', keys: 4, library: true },
+  ocsExpireBundles: { file: 'expire-bundles', keys: 3, library: true },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -46,6 +48,8 @@ declare module 'ioredis' {
     ocsExpireReservations(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsUpsertAccount(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
     ocsIndexCleanup(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsAddBundle(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
+    ocsExpireBundles(...keysAndArgs: ScriptCallArg[]): Result<unknown, Context>;
   }
 }
 

@@ -321,7 +321,17 @@ export interface ReservationView {
 }
 
 export type LedgerOp =
-  'apply' | 'deduct' | 'return' | 'topup' | 'refund' | 'debit' | 'set' | 'reset' | 'expire';
+  | 'apply'
+  | 'deduct'
+  | 'return'
+  | 'topup'
+  | 'refund'
+  | 'debit'
+  | 'set'
+  | 'reset'
+  | 'expire'
+  | 'bundle'
+  | 'bundle-expire';
 
 export interface BucketDelta {
   available: number;

@@ -38,5 +38,9 @@ export const SERVER_ENVIRONMENT = [
     'longest time from SIGTERM to exit: requests in progress answered, DPR to every peer (default 10000)',
   ],
   ['LOG_LEVEL', 'fatal, error, warn, info, debug, trace or silent (default info)'],
+  [
+    'VPN_MONTHLY_RUN',
+    'auto: the servers run the monthly VPN run themselves, once across instances, in the first hour of a month; off: a scheduler runs ocs vpn-monthly (default off)',
+  ],
   ['CHARGING_CONFIG', 'YAML file of charging settings (default built-in)'],
 ] as const;

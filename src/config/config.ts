@@ -52,6 +52,12 @@ export interface Config {
    */
   shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * VPN_MONTHLY_RUN: `auto`, the servers run the monthly VPN run themselves, once across
+   * instances, early in each month (src/server/vpn-monthly-schedule.ts); `off`, a scheduler runs
+   * `ocs vpn-monthly`.
+   */
+  vpnMonthlyRun: 'off' | 'auto';
 }
 
 /** A token of the admin API: `read` may call GET routes, `write` every route. */
@@ -187,6 +193,7 @@ const schema = z.object({
   CONFIG_CACHE_TTL_MS: wholeNumber(1, 3_600_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  VPN_MONTHLY_RUN: z.enum(['off', 'auto'], { message: "must be 'off' or 'auto'" }).default('off'),
 });
 
 /** Reads and validates the configuration; throws ConfigError listing every bad variable at once. */
@@ -228,5 +235,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     configCacheTtlMs: e.CONFIG_CACHE_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    vpnMonthlyRun: e.VPN_MONTHLY_RUN,
   };
 }

@@ -26,6 +26,7 @@ import { answersPing, whenReady } from '../redis/readiness.js';
 import { startLocalRedis, type LocalRedis } from '../redis/local-redis.js';
 import { PRODUCT_NAME, firmwareRevision } from '../version.js';
 import { OpenedResources } from './opened-resources.js';
+import { VpnMonthlySchedule } from './vpn-monthly-schedule.js';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -36,6 +37,8 @@ export interface ServerOptions {
   supervisionIntervalMs?: number;
   /** Install Debian's redis-server when REDIS_URL is unset and none is installed. */
   installRedis?: boolean;
+  /** How often VPN_MONTHLY_RUN=auto looks for a month to run; 0: only when tests call check. */
+  vpnMonthlyCheckMs?: number;
   now?: () => number;
 }
 
@@ -53,6 +56,8 @@ export interface RunningServer {
   charging: ChargingService;
   /** Tcc supervision; tests run it themselves with supervisionIntervalMs 0. */
   supervisor: Supervisor;
+  /** The monthly VPN run of VPN_MONTHLY_RUN=auto; undefined when it is off. */
+  vpnMonthly: VpnMonthlySchedule | undefined;
   /** The Diameter listeners, their peers and admission. */
   diameter: DiameterServer;
   http: FastifyInstance;
@@ -183,6 +188,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         }, intervalMs)
       : undefined;
   supervision?.unref();
+  const vpnMonthly =
+    config.vpnMonthlyRun === 'auto'
+      ? new VpnMonthlySchedule({ redis, store, keyPrefix, logger, now: options.now ?? Date.now })
+      : undefined;
+  if (options.vpnMonthlyCheckMs !== 0) vpnMonthly?.start(options.vpnMonthlyCheckMs);
   let closing: Promise<boolean> | undefined;
 
   return {
@@ -197,6 +207,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     sessions,
     charging,
     supervisor,
+    vpnMonthly,
     diameter,
     http,
     close() {
@@ -205,6 +216,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         const timeoutMs = config.shutdownTimeoutMs;
         draining = true;
         clearInterval(supervision);
+        vpnMonthly?.stop();
         logger.info({ timeoutMs }, 'shutting down: not ready, new connections refused, draining');
         const drained = await diameter.close(startedAt + timeoutMs - closingReserveMs(timeoutMs));
         await http.close();

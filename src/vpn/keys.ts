@@ -67,4 +67,16 @@ export class VpnKeys {
     assertPart('msisdn', msisdn);
     return `${this.base}lock:${msisdn}`;
   }
+
+  /** String: a token, held by the one server instance running a month's run by itself. */
+  monthlyRunLock(month: string): string {
+    assertPart('month', month);
+    return `${this.base}monthly-run:${month}:lock`;
+  }
+
+  /** String: the JSON summary of a month's run that left nothing undecided. */
+  monthlyRunDone(month: string): string {
+    assertPart('month', month);
+    return `${this.base}monthly-run:${month}:done`;
+  }
 }

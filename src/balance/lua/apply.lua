@@ -84,6 +84,7 @@ local checked = charge_check(acct, authenticate, tonumber(now))
 if checked ~= OK then
   return remember(KEYS[4], ttl, refuse(checked))
 end
+acct.now = tonumber(now)
 
 -- The grant is worked out in memory first; creating the reservation (HSETNX) then also tells
 -- whether the pair already had one, in which case nothing has been written.

@@ -50,6 +50,7 @@ local acct = account_load(KEYS[1], false, true, tiers)
 if not acct then
   return remember(KEYS[4], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
+acct.now = tonumber(now)
 if not tiers then
   return remember(KEYS[4], ttl, refuse(RESERVATION_NOT_FOUND, rid))
 end

@@ -105,6 +105,7 @@ if rtiers then
   local split = after > 0 and '|afterTariffChange=' .. istr(after) or ''
   ledger_flush(acct, KEYS[3], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
     '|used=' .. istr(used) .. '|uncharged=' .. istr(uncharged) .. split)
+acct.now = tonumber(now)
   unfreeze(acct, rtiers, rheld)
   returned = step_amounts(acct, AV)
   ledger_flush(acct, KEYS[3], maxlen, now, opId, 'return', session, rg, false)

@@ -150,11 +150,18 @@ local function account_save(acct)
 end
 
 -- What a charge may take from a bucket: all of it, or for money with keepThreshold, what lies
--- above the account's minimum threshold.
+-- above the account's minimum threshold. A bundle's bucket past its end (args.lua bucket_end)
+-- gives nothing: its units expire at the time of the request (acct.now, set by the script from
+-- its nowMs; a script that sets none may use no bundle at all).
 local function spendable(acct, name, keepThreshold)
-  local s = bucket(acct, name)[AV]
+  local b = bucket(acct, name)
+  local s = b[AV]
   if keepThreshold and name == 'money' then
     s = s - acct.minThreshold
+  end
+  local ends = bucket_end(b[B_FIELDS])
+  if ends and not (acct.now and acct.now < ends) then
+    return 0
   end
   if s < 0 then
     return 0

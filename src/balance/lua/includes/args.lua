@@ -27,6 +27,21 @@ local function bucket_fields(name)
   return BUCKETS[name] or { 'avail:' .. name, 'resv:' .. name, 'spent:' .. name, name }
 end
 
+-- A bundle's units live in a bucket named 'bundle:<id>:<end>' (src/bundles/model.ts), <end> the
+-- epoch second from which they are no longer usable: the name carries the expiry, so a script
+-- that loads the bucket knows it without another read, and a reservation made from it keeps it
+-- (DESIGN §3, Bundles). The end in ms, or false for any other bucket, kept in bucket_fields'
+-- table as [5].
+local function bucket_end(fields)
+  local ends = fields[5]
+  if ends == nil then
+    local s = string.match(fields[4], '^bundle:[%w_.%-]+:(%d+)$')
+    ends = s and #s <= 12 and tonumber(s) * 1000 or false
+    fields[5] = ends
+  end
+  return ends
+end
+
 -- ARGV[1..4] of every operation that takes an id: opId, nowMs, opTtlSeconds, ledgerMaxLen, as
 -- the strings they came as (nowMs is converted only where a script compares it), or nil and
 -- the error.

@@ -60,6 +60,7 @@ local function direct_debit(KEYS, ARGV, charge_key)
   if checked ~= OK then
     return remember(KEYS[3], ttl, refuse(checked))
   end
+  acct.now = tonumber(now)
 
   local uncharged = charge_available(acct, tiers, units, true, true)
   if uncharged > 0 and partial == '0' then
