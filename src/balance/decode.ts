@@ -4,6 +4,7 @@
  */
 import { BalanceCode, errorFromCode } from './errors.js';
 import type {
+  AccountDenial,
   Amounts,
   ApplyResult,
   AuthResult,
@@ -125,7 +126,7 @@ export function deductResult(f: Fields): DeductResult {
 }
 
 export function settleResult(f: Fields): SettleResult {
-  return {
+  const result: SettleResult = {
     settled: f.bool('settled'),
     charged: f.int('charged'),
     uncharged: f.int('uncharged'),
@@ -139,6 +140,23 @@ export function settleResult(f: Fields): SettleResult {
     tiers: f.holds('tiers'),
     moneyAvailable: f.int('moneyAvailable'),
   };
+  // Absent from a result remembered before the account was checked again on every settle.
+  const denied = f.has('denied') ? accountDenial(f.int('denied')) : undefined;
+  if (denied) result.accountDenied = denied;
+  return result;
+}
+
+function accountDenial(code: number): AccountDenial | undefined {
+  switch (code) {
+    case BalanceCode.ACCOUNT_BLOCKED:
+      return 'ACCOUNT_BLOCKED';
+    case BalanceCode.ACCOUNT_LOST:
+      return 'ACCOUNT_LOST';
+    case BalanceCode.ACCOUNT_EXPIRED:
+      return 'ACCOUNT_EXPIRED';
+    default:
+      return undefined;
+  }
 }
 
 export function directDebitResult(f: Fields): DirectDebitResult {

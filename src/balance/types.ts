@@ -179,6 +179,9 @@ export interface SettleRequest extends ReservationRef, Deadline {
   guard?: Guard;
 }
 
+/** Why an account may not be served any more: the catalogue codes of status and validity. */
+export type AccountDenial = 'ACCOUNT_BLOCKED' | 'ACCOUNT_LOST' | 'ACCOUNT_EXPIRED';
+
 export interface SettleResult {
   /** A reservation was there and was settled. */
   settled: boolean;
@@ -193,6 +196,11 @@ export interface SettleResult {
   final: boolean;
   /** Units were asked for and not one was affordable (4012 for that request). */
   creditLimitReached: boolean;
+  /**
+   * The account may no longer be served (blocked, lost, past its validity), found by the same
+   * call: the usage was charged and the reservation returned, but no grant made (4010).
+   */
+  accountDenied?: AccountDenial;
   /** Expiry of the new grant, 0 when none. */
   expiresAtMs: number;
   tiers: TierHold[];

@@ -1,4 +1,10 @@
-import { MONEY, ReservationNotFoundError, makeOpId, type SettleResult } from '../balance/index.js';
+import {
+  MONEY,
+  ReservationNotFoundError,
+  makeOpId,
+  type AccountDenial,
+  type SettleResult,
+} from '../balance/index.js';
 import { ResultCode } from '../errors/result-codes.js';
 import type { Rating } from '../rating/types.js';
 import { CallRating } from './call-rating.js';
@@ -14,11 +20,15 @@ export interface Grant {
   rating: Rating;
 }
 
-/** What the store froze for a rating group; `creditLimitReached` when not one unit could be. */
+/**
+ * What the store froze for a rating group; `creditLimitReached` when not one unit could be,
+ * `denied` when the account may no longer be served and nothing was.
+ */
 export interface Frozen {
   granted: number;
   final: boolean;
   creditLimitReached: boolean;
+  denied?: AccountDenial;
 }
 
 const NOTHING_FROZEN: Frozen = { granted: 0, final: false, creditLimitReached: false };
@@ -65,8 +75,9 @@ export async function freezeGrant(
 
 /**
  * Deduct and return, and with `grant` apply again, in one script call: charges `used` out of
- * the rating group's reservation, gives back the rest and freezes the new grant. Usage with no
- * reservation left (it expired under Tcc) is charged from what is available, never below zero.
+ * the rating group's reservation, gives back the rest and freezes the new grant, unless the
+ * same call finds the account blocked, lost or expired (`denied`). Usage with no reservation
+ * left (it expired under Tcc) is charged from what is available, never below zero.
  */
 export async function settleUsage(
   charging: Charging,
@@ -75,6 +86,7 @@ export async function settleUsage(
   rg: number,
   used: number,
   grant: Grant | undefined,
+  step = 'settle',
 ): Promise<Frozen> {
   let result: SettleResult;
   const guard = charging.guards.take(record);
@@ -85,7 +97,7 @@ export async function settleUsage(
       ratingGroup: rg,
       nowMs: charging.now(),
       ...(guard ? { guard } : {}),
-      opId: makeOpId(request.sessionId, request.requestNumber, `settle:${rg}`),
+      opId: makeOpId(request.sessionId, request.requestNumber, `${step}:${rg}`),
       used,
       ...(grant
         ? {
@@ -101,7 +113,8 @@ export async function settleUsage(
     holdMoney(charging, record, rg, 0);
     markReserved(record, rg, false);
     await chargeLateUsage(charging, record, request, rg, used);
-    return grant ? freezeGrant(charging, record, request, rg, grant) : NOTHING_FROZEN;
+    // The new grant through settle too, so that the account is checked again before it.
+    return grant ? settleUsage(charging, record, request, rg, 0, grant, 'regrant') : NOTHING_FROZEN;
   }
   record.used[rg] = (record.used[rg] ?? 0) + used;
   addAmounts(record, result.amounts);
@@ -114,7 +127,13 @@ export async function settleUsage(
     );
   }
   markReserved(record, rg, result.granted > 0);
-  return { granted: result.granted, final: result.final, creditLimitReached: result.creditLimitReached };
+  const frozen: Frozen = {
+    granted: result.granted,
+    final: result.final,
+    creditLimitReached: result.creditLimitReached,
+  };
+  if (result.accountDenied) frozen.denied = result.accountDenied;
+  return frozen;
 }
 
 /** Deduct without a reservation: usage reported after its grant expired, taken as far as credit goes. */

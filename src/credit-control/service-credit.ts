@@ -15,7 +15,9 @@ import type { CreditControlRequest, ServiceCreditAnswer, ServiceCreditRequest } 
 /**
  * One MSCC of a CCR-I or CCR-U, answered: on a CCR-U what was used is charged first; then,
  * when units are asked for, they are rated and frozen. A refusal becomes this MSCC's own
- * Result-Code, so that the other rating groups of the request go on.
+ * Result-Code, so that the other rating groups of the request go on. On a CCR-U the usage and
+ * the new grant go through one settle call, which checks the account again: one that may no
+ * longer be served gets 4010 here (RFC 4006 §5.1.2, §9) and `usage.denied` is set.
  */
 export async function chargeAndGrant(
   charging: Charging,
@@ -24,7 +26,7 @@ export async function chargeAndGrant(
   request: CreditControlRequest,
   callRating: CallRating,
   service: ServiceCreditRequest,
-  usage: { used: number; settle: boolean },
+  usage: { used: number; settle: boolean; denied?: boolean },
 ): Promise<ServiceCreditAnswer> {
   const rg = service.ratingGroup ?? COMMAND_LEVEL;
   const base: ServiceCreditAnswer = { resultCode: ResultCode.SUCCESS };
@@ -47,10 +49,14 @@ export async function chargeAndGrant(
   const grant: Grant | undefined = rating ? { units, rating } : undefined;
   try {
     let frozen: Frozen | undefined;
-    if (usage.settle && (usage.used > 0 || record.reserved.includes(rg)))
+    if (usage.settle && (usage.used > 0 || record.reserved.includes(rg) || grant))
       frozen = await settleUsage(charging, record, request, rg, usage.used, grant);
     else if (grant) frozen = await freezeGrant(charging, record, request, rg, grant);
     if (ratingRefusal) return { ...base, resultCode: ratingRefusal.resultCode };
+    if (frozen?.denied) {
+      usage.denied = true;
+      return { ...base, resultCode: new ChargingRefusal(frozen.denied, 'account denied').resultCode };
+    }
     if (!grant || !frozen) return base;
     if (frozen.creditLimitReached) return { ...base, resultCode: ResultCode.CREDIT_LIMIT_REACHED };
     noteLevel(record, grant.rating.level);

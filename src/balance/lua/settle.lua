@@ -3,6 +3,9 @@
   units from the (session, rating group)'s reservation, return what it still holds, and, when
   units are asked for, apply a new grant from fresh tiers. One opId covers all three steps; the
   ledger gets one entry per step that changed something (deduct, return, apply).
+  The account is checked again in the same call (RFC 4006 §5.1.2): when it is blocked, lost or
+  past its validity, the usage is still charged and the reservation returned, but no new grant
+  is made, and the reply says why ('denied').
 
   KEYS[1]  acct:{m}   KEYS[2] resv:{m}   KEYS[3] ledger:{m}   KEYS[4] op:{m}:<opId>
   ARGV[1]  opId   ARGV[2] nowMs   ARGV[3] opTtlSeconds   ARGV[4] ledgerMaxLen
@@ -26,9 +29,10 @@
          'amounts', {bucket, amount, ...}, 'returned', {bucket, amount, ...},
          'releasedExpiresAtMs', expiry of the settled reservation or 0,
          'granted', n, 'final', 0|1, 'creditLimitReached', 0|1, 'expiresAtMs', t or 0,
-         'tiers', {bucket, units, amount, ...}, 'moneyAvailable', a}}
+         'tiers', {bucket, units, amount, ...}, 'moneyAvailable', a, 'denied', code}}
     When the new grant finds nothing affordable the call still succeeds (the usage was charged):
-    granted 0, final 1, creditLimitReached 1.
+    granted 0, final 1, creditLimitReached 1. denied is 0, or -2 ACCOUNT_BLOCKED, -3 ACCOUNT_LOST,
+    -4 ACCOUNT_EXPIRED (by the caller's nowMs): then no grant was made, whatever units asked.
   Refusals {code, detail}, nothing changed
     -1 ACCOUNT_NOT_FOUND
     -7 RESERVATION_NOT_FOUND (used > 0 but no reservation to charge it to)
@@ -90,9 +94,13 @@ if late > 0 then
 end
 
 local rtiers, rheld, rexpiresAt = resv_load(KEYS[2], rid)
-local acct = account_load(KEYS[1], false, true, rtiers, tiers)
+local acct = account_load(KEYS[1], true, true, rtiers, tiers)
 if not acct then
   return remember(KEYS[4], ttl, refuse(ACCOUNT_NOT_FOUND))
+end
+local denied = account_denial(acct, tonumber(now))
+if denied ~= OK then
+  units, tiers = 0, NONE
 end
 if not rtiers and used > 0 then
   return remember(KEYS[4], ttl, refuse(RESERVATION_NOT_FOUND, rid))
@@ -151,5 +159,6 @@ return remember(KEYS[4], ttl, {
     'expiresAtMs', expires,
     'tiers', holds,
     'moneyAvailable', money,
+    'denied', denied,
   },
 })

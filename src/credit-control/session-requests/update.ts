@@ -1,3 +1,4 @@
+import { ResultCode } from '../../errors/result-codes.js';
 import { CallRating } from '../call-rating.js';
 import type { Charging } from '../context.js';
 import { commandAnswer, isCommandLevel, requestedServices, unitsUsed } from '../requested-services.js';
@@ -10,6 +11,9 @@ import type { CreditControlAnswer, CreditControlRequest, ServiceCreditAnswer } f
 /**
  * CCR-U (RFC 4006 §5.1.2): per rating group, deduct what was used from its reservation, return
  * the rest and apply a new grant when more is asked for (DESIGN §2), in one script call each.
+ * An account found blocked, lost or expired by those calls is denied per service: each MSCC
+ * that asked for units gets 4010 while the command, whose usage was charged, succeeds (RFC 4006
+ * §8.16: the MSCC's Result-Code is that service's).
  */
 export async function updateSession(
   charging: Charging,
@@ -23,9 +27,14 @@ export async function updateSession(
   // Every report is checked before anything is charged: a refused request charges nothing.
   const used = services.map((service) => unitsUsed(kind, service.used));
   const answers: ServiceCreditAnswer[] = [];
+  let denied = false;
   for (const [i, service] of services.entries()) {
-    const usage = { used: used[i] ?? 0, settle: true };
+    const usage: { used: number; settle: boolean; denied?: boolean } = { used: used[i] ?? 0, settle: true };
     answers.push(await chargeAndGrant(charging, kind, record, request, callRating, service, usage));
+    denied ||= usage.denied === true;
   }
-  return saveAfterRequest(charging, record, request, commandAnswer(answers, isCommandLevel(request)), 'open');
+  const commandLevel = isCommandLevel(request);
+  const answer = commandAnswer(answers, commandLevel);
+  if (denied && !commandLevel) answer.resultCode = ResultCode.SUCCESS;
+  return saveAfterRequest(charging, record, request, answer, 'open');
 }

@@ -169,13 +169,12 @@ local function spendable(acct, name, keepThreshold)
   return s
 end
 
--- The patent's authenticate interface (DESIGN §2): exists, active (not blocked, not reported
--- lost), within its validity period, and when prepaid, money at or above the minimum threshold.
--- The account must have been loaded with `full`.
-local function account_check(acct, now)
-  if not acct then
-    return ACCOUNT_NOT_FOUND
-  end
+-- Whether the subscriber may be served at all: active (not blocked, not reported lost) and
+-- within its validity period; OK or the code of the first reason it may not. Checked on CCR-I
+-- and CCR-E by authenticate and again by every settle of a CCR-U or CCR-T (RFC 4006 §5.1.2:
+-- the server may deny further service within a session). The account must have been loaded
+-- with `full`.
+local function account_denial(acct, now)
   if acct.status == 'lost' then
     return ACCOUNT_LOST
   end
@@ -184,6 +183,20 @@ local function account_check(acct, now)
   end
   if acct.validUntil > 0 and now >= acct.validUntil * 1000 then
     return ACCOUNT_EXPIRED
+  end
+  return OK
+end
+
+-- The patent's authenticate interface (DESIGN §2): exists, may be served (account_denial), and
+-- when prepaid, money at or above the minimum threshold. The account must have been loaded with
+-- `full`.
+local function account_check(acct, now)
+  if not acct then
+    return ACCOUNT_NOT_FOUND
+  end
+  local denial = account_denial(acct, now)
+  if denial ~= OK then
+    return denial
   end
   if acct.prepaid and acct.money[AV] < acct.minThreshold then
     return BELOW_MIN_THRESHOLD
