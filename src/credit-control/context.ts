@@ -25,6 +25,8 @@ export interface ChargingDeps {
    */
   storeDeadlineMs?: number;
   metrics?: ChargingMetrics;
+  /** This instance's id, noted in the records of the sessions it serves (src/network-requests/). */
+  instanceId?: string;
 }
 
 /** What every step of credit control reads: its collaborators, the clock, the settings. */

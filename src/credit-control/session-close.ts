@@ -1,7 +1,7 @@
 import { countAnswer } from './answer-metrics.js';
 import { tccSeconds, type Charging } from './context.js';
 import { cdrOf } from './session-cdr.js';
-import type { SessionRecord } from './session-record.js';
+import { noteServingPeer, type SessionRecord } from './session-record.js';
 import type { CreditControlAnswer, CreditControlRequest } from './types.js';
 
 /**
@@ -20,6 +20,7 @@ export async function saveAfterRequest(
   record.lastType = request.requestType;
   record.lastAnswer = answer;
   record.updatedAt = now;
+  if (state === 'open') noteServingPeer(record, request, charging.instanceId);
   const { settings, metrics } = charging;
   if (metrics) countAnswer(metrics, record, request, answer, state);
   const cdr =

@@ -31,16 +31,37 @@ export interface SessionRecord {
   levels: string[];
   callingParty?: string;
   calledParty?: string;
+  /** The tariff destination the called number matched (DESIGN §3, Destinations). */
+  destination?: string;
   role?: string;
   closeReason?: string;
   /** Requested-Action of an event. */
   action?: string;
   /** Until when (ms) the Session-Id -> MSISDN record is kept. */
   ownerUntil?: number;
+  /**
+   * The client that opened the session (its CCR-I's Origin-Host and Origin-Realm): the
+   * Destination-Host and Destination-Realm of a Re-Auth or Abort-Session request (RFC 6733
+   * §6.1.4 routes a server-initiated request to the client by them).
+   */
+  originHost?: string;
+  originRealm?: string;
+  /**
+   * The Diameter identity of the connected peer that sent the last request, when it is not the
+   * client itself (a relay or proxy): a server-initiated request goes out over that connection.
+   */
+  via?: string;
+  /** The instance that served the last request, and so held a connection to its peer then. */
+  instance?: string;
 }
 
-/** Why a session or event left a record: the CDR's reason. */
-export type CloseReason = 'termination' | 'tcc-expired' | 'postpaid' | 'event';
+/**
+ * Why a session or event left a record: the CDR's reason. `abort`: closed here after an
+ * Abort-Session-Request found no CCR-T within its bound; `unknown-at-client`: the client answered
+ * a Re-Auth or Abort-Session request 5002, it no longer knows the session (RFC 6733 §7.1.5).
+ */
+export type CloseReason =
+  'termination' | 'tcc-expired' | 'postpaid' | 'event' | 'abort' | 'unknown-at-client';
 
 /** The record of a session opened (CCR-I) or an event charged (CCR-E) now, before anything is charged. */
 export function newSessionRecord(init: {
@@ -69,8 +90,29 @@ export function newSessionRecord(init: {
     amounts: {},
     levels: [],
     ...init.parties,
-    ...(event ? { closeReason: 'event' } : {}),
+    ...(event
+      ? { closeReason: 'event' }
+      : { originHost: request.originHost, originRealm: request.originRealm }),
   };
+}
+
+/**
+ * Notes which peer connection and instance served the session's latest request: where a
+ * Re-Auth or Abort-Session request for it is sent from (src/network-requests/).
+ */
+export function noteServingPeer(
+  record: SessionRecord,
+  request: CreditControlRequest,
+  instance?: string,
+): void {
+  if (request.peer && request.peer !== record.originHost) record.via = request.peer;
+  else delete record.via;
+  if (instance) record.instance = instance;
+}
+
+/** The identity of the peer connection a request for the session goes out over. */
+export function peerOf(record: SessionRecord): string | undefined {
+  return record.via ?? record.originHost;
 }
 
 /**

@@ -69,6 +69,10 @@ const everyField: Required<SessionRecord> = {
   closeReason: 'postpaid',
   action: 'refund-account',
   ownerUntil: 3,
+  originHost: 'pgw.example',
+  originRealm: 'example',
+  via: 'dra.example',
+  instance: 'ocs-a',
 };
 
 const dataSession: SessionRecord = {
