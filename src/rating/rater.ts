@@ -1,13 +1,22 @@
 import type { TariffCatalog } from '../catalog/tariffs.js';
 import type { VpnDirectory } from '../vpn/cache.js';
 import type { Membership } from '../vpn/model.js';
+import { withBundles, type BundleHolding } from './bundle-tiers.js';
 import { rateLeg } from './leg.js';
-import { rateByTariff } from './tariff.js';
+import { rateByTariff, type RatingContext } from './tariff.js';
 import { dialledNumber, type NumberingPlan } from './numbering.js';
 import { resolveOtherParty, shortNumberGroups } from './short-numbers.js';
 import { RatingError, type ChargedService, type Rating } from './types.js';
+import type { VpnRating } from './vpn.js';
 
 const NONE: readonly Membership[] = Object.freeze([]);
+
+/** An account's bundles and the time they are judged at, for rating (src/bundles/account-bundles.ts). */
+export interface BundleSource {
+  /** The bundles the account holds, ended ones included. */
+  holdings(msisdn: string): Promise<readonly BundleHolding[]>;
+  now(): number;
+}
 
 /** A leg to rate, as credit control knows it. */
 export interface Call {
@@ -16,6 +25,8 @@ export interface Call {
   service: ChargedService;
   /** The other party as signalled: the called party of an originating leg, the caller of a terminating one. */
   otherAddress?: string | undefined;
+  /** When the leg is rated and, for data, where the session is (DESIGN §3, Time bands). */
+  when: Omit<RatingContext, 'otherParty'>;
 }
 
 /** A call after the VPN logic: its other party found, a short number resolved. */
@@ -44,12 +55,13 @@ export class DirectoryRater implements Rater {
     private readonly catalog: TariffCatalog,
     private readonly directory: VpnDirectory,
     private readonly numbering: NumberingPlan,
+    private readonly bundles?: BundleSource,
   ) {}
 
   async resolve(call: Call): Promise<ResolvedCall> {
     // Data is never VPN: nothing to resolve.
     if (call.service.kind === 'data')
-      return { served: call.served, service: call.service, servedMemberships: NONE };
+      return { served: call.served, service: call.service, when: call.when, servedMemberships: NONE };
     const servedMemberships = await this.directory.memberships(call.served);
     const dialled = call.otherAddress === undefined ? undefined : dialledNumber(call.otherAddress);
     if (!dialled) return { ...call, servedMemberships };
@@ -71,7 +83,17 @@ export class DirectoryRater implements Rater {
     return { ...call, otherParty, servedMemberships };
   }
 
+  /**
+   * The leg's rating, with the account's bundles in front of money (DESIGN §3, Bundles) unless
+   * the call is VPN-preferential: the package alone rates those, as it did before bundles.
+   */
   async rate(call: ResolvedCall, tariffId: string): Promise<Rating> {
+    const rating = await this.rateWithoutBundles(call, tariffId);
+    if (!this.bundles || (rating as VpnRating).group !== undefined) return rating;
+    return withBundles(rating, call.service, await this.bundles.holdings(call.served), this.bundles.now());
+  }
+
+  private async rateWithoutBundles(call: ResolvedCall, tariffId: string): Promise<Rating> {
     const tariff = await this.catalog.get(tariffId);
     if (!tariff)
       throw new RatingError(
@@ -79,7 +101,7 @@ export class DirectoryRater implements Rater {
       );
     // Data, or a leg without another party: the tariff alone prices it.
     if (call.service.kind === 'data' || call.otherParty === undefined)
-      return rateByTariff(tariff, call.service);
+      return rateByTariff(tariff, call.service, call.when);
     const [activation, otherMemberships, packages] = await Promise.all([
       this.directory.activation(call.served),
       this.directory.memberships(call.otherParty),
@@ -90,6 +112,7 @@ export class DirectoryRater implements Rater {
       served: { msisdn: call.served, memberships: call.servedMemberships, activation },
       other: { msisdn: call.otherParty, memberships: otherMemberships },
       packages,
+      when: call.when,
     });
   }
 }

@@ -11,6 +11,7 @@ import { Supervisor } from '../credit-control/supervision.js';
 import { ChargingMetrics } from '../credit-control/metrics.js';
 import { SessionKeys } from '../credit-control/keys.js';
 import { DirectoryRater } from '../rating/rater.js';
+import { AccountBundles } from '../bundles/account-bundles.js';
 import { VpnDirectory } from '../vpn/cache.js';
 import { SessionStore } from '../credit-control/sessions.js';
 import type { ChargingSettings } from '../credit-control/settings.js';
@@ -116,13 +117,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const sessions = new SessionStore(redis, sessionKeys);
   const vpnDirectory = await opened.step(() => VpnDirectory.open(cached));
   opened.add(() => vpnDirectory.close());
+  const accountBundles = new AccountBundles(redis, store);
   const charging = new ChargingService({
     storeDeadlineMs: commandTimeoutMs,
     store,
     sessions,
     cdrs: new CdrWriter(redis, sessionKeys, settings.cdrMaxLen),
     subscribers: new SubscriberResolver(redis, sessionKeys, settings.subscriptionIdTypes),
-    rater: new DirectoryRater(catalog, vpnDirectory, settings.numbering),
+    rater: new DirectoryRater(catalog, vpnDirectory, settings.numbering, {
+      holdings: (msisdn) => accountBundles.holdings(msisdn),
+      now: options.now ?? Date.now,
+    }),
     settings,
     logger,
     metrics: new ChargingMetrics(metrics.registry, () => sessions.countOpen()),

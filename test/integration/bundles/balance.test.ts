@@ -90,7 +90,7 @@ describe('buying a bundle', () => {
     // Not remembered: after a top-up the same operation succeeds.
     await f.store.topup({ opId: 'top', msisdn: m, amount: 100, nowMs: NOW });
     await bundles.add({ msisdn: m, bundle: data('d5', 5, 3000, 30), opId: 'buy:1', nowMs: NOW });
-    expect((await buckets(m)).money.available).toBe(150);
+    expect((await buckets(m)).money!.available).toBe(150);
   });
 });
 
@@ -176,7 +176,7 @@ describe('grants', () => {
       nowMs: after + 10,
     });
     expect((await buckets(m))[b.bucket]!.available).toBe(4 * MiB);
-    expect((await buckets(m)).money.spent).toBe(90);
+    expect((await buckets(m)).money!.spent).toBe(90);
   });
 
   it('leave a bundle whose end has come to be written off and cleared, once no session holds it', async () => {
