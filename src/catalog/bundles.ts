@@ -47,7 +47,15 @@ const appliesToSchema = z
 
 const validitySchema = z.union(
   [
-    z.object({ days: z.number().int('must be a whole number').min(1).max(3660) }).strict(),
+    z
+      .object({
+        days: z
+          .number()
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .max(3660, 'must be at most 3660'),
+      })
+      .strict(),
     z.object({ calendarMonth: z.literal(true) }).strict(),
   ],
   { error: 'must be { days: n } or { calendarMonth: true }' },

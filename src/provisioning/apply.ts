@@ -5,6 +5,14 @@ import { validUntilEpochSeconds } from '../catalog/schema.js';
 import type { TariffCatalog } from '../catalog/tariffs.js';
 import type { SessionKeys } from '../credit-control/keys.js';
 import { VpnRegistry } from '../vpn/registry.js';
+import { AccountBundles } from '../bundles/account-bundles.js';
+import { BundleCatalog } from '../bundles/catalog.js';
+import {
+  applyBundleSection,
+  loadBundleContext,
+  type BundleProvisioningDeps,
+  type BundleProvisioningSummary,
+} from './bundles.js';
 import { checkDocument, parseDocumentShape } from './document.js';
 import { applyVpnSection, emptyVpnContext, loadVpnContext, type VpnProvisioningSummary } from './vpn.js';
 
@@ -23,6 +31,8 @@ export interface ProvisioningSummary {
   accountsUpdated: number;
   /** Present when the document has a vpn section. */
   vpn?: VpnProvisioningSummary;
+  /** Present when the document sells bundles or gives accounts some. */
+  bundles?: BundleProvisioningSummary;
 }
 
 /**
@@ -37,7 +47,8 @@ export async function provision(
   text: string,
   nowMs = Date.now(),
 ): Promise<ProvisioningSummary> {
-  const known = new Set((await deps.catalog.list()).map((t) => t.id));
+  const provisioned = await deps.catalog.list();
+  const known = new Set(provisioned.map((t) => t.id));
   const doc = parseDocumentShape(text);
   const vpn = doc.vpn
     ? (deps.vpn ??
@@ -45,7 +56,15 @@ export async function provision(
     : undefined;
   const vpnContext =
     vpn && doc.vpn ? await loadVpnContext(vpn, deps.store, doc.vpn, nowMs) : emptyVpnContext(nowMs);
-  checkDocument(doc, known, vpnContext);
+  const bundles: BundleProvisioningDeps = {
+    store: deps.store,
+    catalog: new BundleCatalog(deps.redis, deps.store.keys.prefix),
+    accountBundles: new AccountBundles(deps.redis, deps.store),
+    tariffs: provisioned,
+  };
+  const hasBundles = doc.bundles.length > 0 || doc.accounts.some((a) => a.bundles.length > 0);
+  const bundleContext = hasBundles ? await loadBundleContext(bundles, doc, nowMs) : undefined;
+  checkDocument(doc, known, vpnContext, bundleContext);
   for (const tariff of doc.tariffs) await deps.catalog.put(tariff);
   const currencies = new Map((await deps.catalog.list()).map((t) => [t.id, t.currency]));
   const summary: ProvisioningSummary = {
@@ -69,6 +88,7 @@ export async function provision(
     if (created) summary.accountsCreated++;
     else summary.accountsUpdated++;
   }
+  if (hasBundles) summary.bundles = await applyBundleSection(bundles, doc, nowMs);
   if (vpn && doc.vpn) summary.vpn = await applyVpnSection(vpn, doc.vpn, nowMs);
   return summary;
 }

@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { accountBundleSchema, bundleSchema } from '../catalog/bundles.js';
 import { accountSchema, tariffSchema } from '../catalog/schema.js';
+import { checkBundleSection, emptyBundleContext, type BundleContext } from './bundles.js';
 import { checkVpnSection, emptyVpnContext, vpnSectionSchema, type VpnContext } from './vpn.js';
 
 /** The provisioning document of DESIGN §6 (tariffs, accounts, and VPN groups, packages, activations). */
 export const documentSchema = z
   .object({
     tariffs: z.array(tariffSchema).default([]),
-    accounts: z.array(accountSchema).default([]),
+    bundles: z.array(bundleSchema).default([]),
+    accounts: z
+      .array(accountSchema.extend({ bundles: z.array(accountBundleSchema).default([]) }))
+      .default([]),
     vpn: vpnSectionSchema.optional(),
   })
   .strict();
@@ -42,9 +47,10 @@ export function parseDocument(
   text: string,
   knownTariffs: ReadonlySet<string> = new Set(),
   vpnContext: VpnContext = emptyVpnContext(),
+  bundleContext: BundleContext = emptyBundleContext(),
 ): ProvisioningDocument {
   const doc = parseDocumentShape(text);
-  checkDocument(doc, knownTariffs, vpnContext);
+  checkDocument(doc, knownTariffs, vpnContext, bundleContext);
   return doc;
 }
 
@@ -73,6 +79,7 @@ export function checkDocument(
   doc: ProvisioningDocument,
   knownTariffs: ReadonlySet<string> = new Set(),
   vpnContext: VpnContext = emptyVpnContext(),
+  bundleContext: BundleContext = emptyBundleContext(),
 ): void {
   const problems: string[] = [];
   const tariffIds = new Set<string>();
@@ -100,6 +107,7 @@ export function checkDocument(
     }
   });
   if (doc.vpn) problems.push(...checkVpnSection(doc.vpn, doc.accounts, vpnContext));
+  problems.push(...checkBundleSection(doc, bundleContext));
   if (problems.length) throw new ProvisioningError(problems);
 }
 

@@ -61,6 +61,11 @@ export function provisioningRoutes(ctx: AdminContext): FastifyPluginAsync {
                   },
                 },
               },
+                bundles: {
+                  type: 'object',
+                  description: 'bundles put on sale, given to accounts now, and already held (left alone)',
+                  properties: { bundles: count, added: count, held: count },
+                },
               required: ['tariffs', 'accountsCreated', 'accountsUpdated'],
             },
             ...errorResponses(422),

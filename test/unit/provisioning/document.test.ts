@@ -50,6 +50,7 @@ describe('a valid document', () => {
       balance: 0,
       status: 'active',
       minThreshold: 0,
+      bundles: [],
     });
   });
 
@@ -61,12 +62,20 @@ describe('a valid document', () => {
       }),
     );
     expect(doc.accounts).toEqual([
-      { msisdn: '491701234567', prepaid: true, tariff: 'std', balance: 0, status: 'active', minThreshold: 0 },
+      {
+        msisdn: '491701234567',
+        prepaid: true,
+        tariff: 'std',
+        balance: 0,
+        status: 'active',
+        minThreshold: 0,
+        bundles: [],
+      },
     ]);
   });
 
   it('takes an empty document', () => {
-    expect(parseDocument('')).toEqual({ tariffs: [], accounts: [] });
+    expect(parseDocument('')).toEqual({ tariffs: [], bundles: [], accounts: [] });
   });
 
   it('lets accounts name a tariff provisioned before', () => {
