@@ -59,7 +59,11 @@ export interface BalanceStoreOptions {
   redis: Redis | Cluster;
   /** Prepended to every key (tests isolate themselves with it). */
   keyPrefix?: string;
-  /** Approximate cap of each account's ledger stream (XADD MAXLEN ~). Default 10000. */
+  /**
+   * Approximate cap of each account's ledger stream (XADD MAXLEN ~), a safety net only: the
+   * exporter trims what it has written to files by age (docs/export.md); the cap bounds an
+   * account's stream when no exporter runs, at the cost of its oldest entries. Default 10,000.
+   */
   ledgerMaxLen?: number;
   /** How long a replayed operation id returns its first result. Default 24 h. */
   opTtlSeconds?: number;

@@ -2,6 +2,7 @@ import { account } from './account.js';
 import { cdrExport } from './cdr-export.js';
 import type { Command } from './command.js';
 import { demo } from './demo.js';
+import { exportCommand } from './export.js';
 import { provision } from './provision.js';
 import { serve } from './serve.js';
 import { simulate } from './simulate.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   account,
   topup,
   cdrExport,
+  exportCommand,
   demo,
   simulate,
   vpnMonthly,

@@ -8,6 +8,8 @@ export interface ChargingRecord {
   service: string;
   callingParty?: string;
   calledParty?: string;
+  /** The tariff destination the called number matched (DESIGN §3, Destinations). */
+  destination?: string;
   role?: string;
   /** Service units used per rating group. */
   used: Record<string, number>;
@@ -46,17 +48,30 @@ export class CdrWriter {
     return { maxLen: this.maxLen, entry: JSON.stringify(record) };
   }
 
+  /**
+   * Writes one CDR outside a session's script (operator tools, tests), marking its account for
+   * the exporter as session-save.lua does; in a cluster the exporter finds it by SCAN.
+   */
   async write(record: ChargingRecord): Promise<string> {
-    const id = await this.redis.xadd(
-      this.keys.cdrs(record.msisdn),
-      'MAXLEN',
-      '~',
-      this.maxLen,
-      '*',
-      'cdr',
-      JSON.stringify(record),
-    );
-    return id ?? '';
+    const id =
+      (await this.redis.xadd(
+        this.keys.cdrs(record.msisdn),
+        'MAXLEN',
+        '~',
+        this.maxLen,
+        '*',
+        'cdr',
+        JSON.stringify(record),
+      )) ?? '';
+    if (!this.redis.isCluster) {
+      await this.redis.zadd(
+        `${this.keys.prefix}{export}:pending:cdr`,
+        'NX',
+        id.split('-')[0] ?? '0',
+        record.msisdn,
+      );
+    }
+    return id;
   }
 
   /** Newest first, optionally within [fromMs, toMs]. */

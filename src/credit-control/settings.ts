@@ -91,7 +91,11 @@ const settingsSchema = z
     subscriptionIdTypes: z.array(z.enum(['e164', 'imsi', 'sip-uri', 'nai'])).default(['e164', 'sip-uri']),
     /** How long a closed session answers retransmissions of its last request. */
     closedSessionTtlSeconds: z.number().int().positive().default(300),
-    /** Approximate cap of each account's CDR stream. */
+    /**
+     * Approximate cap of each account's CDR stream, a safety net only: the exporter trims what it
+     * has written to files by age (docs/export.md); the cap bounds an account's stream when no
+     * exporter runs, at the cost of its oldest CDRs.
+     */
     cdrMaxLen: z.number().int().positive().default(10_000),
     /**
      * Who may credit money over Diameter (CCR-Event REFUND_ACCOUNT, RFC 4006 §6.4): the peers

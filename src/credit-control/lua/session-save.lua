@@ -10,13 +10,28 @@
   ARGV[3]  the record as the caller read it ('' : no condition): when the stored one is not that
            (another instance was first), nothing is written and the reply is the error STALE
   then per further key, an operation and its arguments:
-    'cdr', maxLen, entry          XADD key MAXLEN ~ maxLen * cdr entry (the account's CDR stream)
+    'cdr', maxLen, entry          XADD key MAXLEN ~ maxLen * cdr entry (the account's CDR stream;
+                                  maxLen is a safety cap, the exporter trims by time), and the
+                                  account marked in '<prefix>{export}:pending:cdr' (see below)
     'owner', msisdn, seconds      SET key msisdn EX seconds (Session-Id -> MSISDN)
     'supervise', untilMs, member  ZADD key untilMs member (Tcc supervision)
     'unsupervise', member         ZREM key member
 
   Returns the CDR's stream id, or false when none was written.
+
+  The exporter (src/export/) finds the accounts whose CDRs wait to be written to files in the
+  sorted set '<prefix>{export}:pending:cdr' (member the MSISDN, score the time of its oldest CDR
+  not exported: NX). In a Redis Cluster that set is in another slot and Redis refuses the ZADD;
+  pcall keeps the script going, and the exporter finds a cluster's streams by SCAN instead.
 ]]
+
+local function mark_unexported(stream, id)
+  local head, msisdn = string.match(stream, '^(.*)cdr:{(.*)}$')
+  if head then
+    redis.pcall('ZADD', head .. '{export}:pending:cdr', 'NX', string.match(id, '^%d+'), msisdn)
+  end
+end
+
 
 if ARGV[3] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[3] then
   return redis.error_reply('STALE the session record changed since it was read')
@@ -28,6 +43,7 @@ for k = 2, #KEYS do
   local op = ARGV[a]
   if op == 'cdr' then
     cdr = redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[a + 1], '*', 'cdr', ARGV[a + 2])
+    mark_unexported(KEYS[k], cdr)
     a = a + 3
   elseif op == 'owner' then
     redis.call('SET', KEYS[k], ARGV[a + 1], 'EX', ARGV[a + 2])

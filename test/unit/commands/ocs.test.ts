@@ -16,6 +16,7 @@ const CALLS: Record<string, string[]> = {
   account: ['show', '8613800000001'],
   topup: ['8613800000001', '100'],
   cdr: ['export', '--all'],
+  export: [],
   demo: ['--once'],
   simulate: ['scenarios/smoke.yaml'],
   'vpn-monthly': [],

@@ -15,9 +15,25 @@
 --   s     the reservation's session id, when there is one
 --   ref   a top-up's or refund's reference, when there is one
 -- Entries written before this layout have the fields op, opId, session, rg, d, availAfter, ts
--- and the extras by name; src/balance/decode.ts reads both. The stream is capped with
--- MAXLEN ~ ledgerMaxLen by the first entry a call writes (trimming is by whole stream nodes of
--- 100 entries anyway, and each MAXLEN costs an XADD about a tenth more).
+-- and the extras by name; src/balance/decode.ts reads both.
+--
+-- The stream is bounded by time, not count: the exporter (src/export/) writes entries to files
+-- and then trims what it wrote once it is older than the window kept in Redis (docs/export.md).
+-- To find the accounts with something to export without a SCAN, the first entry of a call also
+-- marks the account in the sorted set '<prefix>{export}:pending:ledger' (member the MSISDN,
+-- score the entry's time; NX keeps the oldest). That is one command per call, not per entry.
+-- In a Redis Cluster that set lies in another slot and Redis refuses the command: pcall keeps the
+-- script going, and the exporter finds a cluster's streams by SCAN instead. MAXLEN ~ ledgerMaxLen
+-- on the first entry is a safety cap only: it bounds an account's stream when no exporter runs.
+
+-- Marks the account of `stream` ('<prefix><kind>:{<msisdn>}') as holding entries to export, from
+-- the time of the entry `id` ('<ms>-<seq>') on, unless it is marked already.
+local function mark_unexported(stream, kind, id)
+  local head, msisdn = string.match(stream, '^(.*)' .. kind .. ':{(.*)}$')
+  if head then
+    redis.pcall('ZADD', head .. '{export}:pending:' .. kind, 'NX', string.match(id, '^%d+'), msisdn)
+  end
+end
 
 -- Writes what changed in the account since its last entry as one entry (if anything changed, or
 -- if `force`). key, maxlen, now and opId: the stream and the call's arguments (strings);
@@ -42,8 +58,9 @@ local function ledger_flush(acct, key, maxlen, now, opId, kind, session, rg, for
     return
   end
   local e = kind .. '|' .. (rg or '') .. '|' .. avail_text(acct.money) .. '|' .. now .. '|' .. d .. (extra or '')
+  local id
   if ref then
-    redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId, 's', session or '', 'ref', ref)
+    id = redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId, 's', session or '', 'ref', ref)
   elseif acct.trimmed then
     if session and session ~= '' then
       redis.call('XADD', key, '*', 'e', e, 'i', opId, 's', session)
@@ -51,9 +68,12 @@ local function ledger_flush(acct, key, maxlen, now, opId, kind, session, rg, for
       redis.call('XADD', key, '*', 'e', e, 'i', opId)
     end
   elseif session and session ~= '' then
-    redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId, 's', session)
+    id = redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId, 's', session)
   else
-    redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId)
+    id = redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId)
   end
-  acct.trimmed = true
+  if not acct.trimmed then
+    mark_unexported(key, 'ledger', id)
+    acct.trimmed = true
+  end
 end
