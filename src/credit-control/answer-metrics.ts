@@ -35,7 +35,9 @@ function countGrant(
   final: boolean,
 ): void {
   if (!granted) return;
-  const units = granted.time ?? granted.totalOctets ?? granted.serviceSpecificUnits ?? 0;
-  if (units > 0) metrics.unitsGranted.inc({ service: record.kind, rating_group: String(rg) }, units);
+  const labels = { service: record.kind, rating_group: String(rg) };
+  if (granted.time) metrics.unitsGranted.seconds.inc(labels, granted.time);
+  if (granted.totalOctets) metrics.unitsGranted.octets.inc(labels, granted.totalOctets);
+  if (granted.serviceSpecificUnits) metrics.unitsGranted.messages.inc(labels, granted.serviceSpecificUnits);
   if (final) metrics.finalUnits.inc({ service: record.kind });
 }

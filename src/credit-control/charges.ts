@@ -10,6 +10,7 @@ import type { Rating } from '../rating/types.js';
 import { CallRating } from './call-rating.js';
 import { tccSeconds, type Charging } from './context.js';
 import { deadlineOf } from './deadline.js';
+import { UNIT_OF_SERVICE, currencyLabel } from './metrics.js';
 import { refusalOf } from './refusals.js';
 import { addAmounts, type SessionRecord } from './session-record.js';
 import type { CreditControlRequest } from './types.js';
@@ -191,13 +192,14 @@ export async function releaseReservation(
   }
 }
 
-/** Records what a rating group now holds of money, moving the frozen-money gauge by the change. */
-export function holdMoney(charging: Charging, record: SessionRecord, rg: number, money: number): void {
+/**
+ * Records what a rating group now holds of money (the admin API shows it). The money frozen
+ * of all sessions is read from Redis at the scrape, not moved here.
+ */
+export function holdMoney(_charging: Charging, record: SessionRecord, rg: number, money: number): void {
   const held = (record.held ??= {});
-  const before = held[rg] ?? 0;
   if (money > 0) held[rg] = money;
   else delete held[rg];
-  if (money !== before) charging.metrics?.moneyReserved.inc(money - before);
 }
 
 function expiresAt(charging: Charging, record: SessionRecord): number {
@@ -213,9 +215,14 @@ function countUsage(
 ): void {
   const metrics = charging.metrics;
   if (!metrics) return;
-  if (used > 0) metrics.unitsUsed.inc({ service: record.kind, rating_group: String(rg) }, used);
+  if (used > 0) {
+    metrics.unitsUsed[UNIT_OF_SERVICE[record.kind]].inc(
+      { service: record.kind, rating_group: String(rg) },
+      used,
+    );
+  }
   const money = amounts[MONEY] ?? 0;
-  if (money > 0) metrics.moneyCharged.inc({ currency: record.currency || 'none' }, money);
+  if (money > 0) metrics.moneyCharged.inc({ currency: currencyLabel(record.currency) }, money);
 }
 
 function moneyOf(holds: readonly { bucket: string; amount: number }[]): number {

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { refusalResultCodes } from '../errors/catalogue.js';
+import { ResultCode } from '../errors/result-codes.js';
 import { HEADER_LENGTH } from './message.js';
 
 const COMMAND_NAMES: Record<number, string> = {
@@ -12,6 +14,15 @@ const COMMAND_NAMES: Record<number, string> = {
   282: 'DP',
 };
 const REQUEST_TYPES = ['', 'INITIAL', 'UPDATE', 'TERMINATION', 'EVENT'];
+
+const RESULT_CODES: readonly number[] = Object.values(ResultCode);
+/** Result-Codes of the base protocol's errors (RFC 6733 §7.1.3, §7.1.5): what the protocol layer refuses with. */
+const PROTOCOL_ERROR_CODES = RESULT_CODES.filter((c) => (c >= 3000 && c < 4000) || (c > 5000 && c < 5020));
+/**
+ * What a Credit-Control-Answer carries at command level: success, each refusal of the
+ * catalogue, and 3004 when the server sheds load (RFC 6733 §7.1.3).
+ */
+const CC_RESULT_CODES = [ResultCode.SUCCESS, ResultCode.TOO_BUSY, ...refusalResultCodes()];
 
 export function commandName(code: number): string {
   return COMMAND_NAMES[code] ?? String(code);
@@ -112,6 +123,20 @@ export class DiameterMetrics {
         this.set(sources.inFlight());
       },
     });
+    this.startAtZero();
+  }
+
+  /**
+   * The error series exist from the start at 0, so that `rate()` and `increase()` see the first
+   * error (a series born at 1 shows no increase) and a dashboard shows 0 rather than no data.
+   */
+  private startAtZero(): void {
+    for (const code of PROTOCOL_ERROR_CODES) this.protocolErrors.inc({ result_code: String(code) }, 0);
+    for (const request_type of REQUEST_TYPES.slice(1)) {
+      for (const code of CC_RESULT_CODES) {
+        this.answers.inc({ command: 'CC', request_type, result_code: String(code) }, 0);
+      }
+    }
   }
 
   /** Records one answered request. */

@@ -204,3 +204,9 @@ export function entryOf(code: ErrorCode): CatalogueEntry {
 export function catalogueCode(name: string): ErrorCode | undefined {
   return Object.hasOwn(ERRORS, name) ? (name as ErrorCode) : undefined;
 }
+
+/** Every Result-Code a refusal of the catalogue is answered with, each once. */
+export function refusalResultCodes(): number[] {
+  const codes = (Object.values(ERRORS) as CatalogueEntry[]).flatMap((e) => e.resultCode ?? []);
+  return [...new Set(codes)];
+}

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { Logger } from '../logging.js';
+import { createLogger, type Logger } from '../logging.js';
 
 export interface ConnectOptions {
   /**
@@ -14,7 +14,10 @@ export interface ConnectOptions {
    * true. Connections duplicated from this one (subscriptions) always keep their queue.
    */
   offlineQueue?: boolean;
-  /** Where connection errors go (pino); without one ioredis prints them to stderr. */
+  /**
+   * Where connection errors and reconnections go; without one they go to a logger of warnings
+   * on stderr (a command's stdout stays its output).
+   */
   logger?: Logger;
 }
 
@@ -101,11 +104,32 @@ function subscribersQueue(client: Redis | Cluster, logger: Logger | undefined): 
     )) as Redis['duplicate'];
 }
 
-/** Connection errors through the logger: a reconnection in progress is not a crash. */
-function logErrors<C extends Redis | Cluster>(client: C, logger: Logger | undefined, what: string): C {
-  if (!logger) return client;
+/**
+ * The connection's life as JSON log lines: errors (a listener also keeps ioredis from printing
+ * them to the console itself), each reconnection attempt, and the connection ready again after
+ * one. A reconnection in progress is not a crash.
+ */
+function logErrors<C extends Redis | Cluster>(client: C, given: Logger | undefined, what: string): C {
+  const logger = given ?? stderrLogger();
+  let lost = false;
   client.on('error', (err: Error) => logger.warn({ reason: err.message }, `${what} connection error`));
+  client.on('node error', (err: Error, node: string) =>
+    logger.warn({ reason: err.message, node }, `${what} cluster node error`),
+  );
+  client.on('reconnecting', (delayMs: unknown) => {
+    lost = true;
+    logger.warn(typeof delayMs === 'number' ? { delayMs } : {}, `${what} reconnecting`);
+  });
+  client.on('ready', () => {
+    if (lost) logger.info(`${what} connection ready again`);
+    lost = false;
+  });
   return client;
+}
+
+let warnings: Logger | undefined;
+function stderrLogger(): Logger {
+  return (warnings ??= createLogger('warn', 'redis', 2));
 }
 
 /**

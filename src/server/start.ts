@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Cluster, Redis } from 'ioredis';
 import { buildAdminApp } from '../admin/app.js';
 import { tokensFromConfig } from '../admin/auth.js';
-import { BalanceStore, StoreMetrics } from '../balance/index.js';
+import { BalanceStore, StoreMetrics, reservedMoneyByCurrency } from '../balance/index.js';
 import { TariffCatalog } from '../catalog/tariffs.js';
 import type { Config } from '../config/config.js';
 import { CdrWriter } from '../credit-control/cdr.js';
@@ -93,7 +93,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await opened.step(() => whenReady(redis));
   const keyPrefix = options.keyPrefix ?? '';
   const settings = options.settings ?? chargingSettings();
-  const metrics = new Metrics();
+  const metrics = new Metrics({ logger });
 
   // Replays of a session's latest request are answered from its record; operation ids only
   // bridge a crash between the balance script and the record, so ten minutes cover Diameter
@@ -130,7 +130,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }),
     settings,
     logger,
-    metrics: new ChargingMetrics(metrics.registry, () => sessions.countOpen()),
+    metrics: new ChargingMetrics(metrics, {
+      openSessions: () => sessions.countOpen(),
+      reservedMoney: () => reservedMoneyByCurrency(redis, store.keys),
+      currencies: async () => (await catalog.list()).map((t) => t.currency),
+    }),
     ...(options.now ? { now: options.now } : {}),
   });
   const supervisor = new Supervisor(charging.charging);

@@ -183,14 +183,15 @@ async function readyzUntil(status: number, withinMs: number): Promise<{ after: n
   return { after: Infinity, slowest };
 }
 
+/** The sum of the samples of `name` whose labels include `labels` (every series starts at 0). */
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${server!.httpPort}/metrics`)).text();
-  const line = text
+  return text
     .split('\n')
-    .find(
+    .filter(
       (l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)),
-    );
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    )
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
 describe('Redis frozen under load', () => {
