@@ -16,6 +16,7 @@ import type { SessionKeys } from '../credit-control/keys.js';
 import type { SessionStore } from '../credit-control/sessions.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
+import { bundleRoutes } from './routes/bundles.js';
 import { adminAuth, scopeOf, type AdminToken } from './auth.js';
 import { adminContext } from './context.js';
 import { ADMIN_OP_TTL_SECONDS } from './credits.js';
@@ -152,6 +153,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   const ctx = adminContext({
     redis: deps.redis,
     keyPrefix: deps.store.keys.prefix,
+      await v1.register(bundleRoutes(ctx));
     catalog: deps.catalog,
     sessionKeys: deps.sessionKeys,
     sessions: deps.sessions,

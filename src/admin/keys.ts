@@ -14,10 +14,11 @@ export class AdminKeys {
   }
 
   /**
-   * String: what a client reference of a top-up or refund first asked for (`amount bucket`), so
-   * that the same reference with another amount is refused instead of answered with the first.
+   * String: what a client reference of a top-up or refund first asked for (`amount bucket`), or
+   * of a bundle purchase (the bundle's id), so that the same reference asking for something else
+   * is refused instead of answered with the first.
    */
-  reference(msisdn: string, kind: 'topup' | 'refund', reference: string): string {
+  reference(msisdn: string, kind: 'topup' | 'refund' | 'bundle', reference: string): string {
     assertMsisdn(msisdn);
     return `${this.prefix}admin:{${msisdn}}:ref:${kind}:${reference}`;
   }

@@ -164,8 +164,9 @@ export const ERRORS = {
   ACCOUNT_EXISTS: { title: 'an account with this MSISDN exists already', status: 409 },
   ALIAS_TAKEN: { title: 'the IMSI or NAI already names another account', status: 409 },
   REFERENCE_REUSED: {
-    title: 'the reference was used for another amount or bucket of this account',
+    title: 'the reference was used for another amount, bucket or bundle of this account',
     status: 409,
+  BUNDLE_NOT_FOUND: { title: 'no bundle with this id is on sale', status: 404 },
   },
   POSTPAID_MEMBER: {
     title: 'the account belongs to a VPN group, which only a prepaid account may (ZTE S208)',
