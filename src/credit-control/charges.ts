@@ -12,6 +12,7 @@ import { tccSeconds, type Charging } from './context.js';
 import { deadlineOf } from './deadline.js';
 import { UNIT_OF_SERVICE, currencyLabel } from './metrics.js';
 import { refusalOf } from './refusals.js';
+import { unitsAfterTariffChange } from './requested-services.js';
 import { addAmounts, type SessionRecord } from './session-record.js';
 import type { CreditControlRequest } from './types.js';
 
@@ -100,6 +101,7 @@ export async function settleUsage(
       ...(guard ? { guard } : {}),
       opId: makeOpId(request.sessionId, request.requestNumber, `${step}:${rg}`),
       used,
+      usedAfterChange: Math.min(used, unitsAfterTariffChange(record.kind, request, rg)),
       ...(grant
         ? {
             units: grant.units,

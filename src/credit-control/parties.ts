@@ -30,16 +30,26 @@ export function callOf(
   msisdn: string,
   kind: ServiceKind,
   request: CreditControlRequest,
+  atMs: number,
   ratingGroup = 0,
 ): Call {
   const service = chargedService(kind, request, ratingGroup);
   const terminating = service.kind === 'voice' && service.role === 'terminating';
   const otherAddress = terminating ? request.ims?.callingPartyAddress : request.ims?.calledPartyAddresses[0];
-  return { served: msisdn, service, otherAddress };
+  // A data session is priced by where it is (DESIGN §3, Data): its APN and serving network.
+  const when =
+    kind === 'data'
+      ? { atMs, apn: request.ps?.calledStationId, sgsnMccMnc: request.ps?.sgsnMccMnc }
+      : { atMs };
+  return { served: msisdn, service, otherAddress, when };
 }
 
-/** The CDR names the other party by the number it was rated as (a short number resolved). */
+/**
+ * The CDR names the other party by the number it was rated as (a short number resolved), and
+ * the tariff destination it matched.
+ */
 export function recordOtherParty(record: SessionRecord, request: CreditControlRequest, rating: Rating): void {
+  if (rating.destination !== undefined) record.destination = rating.destination;
   if (request.ims?.roleOfNode === 'terminating') {
     // The called party is the served account, however the caller dialled it.
     record.calledParty = record.msisdn;

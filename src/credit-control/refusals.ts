@@ -1,6 +1,6 @@
 import { BalanceCode, BalanceError } from '../balance/index.js';
 import { catalogueCode, entryOf, type ErrorCode } from '../errors/catalogue.js';
-import { RatingError, VpnAuthenticationError } from '../rating/types.js';
+import { BarredDestinationError, RatingError, VpnAuthenticationError } from '../rating/types.js';
 import type { CreditControlAnswer, FailedAvpName } from './types.js';
 
 /**
@@ -40,6 +40,7 @@ export class ChargingRefusal extends Error {
 function refusalCode(err: unknown): ErrorCode | undefined {
   if (err instanceof RatingError) return 'RATING_FAILED';
   if (err instanceof VpnAuthenticationError) return 'VPN_AUTHENTICATION_FAILED';
+  if (err instanceof BarredDestinationError) return 'DESTINATION_BARRED';
   // The balance scripts' codes are named after catalogue entries.
   if (err instanceof BalanceError) return catalogueCode(BalanceCode[err.code]);
   return undefined;

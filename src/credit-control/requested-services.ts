@@ -41,6 +41,25 @@ export function unitsUsed(kind: ServiceKind, used: readonly UsedServiceUnits[], 
   return sum;
 }
 
+/** RFC 4006 §8.27 Tariff-Change-Usage UNIT_AFTER_TARIFF_CHANGE. */
+export const UNIT_AFTER_TARIFF_CHANGE = 1;
+
+/**
+ * Of the units a request reports used in rating group `rg`, those reported after the tariff
+ * change (RFC 4006 §8.27 UNIT_AFTER_TARIFF_CHANGE), charged at the price after it. Units before
+ * the change, indeterminate or reported without Tariff-Change-Usage are charged at the price in
+ * force when the grant was made.
+ */
+export function unitsAfterTariffChange(kind: ServiceKind, request: CreditControlRequest, rg: number): number {
+  let sum = 0;
+  const add = (used: readonly UsedServiceUnits[]) => {
+    for (const u of used) if (u.tariffChangeUsage === UNIT_AFTER_TARIFF_CHANGE) sum += unitsOf(kind, u) ?? 0;
+  };
+  for (const s of request.services) if ((s.ratingGroup ?? COMMAND_LEVEL) === rg) add(s.used);
+  if (rg === COMMAND_LEVEL) add(request.used);
+  return sum;
+}
+
 /** The request had no MSCC: its answer goes at command level (RFC 4006 §5.1.1). */
 export function isCommandLevel(request: CreditControlRequest): boolean {
   return request.services.length === 0;

@@ -39,7 +39,8 @@ export async function chargeAndGrant(
   let ratingRefusal: ChargingRefusal | undefined;
   if (units > 0) {
     try {
-      rating = await callRating.rate(rg, record.tariff);
+      // A grant may be used for its Validity-Time: a change of price within it is announced.
+      rating = await callRating.rate(rg, record.tariff, { windowMs: settings.validityTime * 1000 });
       recordOtherParty(record, request, rating);
     } catch (err) {
       ratingRefusal = refusalOf(err);
@@ -60,7 +61,7 @@ export async function chargeAndGrant(
     if (!grant || !frozen) return base;
     if (frozen.creditLimitReached) return { ...base, resultCode: ResultCode.CREDIT_LIMIT_REACHED };
     noteLevel(record, grant.rating.level);
-    return quotaAnswer(charging, kind, base, frozen);
+    return withTariffChange(quotaAnswer(charging, kind, base, frozen), grant.rating, charging.now());
   } catch (err) {
     const refusal = refusalOf(err);
     // Past its deadline the client has stopped waiting: the request fails whole (5012).
@@ -102,4 +103,22 @@ function quotaAnswer(
   if (settings.quotaHoldingTime !== undefined) answer.quotaHoldingTime = settings.quotaHoldingTime;
   if (frozen.final) answer.finalUnitIndication = charging.settings.finalUnit;
   return answer;
+}
+
+/**
+ * A grant across a change of price carries the moment of the change in its
+ * Granted-Service-Unit (RFC 4006 §8.20), and the client reports its usage before and after it
+ * (§8.27). One grant spans one change: its Validity-Time ends by the next one.
+ */
+function withTariffChange(answer: ServiceCreditAnswer, rating: Rating, nowMs: number): ServiceCreditAnswer {
+  if (rating.tariffChangeAtMs === undefined || !answer.granted) return answer;
+  const out = {
+    ...answer,
+    granted: { ...answer.granted, tariffTimeChange: new Date(rating.tariffChangeAtMs) },
+  };
+  if (rating.validUntilMs !== undefined) {
+    const seconds = Math.max(1, Math.floor((rating.validUntilMs - nowMs) / 1000));
+    out.validityTime = Math.min(out.validityTime ?? seconds, seconds);
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ export function cdrOf(cdrs: CdrWriter, record: SessionRecord, resultCode: number
     service: record.kind,
     ...(record.callingParty ? { callingParty: record.callingParty } : {}),
     ...(record.calledParty ? { calledParty: record.calledParty } : {}),
+    ...(record.destination ? { destination: record.destination } : {}),
     ...(record.role ? { role: record.role } : {}),
     used: record.used,
     amounts: record.amounts,

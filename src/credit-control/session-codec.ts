@@ -11,6 +11,8 @@ import type { CreditControlAnswer, GrantedServiceUnits, ServiceCreditAnswer } fr
  */
 
 interface StoredGranted {
+  /** Tariff-Time-Change, ms. */
+  tc?: number;
   t?: number;
   o?: number;
   i?: number;
@@ -64,6 +66,8 @@ interface StoredRecord {
   l?: string[];
   cg?: string;
   cd?: string;
+  /** The destination the called number matched. */
+  dn?: string;
   ro?: string;
   cr?: string;
   ac?: string;
@@ -80,11 +84,19 @@ function hasKeys(value: object | undefined): boolean {
 }
 
 function shortGranted(g: GrantedServiceUnits): StoredGranted {
-  return { t: g.time, o: g.totalOctets, i: g.inputOctets, u: g.outputOctets, s: g.serviceSpecificUnits };
+  return {
+    tc: g.tariffTimeChange?.getTime(),
+    t: g.time,
+    o: g.totalOctets,
+    i: g.inputOctets,
+    u: g.outputOctets,
+    s: g.serviceSpecificUnits,
+  };
 }
 
 function longGranted(g: StoredGranted): GrantedServiceUnits {
   const out: GrantedServiceUnits = {};
+  if (g.tc !== undefined) out.tariffTimeChange = new Date(g.tc);
   if (g.t !== undefined) out.time = g.t;
   if (g.o !== undefined) out.totalOctets = g.o;
   if (g.i !== undefined) out.inputOctets = g.i;
@@ -174,6 +186,7 @@ export function encodeSessionRecord(r: SessionRecord): string {
     l: r.levels.length ? r.levels : undefined,
     cg: r.callingParty,
     cd: r.calledParty,
+    dn: r.destination,
     ro: r.role,
     cr: r.closeReason,
     ac: r.action,
@@ -210,6 +223,7 @@ export function decodeSessionRecord(msisdn: string, sessionId: string, raw: stri
   if (s.h !== undefined) r.held = s.h;
   if (s.cg !== undefined) r.callingParty = s.cg;
   if (s.cd !== undefined) r.calledParty = s.cd;
+  if (s.dn !== undefined) r.destination = s.dn;
   if (s.ro !== undefined) r.role = s.ro;
   if (s.cr !== undefined) r.closeReason = s.cr;
   if (s.ac !== undefined) r.action = s.ac;

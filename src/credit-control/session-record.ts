@@ -31,6 +31,8 @@ export interface SessionRecord {
   levels: string[];
   callingParty?: string;
   calledParty?: string;
+  /** The tariff destination the called number matched (DESIGN §3, Destinations). */
+  destination?: string;
   role?: string;
   closeReason?: string;
   /** Requested-Action of an event. */

@@ -63,6 +63,8 @@ export interface ImsInformation {
 export interface PsInformation {
   chargingId?: Buffer;
   calledStationId?: string;
+  /** 3GPP-SGSN-MCC-MNC (TS 29.061 §16.4.7.2): the serving network, MCC and MNC digits. */
+  sgsnMccMnc?: string;
   ratType?: Buffer;
   userLocationInfo?: Buffer;
   msTimeZone?: Buffer;
@@ -120,6 +122,8 @@ export interface FinalUnitIndication {
 }
 
 export interface GrantedServiceUnits {
+  /** RFC 4006 §8.20: when the tariff changes within this grant. */
+  tariffTimeChange?: Date;
   time?: number;
   totalOctets?: number;
   inputOctets?: number;

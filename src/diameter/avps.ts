@@ -91,6 +91,7 @@ export const AVP_NAMES = {
   unitQuotaThreshold: 'Unit-Quota-Threshold',
   calledStationId: 'Called-Station-Id',
   chargingId: '3GPP-Charging-Id',
+  sgsnMccMnc: '3GPP-SGSN-MCC-MNC',
   ratType: '3GPP-RAT-Type',
   userLocationInfo: '3GPP-User-Location-Info',
   msTimeZone: '3GPP-MS-TimeZone',

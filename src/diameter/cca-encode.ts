@@ -115,6 +115,7 @@ function writeReference(w: MessageWriter, avps: Avps, reference: string): void {
 
 function writeGranted(w: MessageWriter, avps: Avps, g: GrantedServiceUnits): void {
   w.beginGroup(avps.grantedServiceUnit);
+  if (g.tariffTimeChange !== undefined) w.time(avps.tariffTimeChange, g.tariffTimeChange);
   if (g.time !== undefined) w.unsigned32(avps.ccTime, g.time);
   if (g.totalOctets !== undefined) w.unsigned64(avps.ccTotalOctets, g.totalOctets);
   if (g.inputOctets !== undefined) w.unsigned64(avps.ccInputOctets, g.inputOctets);

@@ -190,6 +190,7 @@ function decodePs(avps: Avps, a: Avp): PsInformation {
   for (const m of groupMembers(a)) {
     if (is(m, avps.chargingId)) ps.chargingId = m.data;
     else if (is(m, avps.calledStationId)) ps.calledStationId = readText(m);
+    else if (is(m, avps.sgsnMccMnc)) ps.sgsnMccMnc = readText(m);
     else if (is(m, avps.ratType)) ps.ratType = m.data;
     else if (is(m, avps.userLocationInfo)) ps.userLocationInfo = m.data;
     else if (is(m, avps.msTimeZone)) ps.msTimeZone = m.data;

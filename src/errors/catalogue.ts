@@ -116,6 +116,10 @@ export const ERRORS = {
     title: 'a short number that no VPN group of the caller has (DESIGN §2)',
     resultCode: ResultCode.END_USER_SERVICE_DENIED,
   },
+  DESTINATION_BARRED: {
+    title: 'the called number is in a destination the tariff bars (DESIGN §3); nothing was frozen',
+    resultCode: ResultCode.END_USER_SERVICE_DENIED,
+  },
 
   // VPN groups, members, packages and activations (src/vpn/errors.ts).
   INVALID: {

@@ -1,5 +1,5 @@
 import type { Package } from '../vpn/model.js';
-import { rateByTariff } from './tariff.js';
+import { rateByTariff, type RatingContext } from './tariff.js';
 import type { ChargedService, Rating, Tariff } from './types.js';
 import { rateVpn, type Party } from './vpn.js';
 
@@ -11,6 +11,8 @@ export interface LegData {
   /** The other party of a voice call or SMS, its number resolved; absent when none was signalled. */
   other?: Party | undefined;
   packages: ReadonlyMap<string, Package>;
+  /** When the leg is rated, and for data where the session is. */
+  when: Omit<RatingContext, 'otherParty'>;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface LegData {
  * CDR names the other party by the number it was rated as.
  */
 export function rateLeg(service: ChargedService, data: LegData): Rating {
-  if (service.kind === 'data' || !data.other) return rateByTariff(data.tariff, service);
+  if (service.kind === 'data' || !data.other) return rateByTariff(data.tariff, service, data.when);
   const rating = rateVpn({
     kind: service.kind,
     leg: service.kind === 'voice' ? service.role : 'originating',
@@ -27,6 +29,7 @@ export function rateLeg(service: ChargedService, data: LegData): Rating {
     other: data.other,
     packages: data.packages,
     tariff: data.tariff,
+    when: data.when,
   });
   return { ...rating, otherParty: data.other.msisdn };
 }

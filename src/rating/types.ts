@@ -9,6 +9,11 @@ export interface Tier {
   pricePerUnit: number;
   /** Caps the units this tier may cover (e.g. a free-credit level). */
   maxUnits?: number;
+  /**
+   * The price of a unit used after the tariff change the grant spans (RFC 4006 §8.20);
+   * `pricePerUnit` is the price before it.
+   */
+  priceAfterChange?: number;
 }
 
 /** What is being charged, as the rating step needs to know it. */
@@ -24,6 +29,12 @@ export interface Rating {
   level: string;
   /** The other party's number as rated: a short number resolved to its long form. */
   otherParty?: string;
+  /** The tariff destination the called number matched, for the CDR. */
+  destination?: string;
+  /** When the price changes within the grant (ms): the CCA's Tariff-Time-Change (RFC 4006 §8.20). */
+  tariffChangeAtMs?: number;
+  /** When the price changes a second time (ms): the grant must be used up by then. */
+  validUntilMs?: number;
 }
 
 /** The plain prepaid (PPS) tariff of DESIGN §6, one type with its provisioning schema. */
@@ -34,6 +45,20 @@ export const MONEY_BUCKET = 'money';
 /** The call cannot be priced: no tariff, or no price for the service (5031 RATING_FAILED). */
 export class RatingError extends Error {
   override name = 'RatingError';
+}
+
+/**
+ * The called number matches a barred destination (DESIGN §3): the call or SMS is refused
+ * (4010 END_USER_SERVICE_DENIED) and nothing is frozen or charged.
+ */
+export class BarredDestinationError extends Error {
+  override name = 'BarredDestinationError';
+  constructor(
+    readonly destination: string,
+    number: string | undefined,
+  ) {
+    super(`${number ?? 'the called number'} is in barred destination ${destination}`);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Activation, Membership, Package } from '../vpn/model.js';
 import { freeLevelBucket } from '../vpn/model.js';
-import { rateByTariff } from './tariff.js';
+import { rateByTariff, type RatingContext } from './tariff.js';
 import { MONEY_BUCKET, RatingError, type Rating, type Tariff, type Tier } from './types.js';
 
 /** A party of a call as VPN rating sees it. */
@@ -22,6 +22,8 @@ export interface VpnRatingInput {
   packages: ReadonlyMap<string, Package>;
   /** The served account's plain prepaid tariff, for calls without preference. */
   tariff: Tariff;
+  /** When the leg is rated, for the tariff's time bands; the other party is `other`. */
+  when: Omit<RatingContext, 'otherParty'>;
 }
 
 export interface VpnRating extends Rating {
@@ -57,7 +59,8 @@ export function preferentialGroup(
  */
 export function rateVpn(input: VpnRatingInput): VpnRating {
   const { served, other, kind, leg, tariff } = input;
-  const pps = () => rateByTariff(tariff, kind === 'voice' ? { kind: 'voice', role: leg } : { kind: 'sms' });
+  const service = kind === 'voice' ? ({ kind: 'voice', role: leg } as const) : ({ kind: 'sms' } as const);
+  const pps = () => rateByTariff(tariff, service, { ...input.when, otherParty: other.msisdn });
   const pkg = served.activation ? input.packages.get(served.activation.package) : undefined;
   const group = preferentialGroup(
     served,

@@ -95,6 +95,8 @@ export class PackageCallers {
           other: { msisdn: '', memberships: belongs },
           packages,
           tariff,
+          // The package prices these calls whatever the time: the tariff's bands do not apply.
+          when: { atMs: 0 },
         });
         callers.set(msisdn, { peers, tiers });
       }

@@ -4,9 +4,14 @@ import type { ChargeableEvent } from './event.js';
 import { costInformation } from './money.js';
 import { availableByBucket, priceOfServices } from './pricing.js';
 
-/** Enquiries are priced against the free credit the account still has. */
+/**
+ * Enquiries are priced against the free credit the account still has, for the called party
+ * the request names and at its Event-Timestamp when it gives one (a price asked for tonight's
+ * call is the night band's), else now.
+ */
 async function priceNow(event: ChargeableEvent) {
-  return priceOfServices(event, availableByBucket(await event.charging.store.getAccount(event.msisdn)));
+  const available = availableByBucket(await event.charging.store.getAccount(event.msisdn));
+  return priceOfServices(event, available, event.request.eventTimestamp?.getTime());
 }
 
 /** PRICE_ENQUIRY (RFC 4006 §6.5): the cost of what the request names, moving no money. */

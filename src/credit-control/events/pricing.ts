@@ -8,12 +8,14 @@ import { eventUnits } from './units.js';
 
 /**
  * The money the event's services are worth: a CC-Money amount as given, service units at the
- * price rating gives them. With `available`, free-credit tiers cover only what their buckets
- * still hold (an enquiry is priced against the free credit left; a refund is not).
+ * price rating gives them at `atMs` (default now). With `available`, free-credit tiers cover
+ * only what their buckets still hold (an enquiry is priced against the free credit left; a
+ * refund is not).
  */
 export async function priceOfServices(
   event: ChargeableEvent,
   available?: Readonly<Record<string, number>>,
+  atMs?: number,
 ): Promise<{ price: number } | { refusal: ChargingRefusal }> {
   const { kind, account, record } = event;
   let price = 0;
@@ -22,7 +24,11 @@ export async function priceOfServices(
     try {
       const money = s.requested?.money;
       const units = money ? 0 : eventUnits(kind, event.action, s.requested, event.charging.settings[kind]);
-      const rating = await event.callRating.rate(s.ratingGroup ?? 0, account.tariff);
+      const rating = await event.callRating.rate(
+        s.ratingGroup ?? 0,
+        account.tariff,
+        atMs === undefined ? {} : { atMs },
+      );
       price += money
         ? moneyInMinorUnits(money.valueDigits, money.exponent, account.currency)
         : priceOf(rating, units, available);

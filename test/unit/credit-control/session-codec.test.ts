@@ -10,6 +10,7 @@ import type {
 // Every field set, and typed so that a field added to these types must be added here too: the
 // round trip below then fails until the codec keeps it.
 const everyUnit: Required<GrantedServiceUnits> = {
+  tariffTimeChange: new Date(1_790_000_000_000),
   time: 1,
   totalOctets: 2,
   inputOctets: 3,
@@ -65,6 +66,7 @@ const everyField: Required<SessionRecord> = {
   levels: ['x'],
   callingParty: '1',
   calledParty: '2',
+  destination: 'beijing',
   role: 'terminating',
   closeReason: 'postpaid',
   action: 'refund-account',

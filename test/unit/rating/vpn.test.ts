@@ -3,6 +3,9 @@ import { rateVpn, type Party } from '../../../src/rating/vpn.js';
 import type { Tariff } from '../../../src/rating/types.js';
 import type { Activation, Identity, Package } from '../../../src/vpn/model.js';
 
+/** Rated at a fixed moment; these tariffs have no time bands. */
+const NOW = { atMs: Date.UTC(2026, 11, 7, 12) };
+
 const tariff: Tariff = {
   id: 'pps-standard',
   currency: 'CNY',
@@ -76,6 +79,7 @@ describe('VPN rating: the preference matrix (DESIGN §3, ZTE [0056]-[0060])', ()
         other: called,
         packages,
         tariff,
+        when: NOW,
       });
       const terminating = rateVpn({
         kind: 'voice',
@@ -84,6 +88,7 @@ describe('VPN rating: the preference matrix (DESIGN §3, ZTE [0056]-[0060])', ()
         other: caller,
         packages,
         tariff,
+        when: NOW,
       });
       const valid = fn === 'active';
       expect(originating.tiers).toEqual(
@@ -103,6 +108,7 @@ describe('VPN rating: the preference matrix (DESIGN §3, ZTE [0056]-[0060])', ()
       other: party('8613900000009', 'ZTE-SZ', 'joins', 'none'),
       packages,
       tariff,
+      when: NOW,
     });
     expect(r).toMatchObject({ group: 'ZTE-SZ', level: 'vpn:vpn-300' });
   });
@@ -115,6 +121,7 @@ describe('VPN rating: the preference matrix (DESIGN §3, ZTE [0056]-[0060])', ()
       other: { msisdn: '8613700000000', memberships: [] },
       packages,
       tariff,
+      when: NOW,
     });
     expect(r.tiers).toEqual(PPS_MO);
     expect(r.level).toBe('pps:pps-standard:voice-mo');
@@ -123,14 +130,14 @@ describe('VPN rating: the preference matrix (DESIGN §3, ZTE [0056]-[0060])', ()
   it('rates SMS by the package only when it lists intra-group SMS', () => {
     const served = party('8613800000001', 'ZTE-SZ', 'belongs', 'active');
     const other = party('8613800000002', 'ZTE-SZ', 'belongs', 'active');
-    expect(rateVpn({ kind: 'sms', leg: 'originating', served, other, packages, tariff }).tiers).toEqual([
-      { bucket: 'money', unitSize: 1, pricePerUnit: 10 },
-    ]);
+    expect(
+      rateVpn({ kind: 'sms', leg: 'originating', served, other, packages, tariff, when: NOW }).tiers,
+    ).toEqual([{ bucket: 'money', unitSize: 1, pricePerUnit: 10 }]);
     const withSms = new Map([
       [vpn300.id, { ...vpn300, items: [...vpn300.items, 'intra-group-sms' as const], smsPricePerMessage: 2 }],
     ]);
     expect(
-      rateVpn({ kind: 'sms', leg: 'originating', served, other, packages: withSms, tariff }).tiers,
+      rateVpn({ kind: 'sms', leg: 'originating', served, other, packages: withSms, tariff, when: NOW }).tiers,
     ).toEqual([{ bucket: 'money', unitSize: 1, pricePerUnit: 2 }]);
   });
 
@@ -143,6 +150,7 @@ describe('VPN rating: the preference matrix (DESIGN §3, ZTE [0056]-[0060])', ()
       other: party('8613800000002', 'ZTE-SZ', 'belongs', 'active'),
       packages: new Map([[freeOnly.id, freeOnly]]),
       tariff,
+      when: NOW,
     });
     expect(r.tiers).toEqual([{ bucket: 'vpn:vpn-300:L0', unitSize: 60, pricePerUnit: 60 }, ...PPS_MO]);
   });
@@ -155,6 +163,7 @@ describe('VPN rating: the preference matrix (DESIGN §3, ZTE [0056]-[0060])', ()
       other: party('8613800000002', 'ZTE-SZ', 'belongs', 'active'),
       packages: new Map(),
       tariff,
+      when: NOW,
     });
     expect(r.tiers).toEqual(PPS_MO);
   });
