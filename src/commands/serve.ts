@@ -45,12 +45,20 @@ export const serve = defineCommand<void, ServeNeeds>({
     return { config: loadConfig(env), settings: loadChargingSettings(env.CHARGING_CONFIG) };
   },
   async execute(_parsed, { config, settings }) {
-    const [{ startServer }, { createLogger }] = await Promise.all([
+    const [{ startServer }, { createLogger, logProcessFaults }] = await Promise.all([
       import('../server/start.js'),
       import('../logging.js'),
     ]);
     const logger = createLogger(config.logLevel);
-    const server = await startServer(config, { settings, logger });
+    logProcessFaults(logger);
+    let server: RunningServer;
+    try {
+      server = await startServer(config, { settings, logger });
+    } catch (err) {
+      // A start that fails is a log line like the others, for the log shipper, not a stack on stderr.
+      logger.fatal({ err }, 'server not started');
+      return 1;
+    }
     await untilSignal();
     return shutDown(server, config.shutdownTimeoutMs, logger);
   },
