@@ -1,5 +1,6 @@
 import { BalanceStore } from '../balance/index.js';
 import { connectRedis } from '../redis/connect.js';
+import type { BundleRenewalSummary } from '../bundles/renewal.js';
 import { VpnRegistry, type MonthlyRunSummary } from '../vpn/registry.js';
 import { requiredRedisUrl, type RedisNeeds } from './redis-needs.js';
 
@@ -10,12 +11,20 @@ import { requiredRedisUrl, type RedisNeeds } from './redis-needs.js';
  */
 const LACK_OF_MONEY = new Set(['INSUFFICIENT_FUNDS', 'InsufficientFundsError']);
 
+type BundleSteps = Omit<BundleRenewalSummary, 'failed'>;
+
 /** The run's summary as the command prints it: one line, then one line per failure. */
-export function formatMonthlySummary(summary: MonthlyRunSummary): string {
-  const { month, charged, suspended, skipped, failed } = summary;
+export function formatMonthlySummary(summary: MonthlyRunSummary & { bundles?: BundleSteps }): string {
+  const { month, charged, suspended, skipped, failed, bundles } = summary;
   const lines = [
     `vpn-monthly ${month}: ${charged} charged, ${suspended} suspended (fee unpaid), ${skipped} skipped, ${failed.length} failed`,
   ];
+  if (bundles) {
+    const { renewed, unpaid, lapsed, expired } = bundles;
+    lines.push(
+      `bundles ${month}: ${renewed} renewed, ${unpaid} unpaid, ${lapsed} lapsed, ${expired} ended and cleared`,
+    );
+  }
   for (const { msisdn, code, message } of failed) {
     // A VPN error's message starts with its code already.
     lines.push(`  failed ${msisdn}: ${message.startsWith(`${code}:`) ? message : `${code}: ${message}`}`);

@@ -15,6 +15,7 @@ import type { VpnKeys } from './keys.js';
 import { VpnMembers, type MemberInput } from './members.js';
 import type { Activation, ActivationRequest, Group, Identity, Member, Membership, Package } from './model.js';
 import { MonthlyRun, type MonthlyRunSummary } from './monthly-run.js';
+import { BundleRenewal, type BundleRenewalSummary } from '../bundles/renewal.js';
 import { NumberLock } from './number-lock.js';
 import { VpnPackages, type PackageInput } from './packages.js';
 import { VpnReader } from './read.js';
@@ -44,6 +45,7 @@ export class VpnRegistry {
   private readonly members: VpnMembers;
   private readonly activations: VpnActivations;
   private readonly monthly: MonthlyRun;
+  private readonly renewal: BundleRenewal;
 
   constructor(options: VpnRegistryOptions) {
     const { redis, store } = options;
@@ -59,6 +61,7 @@ export class VpnRegistry {
     this.members = new VpnMembers(redis, keys, reader, store, changes);
     this.activations = new VpnActivations(reader, store, lock, record, fee);
     this.monthly = new MonthlyRun(redis, keys, reader, lock, record, fee);
+    this.renewal = new BundleRenewal(redis, store);
     registerVpnScripts(redis);
   }
 
@@ -122,7 +125,18 @@ export class VpnRegistry {
     return this.activations.payAndResume(msisdn, nowMs);
   }
 
-  monthlyRun(month: string, nowMs: number, options: { batchSize?: number } = {}): Promise<MonthlyRunSummary> {
-    return this.monthly.run(month, nowMs, options);
+  /**
+   * The monthly run: the month's functional fees, then the bundles step (DESIGN §3, Bundles:
+   * ended bundles cleared, calendar-month bundles renewed); the failures of both are listed
+   * together, so a run with any is tried again as a whole.
+   */
+  async monthlyRun(
+    month: string,
+    nowMs: number,
+    options: { batchSize?: number } = {},
+  ): Promise<MonthlyRunSummary & { bundles: Omit<BundleRenewalSummary, 'failed'> }> {
+    const summary = await this.monthly.run(month, nowMs, options);
+    const { failed, ...bundles } = await this.renewal.run(month, nowMs, options);
+    return { ...summary, bundles, failed: [...summary.failed, ...failed] };
   }
 }

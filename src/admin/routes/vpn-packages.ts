@@ -53,6 +53,18 @@ const monthlyRunResult: JsonSchema = {
       description: 'activations whose fee could not be paid: preference off until paid',
     },
     skipped: { type: 'integer', description: 'activations with nothing to pay for the month' },
+    bundles: {
+      type: 'object',
+      description:
+        'the bundles step: calendar-month bundles renewed, unpaid (tried again by a later run of the month), ' +
+        'lapsed (the month before unpaid, or no longer on sale), and ended bundles cleared',
+      properties: {
+        renewed: { type: 'integer' },
+        unpaid: { type: 'integer' },
+        lapsed: { type: 'integer' },
+        expired: { type: 'integer' },
+      },
+    },
     failed: {
       type: 'array',
       description: 'activations this run could not decide; a later run tries again',

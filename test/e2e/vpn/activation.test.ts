@@ -110,7 +110,14 @@ describe('activation for next month', () => {
 
     // The April run charges a's first fee (and z's April fee), and a's free seconds start.
     const summary = await vpnRegistry(o).monthlyRun('2026-04', o.clock.ms);
-    expect(summary).toEqual({ month: '2026-04', charged: 2, suspended: 0, skipped: 0, failed: [] });
+    expect(summary).toEqual({
+      month: '2026-04',
+      charged: 2,
+      suspended: 0,
+      skipped: 0,
+      bundles: { renewed: 0, unpaid: 0, lapsed: 0, expired: 0 },
+      failed: [],
+    });
     expect(await vpnRegistry(o).activation(a)).toMatchObject({ status: 'active', paidThrough: '2026-04' });
     expect(await buckets(o, a)).toEqual({ money: b(440, 0, 560), [L0]: b(600, 0, 0) });
 
@@ -131,7 +138,14 @@ describe('a suspended package', () => {
 
     o.clock.ms = APRIL_FIRST;
     const summary = await vpnRegistry(o).monthlyRun('2026-04', o.clock.ms);
-    expect(summary).toEqual({ month: '2026-04', charged: 1, suspended: 1, skipped: 0, failed: [] });
+    expect(summary).toEqual({
+      month: '2026-04',
+      charged: 1,
+      suspended: 1,
+      skipped: 0,
+      bundles: { renewed: 0, unpaid: 0, lapsed: 0, expired: 0 },
+      failed: [],
+    });
     expect(await vpnRegistry(o).activation(a)).toMatchObject({ status: 'suspended', paidThrough: '2026-03' });
 
     // Suspended: the plain tariff, though March's free seconds are still in the bucket.

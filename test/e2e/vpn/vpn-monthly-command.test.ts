@@ -102,7 +102,7 @@ describe('ocs vpn-monthly', () => {
 
     expect(await run('2026-02')).toBe(0);
     expect(out.join('\n')).toMatch(
-      /^vpn-monthly 2026-02: \d+ charged, \d+ suspended \(fee unpaid\), \d+ skipped, 0 failed$/,
+      /^vpn-monthly 2026-02: \d+ charged, \d+ suspended \(fee unpaid\), \d+ skipped, 0 failed\nbundles 2026-02: \d+ renewed, \d+ unpaid, \d+ lapsed, \d+ ended and cleared$/,
     );
     expect(await registry.activation(rich)).toMatchObject({ status: 'active', paidThrough: '2026-02' });
     expect(await registry.activation(poor)).toMatchObject({ status: 'suspended', paidThrough: '2026-01' });

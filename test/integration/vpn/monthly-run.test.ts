@@ -70,7 +70,14 @@ describe('the monthly run', () => {
     await f.store.setBucket({ opId: 'use', msisdn: active, bucket: L0, available: 120, nowMs: NOW });
 
     const summary = await f.vpn.monthlyRun(DEC, DECEMBER);
-    expect(summary).toEqual({ month: DEC, charged: 3, suspended: 2, skipped: 1, failed: [] });
+    expect(summary).toEqual({
+      month: DEC,
+      charged: 3,
+      suspended: 2,
+      skipped: 1,
+      bundles: { renewed: 0, unpaid: 0, lapsed: 0, expired: 0 },
+      failed: [],
+    });
 
     expect(await f.vpn.activation(active)).toEqual({
       msisdn: active,
@@ -119,7 +126,14 @@ describe('the monthly run', () => {
     const before = await snapshot(f, everyone);
     const again = await f.vpn.monthlyRun(DEC, DECEMBER + 60_000);
     // The suspended are tried again (and refused again); nothing else is due.
-    expect(again).toEqual({ month: DEC, charged: 0, suspended: 2, skipped: 4, failed: [] });
+    expect(again).toEqual({
+      month: DEC,
+      charged: 0,
+      suspended: 2,
+      skipped: 4,
+      bundles: { renewed: 0, unpaid: 0, lapsed: 0, expired: 0 },
+      failed: [],
+    });
     expect(await snapshot(f, everyone)).toEqual(before);
   });
 
@@ -171,6 +185,7 @@ describe('the monthly run', () => {
       charged: 120,
       suspended: 0,
       skipped: 0,
+      bundles: { renewed: 0, unpaid: 0, lapsed: 0, expired: 0 },
       failed: [],
     });
     expect(new Set(await Promise.all(numbers.map((m) => f.money(m))))).toEqual(new Set([500]));
