@@ -1,4 +1,5 @@
 import { account } from './account.js';
+import { audit } from './audit.js';
 import { cdrExport } from './cdr-export.js';
 import type { Command } from './command.js';
 import { demo } from './demo.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   topup,
   cdrExport,
   exportCommand,
+  audit,
   demo,
   simulate,
   vpnMonthly,

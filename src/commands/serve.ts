@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { ChargingSettings } from '../credit-control/settings.js';
+import type { ExportConfig } from '../export/config.js';
 import type { Logger } from '../logging.js';
 import type { RunningServer } from '../server/start.js';
 import { readArgs, type ArgSpec } from './arguments.js';
@@ -13,6 +14,7 @@ const ARGS = { flags: {} } as const satisfies ArgSpec;
 export interface ServeNeeds {
   config: Config;
   settings: ChargingSettings;
+  exportConfig: ExportConfig;
 }
 
 /**
@@ -38,13 +40,18 @@ export const serve = defineCommand<void, ServeNeeds>({
   },
   parse: (args) => void readArgs('serve', args, ARGS),
   async configure(env) {
-    const [{ loadConfig }, { loadChargingSettings }] = await Promise.all([
+    const [{ loadConfig }, { loadChargingSettings }, { loadExportConfig }] = await Promise.all([
       import('../config/config.js'),
       import('../credit-control/settings.js'),
+      import('../export/config.js'),
     ]);
-    return { config: loadConfig(env), settings: loadChargingSettings(env.CHARGING_CONFIG) };
+    return {
+      config: loadConfig(env),
+      settings: loadChargingSettings(env.CHARGING_CONFIG),
+      exportConfig: loadExportConfig(env),
+    };
   },
-  async execute(_parsed, { config, settings }) {
+  async execute(_parsed, { config, settings, exportConfig }) {
     const [{ startServer }, { createLogger, logProcessFaults }] = await Promise.all([
       import('../server/start.js'),
       import('../logging.js'),
@@ -53,7 +60,7 @@ export const serve = defineCommand<void, ServeNeeds>({
     logProcessFaults(logger);
     let server: RunningServer;
     try {
-      server = await startServer(config, { settings, logger });
+      server = await startServer(config, { settings, logger, export: exportConfig });
     } catch (err) {
       // A start that fails is a log line like the others, for the log shipper, not a stack on stderr.
       logger.fatal({ err }, 'server not started');

@@ -43,4 +43,9 @@ export const SERVER_ENVIRONMENT = [
     'auto: the servers run the monthly VPN run themselves, once across instances, in the first hour of a month; off: a scheduler runs ocs vpn-monthly (default off)',
   ],
   ['CHARGING_CONFIG', 'YAML file of charging settings (default built-in)'],
+  ['EXPORT_ENABLED', 'true: CDRs and ledger leave Redis for files, one instance at a time (default false)'],
+  [
+    'EXPORT_DIR',
+    'directory of the exported files (default /var/lib/ocs/export); docs/export.md has the rest',
+  ],
 ] as const;

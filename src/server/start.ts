@@ -27,6 +27,10 @@ import { answersPing, whenReady } from '../redis/readiness.js';
 import { startLocalRedis, type LocalRedis } from '../redis/local-redis.js';
 import { PRODUCT_NAME, firmwareRevision } from '../version.js';
 import { OpenedResources } from './opened-resources.js';
+import type { ExportConfig } from '../export/config.js';
+import { ExportKeys } from '../export/keys.js';
+import { ExportMetrics } from '../export/metrics.js';
+import { ExportService } from '../export/service.js';
 import { VpnMonthlySchedule } from './vpn-monthly-schedule.js';
 
 export interface ServerOptions {
@@ -41,6 +45,8 @@ export interface ServerOptions {
   /** How often VPN_MONTHLY_RUN=auto looks for a month to run; 0: only when tests call check. */
   vpnMonthlyCheckMs?: number;
   now?: () => number;
+  /** The exporter's configuration (EXPORT_*); it runs when `enabled`. */
+  export?: ExportConfig;
 }
 
 export interface RunningServer {
@@ -62,6 +68,8 @@ export interface RunningServer {
   /** The Diameter listeners, their peers and admission. */
   diameter: DiameterServer;
   http: FastifyInstance;
+  /** The exporter, when EXPORT_ENABLED: this instance exports while it holds the lock. */
+  exporter: ExportService | undefined;
   /**
    * Graceful shutdown within SHUTDOWN_TIMEOUT_MS: not ready at once, Diameter drained (see
    * DiameterServer.close), then HTTP, supervision and Redis closed. Resolves true when the drain
@@ -197,6 +205,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         }, intervalMs)
       : undefined;
   supervision?.unref();
+  // The backlog gauges are read on every instance, so that they rise when none exports.
+  const exportMetrics = new ExportMetrics(metrics.registry, redis, new ExportKeys(keyPrefix));
+  const exporter = options.export?.enabled
+    ? new ExportService({ redis, config: options.export, keyPrefix, metrics: exportMetrics, logger })
+    : undefined;
+  exporter?.start();
   const vpnMonthly =
     config.vpnMonthlyRun === 'auto'
       ? new VpnMonthlySchedule({ redis, store, keyPrefix, logger, now: options.now ?? Date.now })
@@ -219,6 +233,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     vpnMonthly,
     diameter,
     http,
+    exporter,
     close() {
       closing ??= (async () => {
         const startedAt = Date.now();
@@ -229,6 +244,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         logger.info({ timeoutMs }, 'shutting down: not ready, new connections refused, draining');
         const drained = await diameter.close(startedAt + timeoutMs - closingReserveMs(timeoutMs));
         await http.close();
+        await exporter?.close();
         await catalog.close();
         await vpnDirectory.close();
         await redis.quit().catch(() => undefined);

@@ -17,6 +17,7 @@ const CALLS: Record<string, string[]> = {
   topup: ['8613800000001', '100'],
   cdr: ['export', '--all'],
   export: [],
+  audit: [],
   demo: ['--once'],
   simulate: ['scenarios/smoke.yaml'],
   'vpn-monthly': [],
