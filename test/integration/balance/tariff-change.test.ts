@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type Tier } from '../../../src/balance/index.js';
 import { balanceFixture, msisdn } from './fixture.js';
@@ -93,5 +94,66 @@ describe('a grant across a tariff change (RFC 4006 §8.20, §8.27)', () => {
     const { m, settle } = await granted(PEAK_TO_NIGHT, 60);
     await expect(settle(30, 60)).rejects.toThrow(InvalidArgumentError);
     expect(await money(m)).toEqual({ available: 980, reserved: 20, spent: 0 });
+  });
+});
+
+describe('a tariff change, every combination', () => {
+  it('never charges more than the dearest price per started unit, nor less than zero, and loses no money', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          before: fc.integer({ min: 0, max: 500 }),
+          after: fc.integer({ min: 0, max: 500 }),
+          unitSize: fc.integer({ min: 1, max: 120 }),
+          granted: fc.integer({ min: 1, max: 600 }),
+          used: fc.integer({ min: 0, max: 900 }),
+          afterShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          money: fc.integer({ min: 0, max: 100_000 }),
+        }),
+        async ({ before, after, unitSize, granted: units, used, afterShare, money }) => {
+          const m = msisdn();
+          n += 1;
+          const sessionId = `tcp-${n}`;
+          await f.store.upsertAccount({ msisdn: m, buckets: { money } });
+          const tiers: Tier[] = [
+            { bucket: 'money', unitSize, pricePerUnit: before, priceAfterChange: after },
+          ];
+          try {
+            await f.store.apply({
+              opId: `${sessionId}#0`,
+              msisdn: m,
+              sessionId,
+              ratingGroup: 0,
+              tiers,
+              units,
+              nowMs: NOW,
+              expiresAtMs: LATER,
+            });
+          } catch {
+            return; // not one unit affordable: nothing to settle
+          }
+          const usedAfterChange = Math.floor(used * afterShare);
+          const r = await f.store.settle({
+            opId: `${sessionId}#1`,
+            msisdn: m,
+            sessionId,
+            ratingGroup: 0,
+            used,
+            usedAfterChange,
+            nowMs: NOW + 1,
+          });
+          const b = (await f.store.getAccount(m))!.buckets.money!;
+          expect(b.available + b.reserved + b.spent).toBe(money);
+          expect(b.reserved).toBe(0);
+          expect(b.spent).toBeGreaterThanOrEqual(0);
+          expect(b.spent).toBeLessThanOrEqual(Math.ceil(used / unitSize) * Math.max(before, after));
+          if (r.uncharged === 0) {
+            expect(b.spent).toBeGreaterThanOrEqual(Math.ceil(used / unitSize) * Math.min(before, after));
+          }
+          expect(r.amounts.money ?? 0).toBe(b.spent);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
