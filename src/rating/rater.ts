@@ -11,11 +11,10 @@ import type { VpnRating } from './vpn.js';
 
 const NONE: readonly Membership[] = Object.freeze([]);
 
-/** An account's bundles and the time they are judged at, for rating (src/bundles/account-bundles.ts). */
+/** An account's bundles, for rating (src/bundles/account-bundles.ts). */
 export interface BundleSource {
-  /** The bundles the account holds, ended ones included. */
+  /** The bundles the account holds, ended ones included: rating leaves out those ended at the time rated. */
   holdings(msisdn: string): Promise<readonly BundleHolding[]>;
-  now(): number;
 }
 
 /** A leg to rate, as credit control knows it. */
@@ -90,7 +89,7 @@ export class DirectoryRater implements Rater {
   async rate(call: ResolvedCall, tariffId: string): Promise<Rating> {
     const rating = await this.rateWithoutBundles(call, tariffId);
     if (!this.bundles || (rating as VpnRating).group !== undefined) return rating;
-    return withBundles(rating, call.service, await this.bundles.holdings(call.served), this.bundles.now());
+    return withBundles(rating, call.service, await this.bundles.holdings(call.served), call.when.atMs);
   }
 
   private async rateWithoutBundles(call: ResolvedCall, tariffId: string): Promise<Rating> {

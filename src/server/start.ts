@@ -132,10 +132,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     sessions,
     cdrs: new CdrWriter(redis, sessionKeys, settings.cdrMaxLen),
     subscribers: new SubscriberResolver(redis, sessionKeys, settings.subscriptionIdTypes),
-    rater: new DirectoryRater(catalog, vpnDirectory, settings.numbering, {
-      holdings: (msisdn) => accountBundles.holdings(msisdn),
-      now: options.now ?? Date.now,
-    }),
+    rater: new DirectoryRater(catalog, vpnDirectory, settings.numbering, accountBundles),
     settings,
     logger,
     metrics: new ChargingMetrics(metrics, {

@@ -27,7 +27,8 @@ export async function priceEnquiry(event: ChargeableEvent): Promise<CreditContro
 
 /**
  * CHECK_BALANCE (RFC 4006 §6.5): whether the account can pay for what the request names
- * (at least one minor unit when it names something free), moving no money.
+ * (at least one minor unit when it names something free), moving no money. What its bundles
+ * hold in full is paid for already.
  */
 export async function checkBalance(event: ChargeableEvent): Promise<CreditControlAnswer> {
   const priced = await priceNow(event);
@@ -36,6 +37,7 @@ export async function checkBalance(event: ChargeableEvent): Promise<CreditContro
   return {
     resultCode: ResultCode.SUCCESS,
     services: [],
-    checkBalanceResult: spendable >= Math.max(priced.price, 1) ? 'enough-credit' : 'no-credit',
+    checkBalanceResult:
+      priced.coveredByBundles || spendable >= Math.max(priced.price, 1) ? 'enough-credit' : 'no-credit',
   };
 }

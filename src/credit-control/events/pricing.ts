@@ -1,5 +1,6 @@
 import type { AccountView } from '../../balance/index.js';
 import { priceOf } from '../../rating/tariff.js';
+import type { Rating } from '../../rating/types.js';
 import { refusalOf, type ChargingRefusal } from '../refusals.js';
 import { noteLevel } from '../session-record.js';
 import type { ChargeableEvent } from './event.js';
@@ -16,9 +17,10 @@ export async function priceOfServices(
   event: ChargeableEvent,
   available?: Readonly<Record<string, number>>,
   atMs?: number,
-): Promise<{ price: number } | { refusal: ChargingRefusal }> {
+): Promise<{ price: number; coveredByBundles: boolean } | { refusal: ChargingRefusal }> {
   const { kind, account, record } = event;
   let price = 0;
+  let coveredByBundles = event.services.length > 0;
   let refused: ChargingRefusal | undefined;
   for (const s of event.services) {
     try {
@@ -32,13 +34,33 @@ export async function priceOfServices(
       price += money
         ? moneyInMinorUnits(money.valueDigits, money.exponent, account.currency)
         : priceOf(rating, units, available);
+      coveredByBundles &&= !money && available !== undefined && bundlesCover(rating, units, available);
       noteLevel(record, rating.level);
     } catch (err) {
       refused = refusalOf(err);
       if (!refused) throw err;
     }
   }
-  return refused ? { refusal: refused } : { price };
+  return refused ? { refusal: refused } : { price, coveredByBundles };
+}
+
+/**
+ * Whether the bundle tiers of a rating (those in front of money, DESIGN §3, Bundles) hold all
+ * of `units` in what their buckets have left: such a request is paid for already, whatever the
+ * money.
+ */
+export function bundlesCover(
+  rating: Rating,
+  units: number,
+  available: Readonly<Record<string, number>>,
+): boolean {
+  let left = units;
+  for (const tier of rating.tiers) {
+    if (left <= 0 || !tier.bucket.startsWith('bundle:')) break;
+    const usable = Math.floor((available[tier.bucket] ?? 0) / tier.pricePerUnit);
+    left -= Math.min(Math.ceil(left / tier.unitSize), usable) * tier.unitSize;
+  }
+  return left <= 0;
 }
 
 /** What each bucket of the account holds now, for pricing against free credit. */
