@@ -1,6 +1,7 @@
 /**
  * An account's history, newest first and paged: its ledger (every balance change) and its CDRs.
- * Both are Redis Streams per account, so an entry's id is `<ms>-<seq>` of when it was written;
+ * Both are Redis Streams per account, which hold a recent window only once the exporter runs
+ * (older entries are in its files, docs/export.md), so an entry's id is `<ms>-<seq>` of when it was written;
  * a page ends with `next`, the id to pass as `before` for the page after it, and a time range
  * (`fromMs`, `toMs`, both included) selects by that time.
  */

@@ -101,6 +101,7 @@ export function historyRoutes(ctx: AdminContext): FastifyPluginAsync {
   return async (app) => {
     const route = <T extends { id: string }>(
       path: string,
+      operationId: string,
       summary: string,
       item: JsonSchema,
       reader: (msisdn: string) => RangeReader<T>,
@@ -110,10 +111,13 @@ export function historyRoutes(ctx: AdminContext): FastifyPluginAsync {
         {
           schema: {
             tags: ['history'],
+            operationId,
             summary,
             description:
               'Newest first. `next` is the `before` of the following page (null on the last one); `from` and `to` ' +
-              'select by when the entry was written, both included.',
+              'select by when the entry was written, both included. Read from Redis, which keeps a recent window: ' +
+              'with the exporter running (EXPORT_ENABLED), entries exported to files are trimmed EXPORT_KEEP_SECONDS ' +
+              '(default 600) after their export, so older history is in the exported files (docs/export.md).',
             security: SECURITY,
             params: msisdnParams,
             querystring: pageQuery,
@@ -127,10 +131,14 @@ export function historyRoutes(ctx: AdminContext): FastifyPluginAsync {
           return newestFirst(reader(msisdn), query);
         },
       );
-    route('/accounts/:msisdn/ledger', "the account's ledger: every change of its buckets", ledgerEntry, (m) =>
-      ledgerReader(ctx.redis, ctx.store, m),
+    route(
+      '/accounts/:msisdn/ledger',
+      'listAccountLedger',
+      "the account's ledger: every change of its buckets",
+      ledgerEntry,
+      (m) => ledgerReader(ctx.redis, ctx.store, m),
     );
-    route('/accounts/:msisdn/cdrs', "the account's charging data records", cdr, (m) =>
+    route('/accounts/:msisdn/cdrs', 'listAccountCdrs', "the account's charging data records", cdr, (m) =>
       cdrReader(ctx.cdrs, m),
     );
   };
