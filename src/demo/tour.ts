@@ -87,7 +87,7 @@ export async function runTour(port: number, realm: string, host = '127.0.0.1'): 
     const DATA = SERVICE_CONTEXT.data;
     lines.push(
       summary(
-        'data CCR-I 8613800000001 asks 2 MiB on RG 10',
+        'data CCR-I 8613800000001 asks 2 MiB on RG 10, from its data-1g bundle',
         await creditControl(
           ccr(to, data, DATA, 'INITIAL_REQUEST', 0, '8613800000001', [
             mscc(10, ['CC-Total-Octets', 2 * MiB]),
@@ -107,7 +107,7 @@ export async function runTour(port: number, realm: string, host = '127.0.0.1'): 
     );
     lines.push(
       summary(
-        'data CCR-T used 1.5 MiB',
+        'data CCR-T used 1.5 MiB (3.5 MiB in all, from the bundle: no money)',
         await creditControl(
           ccr(to, data, DATA, 'TERMINATION_REQUEST', 2, '8613800000001', [
             mscc(10, undefined, ['CC-Total-Octets', 1.5 * MiB]),
