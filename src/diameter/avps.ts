@@ -28,6 +28,7 @@ export const AVP_NAMES = {
   vendorSpecificApplicationId: 'Vendor-Specific-Application-Id',
   inbandSecurityId: 'Inband-Security-Id',
   disconnectCause: 'Disconnect-Cause',
+  reAuthRequestType: 'Re-Auth-Request-Type',
   proxyInfo: 'Proxy-Info',
   routeRecord: 'Route-Record',
   userName: 'User-Name',

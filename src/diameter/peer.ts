@@ -16,7 +16,12 @@ import { RequestDispatcher } from './peer/dispatch.js';
 import { InboundFrames } from './peer/framing.js';
 import type { PeerInfo } from './peer/handler.js';
 import type { PeerOptions } from './peer/options.js';
-import { OutgoingRequests, type RequestBuilder } from './peer/outgoing-requests.js';
+import {
+  OutgoingRequests,
+  type RequestBuilder,
+  type RetriedAnswer,
+  type RetryPolicy,
+} from './peer/outgoing-requests.js';
 import type { PeerState } from './peer/state.js';
 import { Watchdog, answerDeviceWatchdog } from './peer/watchdog.js';
 
@@ -92,6 +97,11 @@ export class PeerConnection implements PeerInfo {
   /** Sends a request to this peer and resolves with its answer (for DWR, DPR, RAR, ASR). */
   request(build: RequestBuilder): Promise<DiameterMessage> {
     return this.outgoing.send(build);
+  }
+
+  /** Sends a request until its answer is final or the policy's attempts run out (RAR, ASR). */
+  requestWithRetries(build: RequestBuilder, policy: RetryPolicy): Promise<RetriedAnswer> {
+    return this.outgoing.sendWithRetries(build, policy);
   }
 
   /** Requests of this peer admitted and not yet answered. */
@@ -181,6 +191,7 @@ export class PeerConnection implements PeerInfo {
     this.originHost = accepted.originHost;
     this.originRealm = accepted.originRealm;
     this.state = 'open';
+    this.options.events?.opened(this);
   }
 
   private onOpenRequest(message: DiameterMessage): void {
@@ -230,6 +241,8 @@ export class PeerConnection implements PeerInfo {
   }
 
   private onClose(): void {
+    // Only a connection that opened was announced; this.originHost is set only then.
+    if (this.originHost) this.options.events?.closed(this);
     this.state = 'closed';
     this.watchdog.stop();
     this.outgoing.failAll('connection closed');

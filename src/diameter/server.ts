@@ -10,7 +10,7 @@ import type { Dictionary } from './dictionary.js';
 import { InFlightLimit, DEFAULT_MAX_IN_FLIGHT } from './admission.js';
 import { PeerConnection } from './peer.js';
 import { DisconnectCause } from './peer/disconnect.js';
-import { handlerKey, type RequestHandler } from './peer/handler.js';
+import { handlerKey, type PeerEvents, type RequestHandler } from './peer/handler.js';
 import type { PeerOptions } from './peer/options.js';
 import { remoteAddressOf } from './peer/transport.js';
 import { certificateMismatch, createTlsListener, type DiameterTlsOptions } from './tls.js';
@@ -39,6 +39,8 @@ export interface DiameterServerOptions {
   registry?: Registry;
   /** A TLS listener beside TCP, serving the same handlers with the same admission. */
   tls?: DiameterTlsOptions;
+  /** Told of each peer connection that opens and closes. */
+  peerEvents?: PeerEvents;
 }
 
 export interface DiameterAddress {
@@ -115,6 +117,7 @@ export class DiameterServer {
       admission: this.admission,
       logger: options.logger,
       ...(metrics ? { metrics } : {}),
+      ...(options.peerEvents ? { events: options.peerEvents } : {}),
       ...checks,
     });
     this.peers.set(peer, transport);
@@ -188,6 +191,16 @@ export class DiameterServer {
 
   get listening(): boolean {
     return this.server.listening && (this.tlsServer?.listening ?? true);
+  }
+
+  /**
+   * An open connection of the peer with this Diameter identity, the one opened last when it has
+   * several (a reconnection while the old connection is not yet closed).
+   */
+  openPeer(originHost: string): PeerConnection | undefined {
+    let found: PeerConnection | undefined;
+    for (const p of this.peers.keys()) if (p.isOpen && p.originHost === originHost) found = p;
+    return found;
   }
 
   /** Open peers (capabilities exchanged). */

@@ -8,6 +8,15 @@ export interface PeerInfo {
   readonly remoteAddress: string;
 }
 
+/**
+ * Told when a peer's connection opens (capabilities exchanged) and when an open one closes: how
+ * the instance keeps the registry of the peers it can send requests to (src/network-requests/).
+ */
+export interface PeerEvents {
+  opened(peer: PeerInfo): void;
+  closed(peer: PeerInfo): void;
+}
+
 /** Serves one command of one application for handshaken peers. */
 export interface RequestHandler {
   readonly applicationId: number;

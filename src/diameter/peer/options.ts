@@ -5,7 +5,7 @@ import type { Avps } from '../avps.js';
 import type { Dictionary } from '../dictionary.js';
 import type { DiameterMetrics } from '../metrics.js';
 import type { PeerAllowList } from './allow-list.js';
-import type { RequestHandler } from './handler.js';
+import type { PeerEvents, RequestHandler } from './handler.js';
 
 export interface PeerOptions {
   dictionary: Dictionary;
@@ -25,4 +25,6 @@ export interface PeerOptions {
   admission: Admission;
   logger: Logger;
   metrics?: DiameterMetrics;
+  /** Told of each connection that opens and closes. */
+  events?: PeerEvents;
 }
