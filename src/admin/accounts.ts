@@ -12,6 +12,7 @@ import { accountSchema, validUntilEpochSeconds } from '../catalog/schema.js';
 import type { TariffCatalog } from '../catalog/tariffs.js';
 import type { SessionKeys } from '../credit-control/keys.js';
 import type { Activation, Membership } from '../vpn/model.js';
+import type { NetworkTriggers } from '../network-requests/triggers.js';
 import type { VpnRegistry } from '../vpn/registry.js';
 import { AdminError } from './errors.js';
 import type { AdminKeys } from './keys.js';
@@ -60,6 +61,8 @@ export interface AccountServiceDeps {
   vpn: VpnRegistry;
   keys: AdminKeys;
   now(): number;
+  /** Told of each change, so that the sessions of an account blocked or lost are aborted (ASR). */
+  network?: NetworkTriggers | undefined;
 }
 
 /** The last valid day of an expiry at `epochSeconds` (the inverse of validUntilEpochSeconds). */
@@ -137,9 +140,11 @@ export class AccountService {
   async update(msisdn: string, body: unknown): Promise<AccountResource> {
     const patch = parseBody(accountPatchSchema, body);
     const { store, catalog, keys, redis, vpn } = this.deps;
+    let statusBefore = '';
     await withLock(redis, keys.accountLock(msisdn), async () => {
       const account = await store.getAccount(msisdn);
       if (!account) throw accountNotFound(msisdn);
+      statusBefore = account.status;
       let currency = account.currency;
       if (patch.tariff !== undefined && patch.tariff !== account.tariff) {
         const tariff = await catalog.get(patch.tariff);
@@ -177,6 +182,9 @@ export class AccountService {
         this.deps.now(),
       );
     });
+    const status = patch.status;
+    if (status)
+      await this.deps.network?.accountChanged(msisdn, { status: statusBefore }, { status }, 'status');
     return this.show(msisdn);
   }
 

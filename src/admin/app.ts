@@ -15,6 +15,7 @@ import type { CdrWriter } from '../credit-control/cdr.js';
 import type { SessionKeys } from '../credit-control/keys.js';
 import type { SessionStore } from '../credit-control/sessions.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { NetworkTriggers } from '../network-requests/triggers.js';
 import { VERSION } from '../version.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { adminAuth, scopeOf, type AdminToken } from './auth.js';
@@ -38,6 +39,8 @@ export interface AdminDeps {
   catalog: TariffCatalog;
   sessions: SessionStore;
   sessionKeys: SessionKeys;
+  /** RARs and ASRs for the sessions of the accounts the API changes; none: no request is sent. */
+  network?: NetworkTriggers;
   /** The charging service's CDR streams; default a reader of the same keys. */
   cdrs?: CdrWriter;
   metrics: Metrics;
@@ -157,6 +160,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     catalog: deps.catalog,
     sessionKeys: deps.sessionKeys,
     sessions: deps.sessions,
+    ...(deps.network ? { network: deps.network } : {}),
     ...(deps.cdrs ? { cdrs: deps.cdrs } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });

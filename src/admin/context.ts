@@ -5,6 +5,7 @@ import { CdrWriter } from '../credit-control/cdr.js';
 import type { SessionKeys } from '../credit-control/keys.js';
 import { chargingSettings } from '../credit-control/settings.js';
 import { SessionStore } from '../credit-control/sessions.js';
+import type { NetworkTriggers } from '../network-requests/triggers.js';
 import { VpnRegistry } from '../vpn/registry.js';
 import { AccountService } from './accounts.js';
 import { ADMIN_OP_TTL_SECONDS, CreditService } from './credits.js';
@@ -22,6 +23,8 @@ export interface AdminContext {
   vpn: VpnRegistry;
   accounts: AccountService;
   credits: CreditService;
+  /** RARs and ASRs for the sessions of accounts changed here; undefined: none are sent. */
+  network: NetworkTriggers | undefined;
   now(): number;
 }
 
@@ -34,6 +37,7 @@ export interface AdminContextOptions {
   sessions?: SessionStore;
   /** Default: a reader of the same streams (the admin side writes no CDR). */
   cdrs?: CdrWriter;
+  network?: NetworkTriggers;
   now?: () => number;
 }
 
@@ -56,8 +60,18 @@ export function adminContext(options: AdminContextOptions): AdminContext {
     sessions: options.sessions ?? new SessionStore(redis, sessionKeys),
     cdrs: options.cdrs ?? new CdrWriter(redis, sessionKeys, chargingSettings().cdrMaxLen),
     vpn,
-    accounts: new AccountService({ redis, store, catalog, sessionKeys, vpn, keys, now }),
-    credits: new CreditService({ redis, store, keys, now }),
+    accounts: new AccountService({
+      redis,
+      store,
+      catalog,
+      sessionKeys,
+      vpn,
+      keys,
+      now,
+      network: options.network,
+    }),
+    credits: new CreditService({ redis, store, keys, now, network: options.network }),
+    network: options.network,
     now,
   };
 }

@@ -12,6 +12,7 @@ import type { BalanceStore } from '../balance/index.js';
 import { BalanceError, MAX_AMOUNT, MONEY } from '../balance/index.js';
 import { accountNotFound } from './accounts.js';
 import { AdminError } from './errors.js';
+import type { NetworkTriggers } from '../network-requests/triggers.js';
 import type { AdminKeys } from './keys.js';
 import { parseBody } from './schemas.js';
 
@@ -60,6 +61,8 @@ export interface CreditServiceDeps {
   store: BalanceStore;
   keys: AdminKeys;
   now(): number;
+  /** Told of each credit made, so that sessions out of money are re-authorised (RAR). */
+  network?: NetworkTriggers | undefined;
 }
 
 export class CreditService {
@@ -96,6 +99,7 @@ export class CreditService {
     const request = { opId, msisdn, amount, bucket, reference, nowMs: this.deps.now() };
     try {
       const result = kind === 'topup' ? await store.topup(request) : await store.refund(request);
+      if (!replayed) await this.deps.network?.credited(msisdn, kind);
       return { msisdn, kind, reference, amount, bucket, available: result.available, replayed };
     } catch (err) {
       // Refused by the store and not remembered (amount too large): the reference is free

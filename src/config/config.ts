@@ -51,6 +51,17 @@ export interface Config {
    * every peer gets its DPR within it; whatever is left at its end is cut off.
    */
   shutdownTimeoutMs: number;
+  /** Re-Auth and Abort-Session requests to clients (docs/network-requests.md). */
+  networkRequests: {
+    /** INSTANCE_ID: this instance among those sharing the Redis; default the host name and random characters. */
+    instanceId: string | undefined;
+    /** ASR_CLOSE_TIMEOUT_MS: a session sent an ASR and without CCR-T this long is closed here. */
+    abortCloseMs: number;
+    /** NETWORK_REQUEST_TIMEOUT_MS: how long each attempt of a RAR or ASR waits for its answer. */
+    answerTimeoutMs: number;
+    /** NETWORK_REQUEST_ATTEMPTS: attempts of a RAR or ASR unanswered or answered with a transient error. */
+    attempts: number;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
    * VPN_MONTHLY_RUN: `auto`, the servers run the monthly VPN run themselves, once across
@@ -192,6 +203,13 @@ const schema = z.object({
   METRICS_TOKEN: token.optional(),
   CONFIG_CACHE_TTL_MS: wholeNumber(1, 3_600_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, . _ or -' })
+    .optional(),
+  ASR_CLOSE_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
+  NETWORK_REQUEST_TIMEOUT_MS: wholeNumber(100, 60_000).default(3000),
+  NETWORK_REQUEST_ATTEMPTS: wholeNumber(1, 10).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VPN_MONTHLY_RUN: z.enum(['off', 'auto'], { message: "must be 'off' or 'auto'" }).default('off'),
 });
@@ -234,6 +252,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     configCacheTtlMs: e.CONFIG_CACHE_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    networkRequests: {
+      instanceId: e.INSTANCE_ID,
+      abortCloseMs: e.ASR_CLOSE_TIMEOUT_MS,
+      answerTimeoutMs: e.NETWORK_REQUEST_TIMEOUT_MS,
+      attempts: e.NETWORK_REQUEST_ATTEMPTS,
+    },
     logLevel: e.LOG_LEVEL,
     vpnMonthlyRun: e.VPN_MONTHLY_RUN,
   };

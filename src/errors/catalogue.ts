@@ -164,6 +164,14 @@ export const ERRORS = {
   UNAUTHORIZED: { title: 'no bearer token, or not one of the configured tokens', status: 401 },
   INSUFFICIENT_SCOPE: { title: 'the token is read-only and the route changes something', status: 403 },
   ROUTE_NOT_FOUND: { title: 'no such route', status: 404 },
+  SESSION_NOT_OPEN: {
+    title: 'the account has no open credit-control session with this Session-Id',
+    status: 404,
+  },
+  NETWORK_REQUESTS_UNAVAILABLE: {
+    title: 'this process has no Diameter side to send Re-Auth or Abort-Session requests from',
+    status: 503,
+  },
   TARIFF_NOT_FOUND: { title: 'no tariff with this id', status: 404 },
   ACCOUNT_EXISTS: { title: 'an account with this MSISDN exists already', status: 409 },
   ALIAS_TAKEN: { title: 'the IMSI or NAI already names another account', status: 409 },

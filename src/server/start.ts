@@ -26,6 +26,8 @@ import { connectRedis } from '../redis/connect.js';
 import { answersPing, whenReady } from '../redis/readiness.js';
 import { startLocalRedis, type LocalRedis } from '../redis/local-redis.js';
 import { PRODUCT_NAME, firmwareRevision } from '../version.js';
+import { newInstanceId } from '../network-requests/instance-id.js';
+import { peerRegistry, startInstanceNetwork, type InstanceNetwork } from '../network-requests/network.js';
 import { OpenedResources } from './opened-resources.js';
 import type { ExportConfig } from '../export/config.js';
 import { ExportKeys } from '../export/keys.js';
@@ -67,6 +69,8 @@ export interface RunningServer {
   vpnMonthly: VpnMonthlySchedule | undefined;
   /** The Diameter listeners, their peers and admission. */
   diameter: DiameterServer;
+  /** RARs and ASRs: this instance's id, its peers in the registry, the triggers, the ASR sweeper. */
+  network: InstanceNetwork;
   http: FastifyInstance;
   /** The exporter, when EXPORT_ENABLED: this instance exports while it holds the lock. */
   exporter: ExportService | undefined;
@@ -126,7 +130,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const vpnDirectory = await opened.step(() => VpnDirectory.open(cached));
   opened.add(() => vpnDirectory.close());
   const accountBundles = new AccountBundles(redis, store);
+  const instanceId = config.networkRequests.instanceId ?? newInstanceId();
   const charging = new ChargingService({
+    instanceId,
     storeDeadlineMs: commandTimeoutMs,
     store,
     sessions,
@@ -153,6 +159,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     vendorId: 0,
     firmwareRevision: firmwareRevision(),
   };
+  // Which instance holds which peer, so that any instance can have a RAR or ASR sent.
+  const peers = peerRegistry(redis, keyPrefix, instanceId, logger);
   const diameter = new DiameterServer({
     host: config.diameter.host,
     port: config.diameter.port,
@@ -165,9 +173,26 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     maxInFlight: config.diameter.maxInFlight,
     logger,
     registry: metrics.registry,
+    peerEvents: peers,
     ...(config.diameter.tls ? { tls: config.diameter.tls } : {}),
   });
   diameter.addHandler(creditControlHandler({ avps: diameter.avps, identity, service: charging, logger }));
+  const network = await opened.step(() =>
+    startInstanceNetwork({
+      redis,
+      keyPrefix,
+      registry: peers,
+      instanceId,
+      peers: diameter,
+      avps: diameter.avps,
+      identity,
+      charging: charging.charging,
+      settings: config.networkRequests,
+      metricsRegistry: metrics.registry,
+      logger,
+    }),
+  );
+  opened.add(() => network.close());
   const { port: diameterPort, tlsPort: diameterTlsPort } = await opened.step(() => diameter.listen());
   opened.add(() => diameter.close(Date.now()));
 
@@ -179,6 +204,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       catalog,
       sessions,
       sessionKeys,
+      network: network.triggers,
       metrics,
       tokens: tokensFromConfig(config),
       metricsToken: config.metricsToken,
@@ -229,6 +255,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     supervisor,
     vpnMonthly,
     diameter,
+    network,
     http,
     exporter,
     close() {
@@ -241,6 +268,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         logger.info({ timeoutMs }, 'shutting down: not ready, new connections refused, draining');
         const drained = await diameter.close(startedAt + timeoutMs - closingReserveMs(timeoutMs));
         await http.close();
+        await network.close();
         await exporter?.close();
         await catalog.close();
         await vpnDirectory.close();

@@ -9,7 +9,8 @@ import {
   type CommandDefinition,
   type Dictionary,
 } from '../diameter/dictionary.js';
-import { CommandFlags, type DiameterMessage } from '../diameter/message.js';
+import { readText } from '../diameter/avp-value.js';
+import { CommandFlags, findAvp, type DiameterMessage } from '../diameter/message.js';
 import { ResultCode } from '../errors/result-codes.js';
 import { hopByHopOf } from './header.js';
 
@@ -81,6 +82,11 @@ export class DiameterClient {
   onAnswerFrame: ((frame: Buffer) => void) | undefined;
   /** Called once when the connection closes, for whatever reason. */
   onClose: (() => void) | undefined;
+  /**
+   * A request of the server other than DWR and DPR (a RAR, an ASR): left unanswered unless this
+   * answers it (answerServerRequest).
+   */
+  onServerRequest: ((request: DiameterMessage) => void) | undefined;
 
   constructor(
     private readonly port: number,
@@ -230,6 +236,7 @@ export class DiameterClient {
         this.serverRequests.push(message);
         const code = message.commandCode;
         if (code === this.watchdog.code || code === this.disconnectPeer.code) this.answerBase(message);
+        else this.onServerRequest?.(message);
         continue;
       }
       // Only the header is read until it is known who wants the answer.
@@ -242,6 +249,30 @@ export class DiameterClient {
         this.onAnswerFrame?.(next);
       }
     }
+  }
+
+  /**
+   * Answers a request of the server (RAA to a RAR, RFC 6733 §8.3.2; ASA to an ASR, §8.5.2) with
+   * its Session-Id first, as both answers begin, and the Result-Code given.
+   */
+  answerServerRequest(request: DiameterMessage, resultCode: number): void {
+    const sessionId = findAvp(request.avps, this.dict.avpByName('Session-Id').code);
+    this.socket.write(
+      encodeMessage(this.dict, {
+        commandCode: request.commandCode,
+        applicationId: request.applicationId,
+        request: false,
+        proxiable: (request.flags & CommandFlags.Proxiable) !== 0,
+        hopByHop: request.hopByHop,
+        endToEnd: request.endToEnd,
+        avps: [
+          ...(sessionId ? [['Session-Id', readText(sessionId)] as AvpEntry] : []),
+          ['Result-Code', resultCode],
+          ['Origin-Host', this.originHost],
+          ['Origin-Realm', this.originRealm],
+        ],
+      }),
+    );
   }
 
   /**

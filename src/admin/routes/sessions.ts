@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { accountNotFound } from '../accounts.js';
 import type { AdminContext } from '../context.js';
 import { errorResponses, msisdnParams, SECURITY, type JsonSchema } from '../schemas.js';
+import { sessionRequestRoutes } from './session-requests.js';
 
 const integer = { type: 'integer' } as const;
 const string = { type: 'string' } as const;
@@ -101,5 +102,6 @@ export function sessionRoutes(ctx: AdminContext): FastifyPluginAsync {
         return { sessions, reservations };
       },
     );
+    await app.register(sessionRequestRoutes(ctx));
   };
 }
