@@ -105,6 +105,7 @@ end
 if not rtiers and used > 0 then
   return remember(KEYS[4], ttl, refuse(RESERVATION_NOT_FOUND, rid))
 end
+acct.now = tonumber(now)
 
 local uncharged, amounts, returned, released = 0, NONE, NONE, 0
 if rtiers then
@@ -113,7 +114,6 @@ if rtiers then
   local split = after > 0 and '|afterTariffChange=' .. istr(after) or ''
   ledger_flush(acct, KEYS[3], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
     '|used=' .. istr(used) .. '|uncharged=' .. istr(uncharged) .. split)
-acct.now = tonumber(now)
   unfreeze(acct, rtiers, rheld)
   returned = step_amounts(acct, AV)
   ledger_flush(acct, KEYS[3], maxlen, now, opId, 'return', session, rg, false)
