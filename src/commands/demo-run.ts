@@ -54,12 +54,13 @@ export async function runDemo(config: Config, once: boolean): Promise<number> {
     );
 
     // 1. The scripted tour: one request at a time, each outcome in turn.
-    const toured = ['8613800000001', '8613800000002', '8613800000003'];
+    const toured = ['8613800000001', '8613800000002', '8613800000003', '8613800000005'];
     const before = await Promise.all(toured.map((m) => server.store.getAccount(m)));
     console.log('Tour: a PGW and an IMS node, one request at a time');
     for (const line of await runTour(server.diameterPort, config.diameter.originRealm)) {
       console.log(
-        `  ${line.what.padEnd(62)} -> ${line.resultCode ?? '-'}${line.granted ? `  granted ${line.granted}` : ''}`,
+        `  ${line.what.padEnd(62)} -> ${line.resultCode ?? '-'}${line.granted ? `  granted ${line.granted}` : ''}` +
+          (line.price ? `  price ${line.price}` : ''),
       );
     }
     console.log('\nBalances (money, minor units):');

@@ -10,6 +10,8 @@ export interface TourLine {
   what: string;
   resultCode: number | undefined;
   granted?: string;
+  /** Cost-Information of a price enquiry, e.g. '0.10 CNY' (RFC 4006 §8.7). */
+  price?: string;
 }
 
 let counter = 0;
@@ -31,6 +33,7 @@ function ccr(
   number: number,
   msisdn: string,
   more: AvpEntry[],
+  at = new Date(),
 ): AvpEntry[] {
   return [
     ['Session-Id', sid],
@@ -41,7 +44,7 @@ function ccr(
     ['Service-Context-Id', context],
     ['CC-Request-Type', type],
     ['CC-Request-Number', number],
-    ['Event-Timestamp', new Date()],
+    ['Event-Timestamp', at],
     [
       'Subscription-Id',
       [
@@ -65,7 +68,21 @@ function summary(what: string, answer: ReceivedAnswer): TourLine {
   const gsu = member(m, 'Granted-Service-Unit') ?? answer.get('Granted-Service-Unit');
   const granted = Array.isArray(gsu) ? gsu.map((a) => `${a.name}=${String(a.value)}`).join(' ') : undefined;
   const rc = (member(m, 'Result-Code') ?? answer.get('Result-Code')) as number | undefined;
-  return granted ? { what, resultCode: rc, granted } : { what, resultCode: rc };
+  const line: TourLine = granted ? { what, resultCode: rc, granted } : { what, resultCode: rc };
+  const cost = answer.get('Cost-Information');
+  const digits = member(member(cost, 'Unit-Value'), 'Value-Digits');
+  const exponent = member(member(cost, 'Unit-Value'), 'Exponent');
+  if (digits !== undefined) {
+    const scale = -Number(exponent ?? 0);
+    line.price = `${(Number(digits) / 10 ** scale).toFixed(Math.max(scale, 0))} CNY`;
+  }
+  return line;
+}
+
+/** Tonight at 23:30 in Beijing, when pps-world's night band has halved its prices. */
+function tonightInBeijing(): Date {
+  const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  return new Date(`${day}T23:30:00+08:00`);
 }
 
 /**
@@ -171,6 +188,86 @@ export async function runTour(port: number, realm: string, host = '127.0.0.1'): 
           ccr(to, sms, SERVICE_CONTEXT.sms, 'EVENT_REQUEST', 0, '8613800000002', [
             ['Requested-Action', 'DIRECT_DEBITING'],
             mscc(200, ['CC-Service-Specific-Units', 1]),
+          ]),
+        ),
+      ),
+    );
+
+    // pps-world (8613800000005): what one minute costs to each kind of destination, and calls.
+    const WORLD = '8613800000005';
+    const callTo = (called: string): AvpEntry => [
+      'Service-Information',
+      [
+        [
+          'IMS-Information',
+          [
+            ['Node-Functionality', 'AS'],
+            ['Role-Of-Node', 'ORIGINATING_ROLE'],
+            ['Calling-Party-Address', `tel:+${WORLD}`],
+            ['Called-Party-Address', called],
+          ],
+        ],
+      ],
+    ];
+    const enquiries: [string, string, Date?][] = [
+      ['a national mobile', 'tel:+8613912345678'],
+      ['Beijing', 'tel:+861062345678'],
+      ['New York (6-second units)', 'tel:+12125550100'],
+      ['Beijing tonight at 23:30 (night band)', 'tel:+861062345678', tonightInBeijing()],
+    ];
+    for (const [where, called, at] of enquiries) {
+      lines.push(
+        summary(
+          `price of 1 minute to ${where}`,
+          await creditControl(
+            ccr(
+              to,
+              sessionId(client, 'price'),
+              VOICE,
+              'EVENT_REQUEST',
+              0,
+              WORLD,
+              [
+                ['Requested-Action', 'PRICE_ENQUIRY'],
+                ['Requested-Service-Unit', [['CC-Time', 60]]],
+                callTo(called),
+              ],
+              at,
+            ),
+          ),
+        ),
+      );
+    }
+    const beijing = sessionId(client, 'beijing');
+    lines.push(
+      summary(
+        'voice CCR-I 8613800000005 calls Beijing 010 6234 5678',
+        await creditControl(
+          ccr(to, beijing, VOICE, 'INITIAL_REQUEST', 0, WORLD, [
+            mscc(100, ['CC-Time', 120]),
+            callTo('tel:+861062345678'),
+          ]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'voice CCR-T 90 s used (two started minutes at Beijing price)',
+        await creditControl(
+          ccr(to, beijing, VOICE, 'TERMINATION_REQUEST', 1, WORLD, [
+            mscc(100, undefined, ['CC-Time', 90]),
+            callTo('tel:+861062345678'),
+          ]),
+        ),
+      ),
+    );
+    lines.push(
+      summary(
+        'voice CCR-I 8613800000005 calls premium 86168: barred',
+        await creditControl(
+          ccr(to, sessionId(client, 'premium'), VOICE, 'INITIAL_REQUEST', 0, WORLD, [
+            mscc(100, ['CC-Time', 60]),
+            callTo('tel:+8616800000000'),
           ]),
         ),
       ),

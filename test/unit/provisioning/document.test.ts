@@ -29,7 +29,7 @@ describe('a valid document', () => {
     const doc = parseDocument(
       readFileSync(new URL('../../../demo/provisioning.yaml', import.meta.url), 'utf8'),
     );
-    expect(doc.tariffs.map((t) => t.id)).toEqual(['pps-standard']);
+    expect(doc.tariffs.map((t) => t.id)).toEqual(['pps-standard', 'pps-world']);
     expect(doc.tariffs[0]).toEqual({
       id: 'pps-standard',
       currency: 'CNY',
@@ -42,7 +42,17 @@ describe('a valid document', () => {
         },
       },
     });
-    expect(doc.accounts).toHaveLength(5);
+    expect(doc.tariffs[1]).toMatchObject({
+      timeZone: 'Asia/Shanghai',
+      timeBands: [{ name: 'night', from: '23:00', to: '07:00', percent: 50 }],
+    });
+    expect(doc.tariffs[1]?.voice?.destinations?.map((d) => d.name)).toEqual([
+      'national',
+      'beijing',
+      'nanp',
+      'premium',
+    ]);
+    expect(doc.accounts).toHaveLength(6);
     expect(doc.accounts[4]).toEqual({
       msisdn: '8613900000009',
       prepaid: false,
