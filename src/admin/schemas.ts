@@ -30,6 +30,21 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 
 export const MSISDN_PATTERN = '^[0-9]{5,15}$';
 export const ID_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
+const LIMIT_PATTERN = '^(1000|[1-9][0-9]{0,2})$';
+const TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2}))?$';
+const STREAM_ID_PATTERN = '^\\d{1,15}-\\d{1,15}$';
+
+/**
+ * What each pattern of the path and query schemas asks for, in words: a refusal says this
+ * rather than the regular expression (field names are added by the caller).
+ */
+export const PATTERN_REASONS: Readonly<Record<string, string>> = {
+  [MSISDN_PATTERN]: 'must be 5 to 15 digits (E.164 without +)',
+  [ID_PATTERN]: 'must be 1 to 64 letters, digits, dots, underscores or hyphens',
+  [LIMIT_PATTERN]: 'must be a whole number from 1 to 1000',
+  [TIME_PATTERN]: 'must be a date (2026-03-01) or a time with its offset (2026-03-01T08:00:00Z)',
+  [STREAM_ID_PATTERN]: 'must be the `next` of a previous page (<ms>-<seq>)',
+};
 
 export const msisdnParams = {
   type: 'object',
@@ -129,22 +144,22 @@ export const pageQuery = {
   properties: {
     limit: {
       type: 'string',
-      pattern: '^(1000|[1-9][0-9]{0,2})$',
+      pattern: LIMIT_PATTERN,
       description: 'entries per page, 1 to 1000 (default 100)',
     },
     from: {
       type: 'string',
-      pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2}))?$',
+      pattern: TIME_PATTERN,
       description: 'oldest time included, ISO 8601 (a date alone is its midnight UTC)',
     },
     to: {
       type: 'string',
-      pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2}))?$',
+      pattern: TIME_PATTERN,
       description: 'newest time included, ISO 8601 (a date alone is its midnight UTC)',
     },
     before: {
       type: 'string',
-      pattern: '^\\d{1,15}-\\d{1,15}$',
+      pattern: STREAM_ID_PATTERN,
       description: 'the `next` of the previous page: entries older than this id',
     },
   },

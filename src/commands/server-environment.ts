@@ -32,6 +32,21 @@ export const SERVER_ENVIRONMENT = [
   ['ADMIN_TOKEN', 'bearer token of the admin API, 16 characters or more (default: admin API off)'],
   ['ADMIN_TOKENS', 'more admin tokens: name:scope:token,... with scope read or write'],
   ['METRICS_TOKEN', 'when set, /metrics needs it as a bearer token'],
+  [
+    'ADMIN_RATE_LIMIT_MAX',
+    'admin API requests per window per token (per address without a known token); 0: no limit (default 3000)',
+  ],
+  ['ADMIN_RATE_LIMIT_WINDOW_SECONDS', 'the window of ADMIN_RATE_LIMIT_MAX; past it, 429 (default 60)'],
+  [
+    'ADMIN_SHED_EVENT_LOOP_DELAY_MS',
+    'mean event-loop delay above which admin API requests get 503; 0: off (default 1000)',
+  ],
+  [
+    'ADMIN_SHED_EVENT_LOOP_UTILIZATION',
+    'event-loop utilization, 0 to 1, above which they get 503; 0: off (default 0)',
+  ],
+  ['ADMIN_SHED_HEAP_USED_MB', 'V8 heap in use above which they get 503; 0: off (default 0)'],
+  ['ADMIN_SHED_RETRY_AFTER_SECONDS', 'Retry-After of a shed admin request (default 10)'],
   ['CONFIG_CACHE_TTL_MS', 'longest time a cached tariff or VPN entry is kept (default 30000)'],
   [
     'SHUTDOWN_TIMEOUT_MS',

@@ -1,6 +1,7 @@
 /**
  * ADMIN_TOKEN, ADMIN_TOKENS and METRICS_TOKEN, checked at start without ever printing a token;
- * DIAMETER_MAX_IN_FLIGHT, the admission limit of the Diameter listener.
+ * DIAMETER_MAX_IN_FLIGHT, the admission limit of the Diameter listener; ADMIN_RATE_LIMIT_* and
+ * ADMIN_SHED_*, how much of the process the admin API may take.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
@@ -79,6 +80,56 @@ describe('DIAMETER_ALLOWED_PEERS', () => {
     expect(problems({ DIAMETER_ALLOWED_PEERS: value })).toEqual([
       `DIAMETER_ALLOWED_PEERS.0=${JSON.stringify(value)}: pgw1.example@10.0.0.0/40: the prefix length must be 0 to 32`,
       `DIAMETER_ALLOWED_PEERS.1=${JSON.stringify(value)}: bad host@10.0.0.1: bad host is not a host name`,
+    ]);
+  });
+});
+
+describe('rate limit and load shedding of the admin API in the configuration', () => {
+  it('has defaults, and reads each variable', () => {
+    expect(loadConfig({}).adminLimits).toEqual({
+      rateLimitMax: 3000,
+      rateLimitWindowMs: 60_000,
+      shedEventLoopDelayMs: 1000,
+      shedEventLoopUtilization: 0,
+      shedHeapUsedBytes: 0,
+      shedRetryAfterSeconds: 10,
+    });
+    expect(
+      loadConfig({
+        ADMIN_RATE_LIMIT_MAX: '0',
+        ADMIN_RATE_LIMIT_WINDOW_SECONDS: '1',
+        ADMIN_SHED_EVENT_LOOP_DELAY_MS: '0',
+        ADMIN_SHED_EVENT_LOOP_UTILIZATION: '0.95',
+        ADMIN_SHED_HEAP_USED_MB: '512',
+        ADMIN_SHED_RETRY_AFTER_SECONDS: '30',
+      }).adminLimits,
+    ).toEqual({
+      rateLimitMax: 0,
+      rateLimitWindowMs: 1000,
+      shedEventLoopDelayMs: 0,
+      shedEventLoopUtilization: 0.95,
+      shedHeapUsedBytes: 512 * 1024 * 1024,
+      shedRetryAfterSeconds: 30,
+    });
+  });
+
+  it('names each bad value and what it must be', () => {
+    expect(
+      problems({
+        ADMIN_RATE_LIMIT_MAX: '-1',
+        ADMIN_RATE_LIMIT_WINDOW_SECONDS: '0',
+        ADMIN_SHED_EVENT_LOOP_DELAY_MS: '1e3',
+        ADMIN_SHED_EVENT_LOOP_UTILIZATION: '1.5',
+        ADMIN_SHED_HEAP_USED_MB: 'lots',
+        ADMIN_SHED_RETRY_AFTER_SECONDS: '3601',
+      }),
+    ).toEqual([
+      'ADMIN_RATE_LIMIT_MAX="-1": must be a whole number from 0 to 1000000',
+      'ADMIN_RATE_LIMIT_WINDOW_SECONDS="0": must be a whole number from 1 to 86400',
+      'ADMIN_SHED_EVENT_LOOP_DELAY_MS="1e3": must be a whole number from 0 to 60000',
+      'ADMIN_SHED_EVENT_LOOP_UTILIZATION="1.5": must be a number from 0 to 1, e.g. 0.98 (0: off)',
+      'ADMIN_SHED_HEAP_USED_MB="lots": must be a whole number from 0 to 1048576',
+      'ADMIN_SHED_RETRY_AFTER_SECONDS="3601": must be a whole number from 1 to 3600',
     ]);
   });
 });

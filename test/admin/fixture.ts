@@ -78,10 +78,14 @@ export interface AdminFixture {
 
 let counter = 0;
 
-export async function adminFixture(overrides: Partial<AdminDeps> = {}): Promise<AdminFixture> {
+/** `keyPrefix`: another fixture's, for a second instance on the same keys. */
+export async function adminFixture(
+  overrides: Partial<AdminDeps> & { keyPrefix?: string } = {},
+): Promise<AdminFixture> {
   const url = inject('redisUrl');
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  const prefix = `adm:${randomBytes(4).toString('hex')}:`;
+  const { keyPrefix, ...deps } = overrides;
+  const prefix = keyPrefix ?? `adm:${randomBytes(4).toString('hex')}:`;
   const store = new BalanceStore({ redis, keyPrefix: prefix, opTtlSeconds: 3600 });
   const catalog = new TariffCatalog(redis, prefix);
   const sessionKeys = new SessionKeys(prefix);
@@ -111,7 +115,7 @@ export async function adminFixture(overrides: Partial<AdminDeps> = {}): Promise<
     ready: async () => true,
     now: () => clock.ms,
     logger: pino({ level: 'info' }, sink),
-    ...overrides,
+    ...deps,
   });
   const number = () => {
     counter += 1;
@@ -143,7 +147,7 @@ export async function adminFixture(overrides: Partial<AdminDeps> = {}): Promise<
       const type = String(response.headers['content-type'] ?? '');
       return {
         status: response.statusCode,
-        body: type.startsWith('application/json') ? response.json() : response.body,
+        body: type.startsWith('application/json') && response.body !== '' ? response.json() : response.body,
         headers: response.headers,
       };
     },

@@ -11,6 +11,7 @@ beforeAll(async () => {
 afterAll(() => f.cleanup());
 
 interface Operation {
+  operationId?: string;
   security?: unknown[];
   requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, unknown>;
@@ -58,12 +59,15 @@ describe('GET /openapi.json', () => {
       Object.entries(ops).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as const),
     );
     const v1 = operations.filter(([name]) => name.includes(' /v1/'));
-    expect(v1.map(([name]) => name).sort()).toEqual([...ROUTES].sort());
+    expect(v1.map(([name]) => name)).toEqual(expect.arrayContaining(ROUTES));
     for (const [name, op] of v1) {
       expect(op.security, name).toEqual([{ bearer: [] }]);
-      expect(Object.keys(op.responses), name).toEqual(expect.arrayContaining(['400', '401', '403', '503']));
+      expect(Object.keys(op.responses), name).toEqual(
+        expect.arrayContaining(['400', '401', '403', '429', '503']),
+      );
       if (/^(POST|PUT|PATCH) /.test(name) && !name.endsWith('/resume')) {
         expect(op.requestBody?.content['application/json']?.schema, name).toBeDefined();
+        expect(Object.keys(op.responses), name).toEqual(expect.arrayContaining(['413', '415']));
       }
     }
     expect(Object.keys(doc.components.schemas)).toEqual(
@@ -73,6 +77,38 @@ describe('GET /openapi.json', () => {
     expect(operations.map(([name]) => name)).toEqual(
       expect.arrayContaining(['GET /healthz', 'GET /readyz', 'GET /metrics']),
     );
+  });
+
+  it('names every operation, each with an operationId of its own', async () => {
+    const doc = (await f.call('GET', '/openapi.json', { token: null })).body as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({
+        name: `${method.toUpperCase()} ${path}`,
+        id: op.operationId,
+      })),
+    );
+    expect(operations.filter((o) => !o.id).map((o) => o.name)).toEqual([]);
+    const ids = operations.map((o) => o.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]+$/);
+  });
+
+  it('marks the probes, the metrics without METRICS_TOKEN and the document itself as open', async () => {
+    const doc = (await f.call('GET', '/openapi.json', { token: null })).body as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
+      expect(doc.paths[path]?.get?.security, path).toEqual([]);
+    }
+    const guarded = await adminFixture({ metricsToken: 'metrics-token-for-tests-0123' });
+    try {
+      const guardedDoc = (await guarded.call('GET', '/openapi.json', { token: null })).body as typeof doc;
+      expect(guardedDoc.paths['/metrics']?.get?.security).toEqual([{ bearer: [] }]);
+    } finally {
+      await guarded.cleanup();
+    }
   });
 
   it('serves the UI at /docs', async () => {

@@ -61,6 +61,7 @@ export function accountRoutes(ctx: AdminContext): FastifyPluginAsync {
         config: { bodySchema: accountSchema },
         schema: {
           tags: ['accounts'],
+          operationId: 'createAccount',
           summary: 'create an account',
           description:
             'The shape of an account of the provisioning document; `balance` is the opening money, in minor units. ' +
@@ -81,6 +82,7 @@ export function accountRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['accounts'],
+          operationId: 'getAccount',
           summary:
             'an account: attributes, every bucket (available, reserved, spent), VPN memberships and package',
           security: SECURITY,
@@ -97,6 +99,7 @@ export function accountRoutes(ctx: AdminContext): FastifyPluginAsync {
         config: { bodySchema: accountPatchSchema },
         schema: {
           tags: ['accounts'],
+          operationId: 'updateAccount',
           summary: 'change attributes: block, report lost, unblock; tariff, validity, threshold, prepaid',
           description:
             '`{"status":"blocked"}` blocks, `{"status":"lost"}` reports the subscriber lost, `{"status":"active"}` ' +

@@ -20,24 +20,27 @@ const creditResource: JsonSchema = {
 
 const DAYS = ADMIN_OP_TTL_SECONDS / 86_400;
 
-const WHAT: Record<CreditKind, { path: string; summary: string; description: string }> = {
-  topup: {
-    path: '/accounts/:msisdn/topups',
-    summary: 'top up an account, once per reference',
-    description:
-      `Adds \`amount\` (minor units) to the available part of \`bucket\` (default money). The reference is the ` +
-      `client's own (a voucher or payment id); it is remembered per account for ${DAYS} days: the same ` +
-      'reference again tops up nothing and answers 200 with the first figures (`replayed: true`); with another ' +
-      'amount or bucket it is refused (409 REFERENCE_REUSED).',
-  },
-  refund: {
-    path: '/accounts/:msisdn/refunds',
-    summary: 'refund an amount to an account, once per reference',
-    description:
-      'Gives an amount back to the available part of `bucket` (RFC 4006 REFUND_ACCOUNT); spent stays as it was. ' +
-      `References are remembered per account for ${DAYS} days, apart from those of top-ups.`,
-  },
-};
+const WHAT: Record<CreditKind, { path: string; operationId: string; summary: string; description: string }> =
+  {
+    topup: {
+      path: '/accounts/:msisdn/topups',
+      operationId: 'topUpAccount',
+      summary: 'top up an account, once per reference',
+      description:
+        `Adds \`amount\` (minor units) to the available part of \`bucket\` (default money). The reference is the ` +
+        `client's own (a voucher or payment id); it is remembered per account for ${DAYS} days: the same ` +
+        'reference again tops up nothing and answers 200 with the first figures (`replayed: true`); with another ' +
+        'amount or bucket it is refused (409 REFERENCE_REUSED).',
+    },
+    refund: {
+      path: '/accounts/:msisdn/refunds',
+      operationId: 'refundAccount',
+      summary: 'refund an amount to an account, once per reference',
+      description:
+        'Gives an amount back to the available part of `bucket` (RFC 4006 REFUND_ACCOUNT); spent stays as it was. ' +
+        `References are remembered per account for ${DAYS} days, apart from those of top-ups.`,
+    },
+  };
 
 export function creditRoutes(ctx: AdminContext): FastifyPluginAsync {
   return async (app) => {
@@ -49,6 +52,7 @@ export function creditRoutes(ctx: AdminContext): FastifyPluginAsync {
           config: { bodySchema: creditSchema },
           schema: {
             tags: ['accounts'],
+            operationId: what.operationId,
             summary: what.summary,
             description: what.description,
             security: SECURITY,

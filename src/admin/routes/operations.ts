@@ -2,13 +2,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../../metrics/metrics.js';
 import { metricsAuth } from '../auth.js';
-import { ref } from '../schemas.js';
+import { ref, SECURITY } from '../schemas.js';
 
 export interface OperationDeps {
   metrics: Metrics;
   ready(): Promise<boolean>;
   metricsToken?: string | undefined;
 }
+
+/** No authentication: the orchestrator's probes and, without METRICS_TOKEN, Prometheus. */
+const OPEN: [] = [];
 
 const status = {
   type: 'object',
@@ -20,7 +23,15 @@ export function operationRoutes(deps: OperationDeps): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/healthz',
-      { schema: { tags: ['operations'], summary: 'the process is alive', response: { 200: status } } },
+      {
+        schema: {
+          tags: ['operations'],
+          operationId: 'getHealth',
+          summary: 'the process is alive',
+          security: OPEN,
+          response: { 200: status },
+        },
+      },
       async () => ({ status: 'ok' }),
     );
     app.get(
@@ -28,7 +39,9 @@ export function operationRoutes(deps: OperationDeps): FastifyPluginAsync {
       {
         schema: {
           tags: ['operations'],
+          operationId: 'getReadiness',
           summary: 'Redis answers, the Diameter port listens, and the server is not shutting down',
+          security: OPEN,
           response: { 200: status, 503: status },
         },
       },
@@ -43,9 +56,10 @@ export function operationRoutes(deps: OperationDeps): FastifyPluginAsync {
         ...(deps.metricsToken ? { onRequest: metricsAuth(deps.metricsToken) } : {}),
         schema: {
           tags: ['operations'],
+          operationId: 'getMetrics',
           summary: 'Prometheus text format',
           description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set.',
-          ...(deps.metricsToken ? { security: [{ bearer: [] }] } : {}),
+          security: deps.metricsToken ? SECURITY : OPEN,
           response: {
             200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
             401: ref('AdminError'),

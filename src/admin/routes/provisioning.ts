@@ -36,6 +36,7 @@ export function provisioningRoutes(ctx: AdminContext): FastifyPluginAsync {
         config: { bodySchema: documentSchema },
         schema: {
           tags: ['provisioning'],
+          operationId: 'applyProvisioningDocument',
           summary: 'apply a provisioning document (JSON, or YAML as application/yaml)',
           description:
             'Safe to send again: tariffs and account attributes are set, an opening balance counts only when the ' +
@@ -60,12 +61,12 @@ export function provisioningRoutes(ctx: AdminContext): FastifyPluginAsync {
                     feesCharged: count,
                   },
                 },
-              },
                 bundles: {
                   type: 'object',
                   description: 'bundles put on sale, given to accounts now, and already held (left alone)',
                   properties: { bundles: count, added: count, held: count },
                 },
+              },
               required: ['tariffs', 'accountsCreated', 'accountsUpdated'],
             },
             ...errorResponses(422),

@@ -17,6 +17,7 @@ export function tariffRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['tariffs'],
+          operationId: 'listTariffs',
           summary: 'every tariff',
           security: SECURITY,
           response: { 200: listOf(tariffResource), ...errorResponses() },
@@ -30,6 +31,7 @@ export function tariffRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['tariffs'],
+          operationId: 'getTariff',
           summary: 'a tariff',
           security: SECURITY,
           params: idParams,
@@ -49,6 +51,7 @@ export function tariffRoutes(ctx: AdminContext): FastifyPluginAsync {
         config: { bodySchema: tariffBody },
         schema: {
           tags: ['tariffs'],
+          operationId: 'putTariff',
           summary: 'create or replace a tariff',
           description:
             'Prices in minor units of `currency` per started unit. Accounts on the tariff are rated by the new ' +

@@ -47,6 +47,7 @@ export function vpnGroupRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['vpn'],
+          operationId: 'listVpnGroups',
           summary: 'every VPN group (without members)',
           security: SECURITY,
           response: { 200: listOf(groupResource), ...errorResponses() },
@@ -60,6 +61,7 @@ export function vpnGroupRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['vpn'],
+          operationId: 'getVpnGroup',
           summary: 'a VPN group with its members, as in the provisioning document',
           security: SECURITY,
           params: idParams,
@@ -79,6 +81,7 @@ export function vpnGroupRoutes(ctx: AdminContext): FastifyPluginAsync {
         config: { bodySchema: groupBody },
         schema: {
           tags: ['vpn'],
+          operationId: 'putVpnGroup',
           summary: 'create or change a VPN group (members are registered one by one)',
           description:
             'The extension length cannot change while the group has members; maxMembers cannot fall below the count.',
@@ -104,6 +107,7 @@ export function vpnGroupRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['vpn'],
+          operationId: 'listVpnGroupMembers',
           summary: 'the members of a group, by short number',
           security: SECURITY,
           params: idParams,
@@ -119,6 +123,7 @@ export function vpnGroupRoutes(ctx: AdminContext): FastifyPluginAsync {
         config: { bodySchema: memberSchema },
         schema: {
           tags: ['vpn'],
+          operationId: 'addVpnGroupMember',
           summary: 'register a number in a group: belongs (pays the fee, enjoys the preference) or joins',
           description: RULES,
           security: SECURITY,
@@ -143,6 +148,7 @@ export function vpnGroupRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['vpn'],
+          operationId: 'removeVpnGroupMember',
           summary: 'take a number out of a group',
           description:
             'Leaving the group it belongs to ends its VPN function: the activation is deleted, fees paid are not refunded.',

@@ -85,6 +85,7 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['vpn'],
+          operationId: 'listVpnPackages',
           summary: 'every VPN package',
           security: SECURITY,
           response: { 200: listOf(packageResource), ...errorResponses() },
@@ -98,6 +99,7 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['vpn'],
+          operationId: 'getVpnPackage',
           summary: 'a VPN package',
           security: SECURITY,
           params: idParams,
@@ -117,6 +119,7 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
         config: { bodySchema: packageBody },
         schema: {
           tags: ['vpn'],
+          operationId: 'putVpnPackage',
           summary: 'create or change a VPN package: preferential items and charging levels',
           description:
             'Free levels (creditSeconds, or creditAmount spent at pricePerUnit) are used first, level by level, ' +
@@ -145,6 +148,7 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
         config: { bodySchema: activationRequestSchema },
         schema: {
           tags: ['vpn'],
+          operationId: 'activateVpnPackage',
           summary: 'activate a VPN package for a belonging member: immediate or next month',
           description:
             "Immediate: the month's functional fee is charged now (all or nothing) and the preference starts " +
@@ -172,6 +176,7 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['vpn'],
+          operationId: 'getVpnActivation',
           summary: "a number's VPN package activation",
           security: SECURITY,
           params: msisdnParams,
@@ -190,6 +195,7 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['vpn'],
+          operationId: 'resumeVpnActivation',
           summary: "pay this month's fee of a suspended package now and turn its preference back on",
           description: 'Nothing happens (200, charged 0) when nothing is due.',
           security: SECURITY,
@@ -210,6 +216,7 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
         },
         schema: {
           tags: ['vpn'],
+          operationId: 'runVpnMonthlyFees',
           summary: "charge the month's functional fees of every activation that owes them",
           description:
             'Default month: the current one (UTC); a month that has not begun is refused. Running it twice for a ' +
