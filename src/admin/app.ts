@@ -5,24 +5,24 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
-  type FastifyRequest,
 } from 'fastify';
 import type { Cluster, Redis } from 'ioredis';
-import type { z } from 'zod';
 import type { BalanceStore } from '../balance/index.js';
 import type { TariffCatalog } from '../catalog/tariffs.js';
 import type { CdrWriter } from '../credit-control/cdr.js';
 import type { SessionKeys } from '../credit-control/keys.js';
 import type { SessionStore } from '../credit-control/sessions.js';
+import { DEFAULT_ADMIN_LIMITS, type AdminLimits } from '../config/admin-limits.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { NetworkTriggers } from '../network-requests/triggers.js';
-import { VERSION } from '../version.js';
-import { bundleRoutes } from './routes/bundles.js';
+import { AllowedMethods } from './allowed-methods.js';
 import { adminAuth, scopeOf, type AdminToken } from './auth.js';
 import { adminContext } from './context.js';
-import { ADMIN_OP_TTL_SECONDS } from './credits.js';
-import { fieldPath, toAdminError, validationError, type AdminError, type Problem } from './errors.js';
+import { AdminError } from './errors.js';
+import { documentSharedAnswers, OPENAPI_OPTIONS } from './openapi.js';
+import { protectAdminApi } from './protection.js';
 import { accountRoutes } from './routes/accounts.js';
+import { bundleRoutes } from './routes/bundles.js';
 import { creditRoutes } from './routes/credits.js';
 import { historyRoutes } from './routes/history.js';
 import { operationRoutes } from './routes/operations.js';
@@ -31,6 +31,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { tariffRoutes } from './routes/tariffs.js';
 import { vpnRoutes } from './routes/vpn.js';
 import { addSharedSchemas } from './schemas.js';
+import { refusalOf } from './validation.js';
 
 export interface AdminDeps {
   redis: Redis | Cluster;
@@ -54,49 +55,11 @@ export interface AdminDeps {
   now?: () => number;
   /** A pino logger, or false for none (default). */
   logger?: FastifyBaseLogger | false;
+  /** Rate limit and load shedding of /v1; default DEFAULT_ADMIN_LIMITS. */
+  limits?: AdminLimits;
+  /** How often load shedding samples the event loop and heap (default 1000 ms). */
+  pressureSampleIntervalMs?: number;
 }
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The zod schema of the body: its messages replace JSON Schema's when the body is refused. */
-    bodySchema?: z.ZodType;
-  }
-}
-
-/** JSON Schema's refusal (Ajv errors) as problems naming each field. */
-function schemaProblems(part: string, errors: NonNullable<FastifyError['validation']>): Problem[] {
-  return errors.map((e) => {
-    const field = part + e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replaceAll('/', '.');
-    const params = e.params as Record<string, unknown>;
-    if (e.keyword === 'required')
-      return { field: `${field}.${String(params.missingProperty)}`, reason: 'is required' };
-    if (e.keyword === 'additionalProperties') {
-      return { field: `${field}.${String(params.additionalProperty)}`, reason: 'is not a known field' };
-    }
-    return { field, reason: e.message ?? 'is not valid' };
-  });
-}
-
-function refusal(err: FastifyError, request: FastifyRequest): AdminError {
-  if (!err.validation) return toAdminError(err);
-  const part = err.validationContext ?? 'body';
-  const zodSchema = request.routeOptions.config.bodySchema;
-  if (part === 'body' && zodSchema) {
-    const parsed = zodSchema.safeParse(request.body);
-    if (!parsed.success) {
-      return validationError(
-        parsed.error.issues.map((i) => ({ field: fieldPath('body', i.path), reason: i.message })),
-      );
-    }
-  }
-  return validationError(schemaProblems(part, err.validation));
-}
-
-const DESCRIPTION = `Accounts, top-ups, tariffs, VPN groups and packages of the gy-ocs online charging server,
-in the shapes of its provisioning document. Every route under /v1 needs \`Authorization: Bearer <token>\`:
-a read token may call GET, a write token every route. Amounts are integers in minor units of the
-account's currency. A top-up or refund reference is remembered for ${ADMIN_OP_TTL_SECONDS / 86_400} days per account:
-the same reference within that time credits once.`;
 
 /**
  * The HTTP side: health and readiness for the orchestrator, Prometheus metrics, the OpenAPI
@@ -115,39 +78,51 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
     },
   });
   app.decorateRequest('adminToken', null);
+  // A body is JSON (or a provisioning document's YAML, where that route says so): Fastify's
+  // default text/plain parser would hand a route a string it never expects; 415 instead.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const error = refusal(err, request);
+    const error = refusalOf(err, request);
     if (error.code === 'INTERNAL' || error.code === 'STORE_UNAVAILABLE') {
       request.log.error({ err, method: request.method, url: request.url }, `admin API: ${error.code}`);
     }
     return reply.code(error.status).send(error.toJSON());
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url}` }),
-  );
-  addSharedSchemas(app);
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'gy-ocs admin API', version: VERSION, description: DESCRIPTION },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      tags: [
-        { name: 'accounts', description: 'accounts, balances, top-ups and refunds' },
-        { name: 'history', description: 'open sessions, ledger and CDRs of an account' },
-        { name: 'tariffs' },
-        { name: 'vpn', description: 'VPN groups, members, packages, activations (ZTE US20120057507)' },
-        { name: 'provisioning', description: 'a whole provisioning document at once' },
-        { name: 'operations', description: 'health, readiness, metrics' },
-      ],
-    },
-    refResolver: {
-      buildLocalReference: (json, _baseUri, _fragment, i) =>
-        typeof json.$id === 'string' ? json.$id : `def-${i}`,
-    },
+  const allowed = new AllowedMethods();
+  allowed.track(app);
+  app.setNotFoundHandler((request, reply) => {
+    const methods = allowed.of(request.url);
+    const path = request.url.split('?', 1)[0] ?? '';
+    const error =
+      methods.length > 0
+        ? new AdminError('METHOD_NOT_ALLOWED', `${path} answers ${methods.join(', ')}, not ${request.method}`)
+        : new AdminError('ROUTE_NOT_FOUND', `no route ${request.method} ${path}`);
+    if (methods.length > 0) void reply.header('allow', methods.join(', '));
+    return reply.code(error.status).send(error.toJSON());
   });
+  addSharedSchemas(app);
+  documentSharedAnswers(app);
+
+  await app.register(swagger, OPENAPI_OPTIONS);
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        tags: ['operations'],
+        operationId: 'getOpenApiDocument',
+        summary: 'this document (the UI is at /docs)',
+        security: [],
+        response: {
+          200: {
+            description: 'the OpenAPI 3.1 document',
+            content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+          },
+        },
+      },
+    },
+    async () => app.swagger(),
+  );
 
   await app.register(
     operationRoutes({ metrics: deps.metrics, ready: deps.ready, metricsToken: deps.metricsToken }),
@@ -156,7 +131,6 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   const ctx = adminContext({
     redis: deps.redis,
     keyPrefix: deps.store.keys.prefix,
-      await v1.register(bundleRoutes(ctx));
     catalog: deps.catalog,
     sessionKeys: deps.sessionKeys,
     sessions: deps.sessions,
@@ -166,6 +140,13 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   });
   await app.register(
     async (v1) => {
+      await protectAdminApi(v1, {
+        limits: deps.limits ?? DEFAULT_ADMIN_LIMITS,
+        tokens: deps.tokens,
+        redis: deps.redis,
+        keyPrefix: deps.store.keys.prefix,
+        ...(deps.pressureSampleIntervalMs ? { sampleIntervalMs: deps.pressureSampleIntervalMs } : {}),
+      });
       v1.addHook('onRequest', adminAuth(deps.tokens));
       v1.addHook('onResponse', async (request, reply) => {
         if (scopeOf(request.method) !== 'write' || !request.adminToken) return;
@@ -181,6 +162,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
       });
       await v1.register(accountRoutes(ctx));
       await v1.register(creditRoutes(ctx));
+      await v1.register(bundleRoutes(ctx));
       await v1.register(sessionRoutes(ctx));
       await v1.register(historyRoutes(ctx));
       await v1.register(tariffRoutes(ctx));

@@ -2,6 +2,7 @@ import { parseAllowedPeer } from '../diameter/peer/allow-list.js';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_MAX_IN_FLIGHT } from '../diameter/admission.js';
+import { adminLimits, adminLimitVariables, type AdminLimits } from './admin-limits.js';
 import type { DiameterTlsOptions } from '../diameter/tls.js';
 import { diameterTls, diameterTlsVariables } from './diameter-tls.js';
 import { withRedisPassword } from './redis-password.js';
@@ -41,6 +42,8 @@ export interface Config {
   adminTokens: AdminTokenConfig[];
   /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
   metricsToken: string | undefined;
+  /** ADMIN_RATE_LIMIT_* and ADMIN_SHED_*: rate limit and load shedding of the admin API. */
+  adminLimits: AdminLimits;
   /**
    * CONFIG_CACHE_TTL_MS: longest time an instance keeps a cached tariff or VPN entry, so a
    * change whose pub/sub message was lost still reaches it (DESIGN §5).
@@ -201,6 +204,7 @@ const schema = z.object({
   ADMIN_TOKEN: token.optional(),
   ADMIN_TOKENS: adminTokens,
   METRICS_TOKEN: token.optional(),
+  ...adminLimitVariables,
   CONFIG_CACHE_TTL_MS: wholeNumber(1, 3_600_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
   INSTANCE_ID: z
@@ -250,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN,
     adminTokens: e.ADMIN_TOKENS,
     metricsToken: e.METRICS_TOKEN,
+    adminLimits: adminLimits(e),
     configCacheTtlMs: e.CONFIG_CACHE_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     networkRequests: {

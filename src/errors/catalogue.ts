@@ -172,13 +172,17 @@ export const ERRORS = {
     title: 'this process has no Diameter side to send Re-Auth or Abort-Session requests from',
     status: 503,
   },
+  METHOD_NOT_ALLOWED: {
+    title: 'the path exists, not with this method; `Allow` lists its methods',
+    status: 405,
+  },
   TARIFF_NOT_FOUND: { title: 'no tariff with this id', status: 404 },
+  BUNDLE_NOT_FOUND: { title: 'no bundle with this id is on sale', status: 404 },
   ACCOUNT_EXISTS: { title: 'an account with this MSISDN exists already', status: 409 },
   ALIAS_TAKEN: { title: 'the IMSI or NAI already names another account', status: 409 },
   REFERENCE_REUSED: {
     title: 'the reference was used for another amount, bucket or bundle of this account',
     status: 409,
-  BUNDLE_NOT_FOUND: { title: 'no bundle with this id is on sale', status: 404 },
   },
   POSTPAID_MEMBER: {
     title: 'the account belongs to a VPN group, which only a prepaid account may (ZTE S208)',
@@ -186,6 +190,10 @@ export const ERRORS = {
   },
   PAYLOAD_TOO_LARGE: { title: 'the body is larger than the server accepts', status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { title: 'the body must be application/json', status: 415 },
+  RATE_LIMITED: {
+    title: 'too many requests from this token or address in the window; `Retry-After` says when to retry',
+    status: 429,
+  },
   UNKNOWN_TARIFF: { title: 'the tariff named is not provisioned', status: 422 },
   CURRENCY_MISMATCH: {
     title: "the tariff's currency is not the account's: money cannot change currency",
@@ -199,6 +207,10 @@ export const ERRORS = {
   BALANCE_REFUSED: { title: 'the balance store refused the operation', status: 422 },
   INTERNAL: { title: 'a fault of the server; it is logged', status: 500 },
   ADMIN_DISABLED: { title: 'no admin token is configured (ADMIN_TOKEN or ADMIN_TOKENS)', status: 503 },
+  OVERLOADED: {
+    title: 'the server sheds admin requests to keep charging going; `Retry-After` says when to retry',
+    status: 503,
+  },
   STORE_UNAVAILABLE: {
     title: 'Redis cannot be reached; nothing was changed',
     resultCode: ResultCode.UNABLE_TO_COMPLY,

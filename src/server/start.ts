@@ -208,6 +208,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       metrics,
       tokens: tokensFromConfig(config),
       metricsToken: config.metricsToken,
+      limits: config.adminLimits,
       logger,
       ...(options.now ? { now: options.now } : {}),
       // Ready: Redis answers, the Diameter port listens, and we are not shutting down.

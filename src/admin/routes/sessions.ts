@@ -75,6 +75,7 @@ export function sessionRoutes(ctx: AdminContext): FastifyPluginAsync {
       {
         schema: {
           tags: ['history'],
+          operationId: 'listAccountSessions',
           summary: "the account's open sessions, and the reservations that hold its money",
           security: SECURITY,
           params: msisdnParams,
