@@ -266,8 +266,18 @@ export const BAD_VALUES = [
   },
   {
     name: 'the CDR export CronJob without a persistent volume',
-    values: { cdrExport: { cronJob: { enabled: true } } },
-    refusal: /cdrExport\.cronJob needs cdrExport\.persistence\.enabled/,
+    values: { cdrExport: { mode: 'cronJob' } },
+    refusal: /cdrExport\.mode cronJob needs cdrExport\.persistence\.enabled/,
+  },
+  {
+    name: 'the servers exporting into an emptyDir',
+    values: { cdrExport: { mode: 'servers', persistence: { enabled: true } } },
+    refusal: /cdrExport\.mode servers needs cdrExport\.persistence\.enabled and mountInServers/,
+  },
+  {
+    name: 'an unknown CDR format',
+    values: { cdrExport: { format: 'xml' } },
+    refusal: /format/,
   },
 ];
 

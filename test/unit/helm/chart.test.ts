@@ -151,12 +151,16 @@ describe('the chart with its CI values', () => {
     const pod = find(objects, 'Deployment').spec.template.spec;
     expect(pod.volumes.find((v: K8sObject) => v.name === 'export')).toEqual({ name: 'export', emptyDir: {} });
     expect(env(pod.containers[0], 'EXPORT_DIR').value).toBe('/var/lib/ocs/export');
+    expect(env(pod.containers[0], 'EXPORT_ENABLED')).toBeUndefined();
+    const exporter = job.containers[0];
+    expect(exporter.args).toEqual(['export']);
+    expect(env(exporter, 'EXPORT_CDR_FORMAT').value).toBe('both');
     const monthly = find(objects, 'CronJob', '-vpn-monthly').spec.jobTemplate.spec.template.spec.containers[0];
     expect(monthly.args).toEqual(['vpn-monthly']);
     expect(env(monthly, 'REDIS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'ocs-redis', key: 'password' });
   });
 
-  it('NodePort: fixed node ports, Local traffic policy, an existing claim in the servers', () => {
+  it('NodePort: fixed node ports, Local traffic policy, the servers exporting into an existing claim', () => {
     const objects = render([], ['nodeport-values.yaml']);
     const service = find(objects, 'Service');
     expect(service.spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Local' });
@@ -166,6 +170,9 @@ describe('the chart with its CI values', () => {
     ]);
     const volumes = find(objects, 'Deployment').spec.template.spec.volumes;
     expect(volumes.find((v: K8sObject) => v.name === 'export').persistentVolumeClaim).toEqual({ claimName: 'ocs-exports' });
+    const server = find(objects, 'Deployment').spec.template.spec.containers[0];
+    expect(env(server, 'EXPORT_ENABLED').value).toBe('true');
+    expect(objects.some((o) => o.kind === 'CronJob' && o.metadata.name.endsWith('-cdr-export'))).toBe(false);
     expect(objects.some((o) => o.kind === 'PersistentVolumeClaim')).toBe(false);
     expect(find(objects, 'PodDisruptionBudget').spec).toMatchObject({ minAvailable: 0 });
   });
