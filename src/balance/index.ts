@@ -1,4 +1,4 @@
-export { BalanceStore, type BalanceStoreOptions } from './store.js';
+export { BalanceStore, DEFAULT_LEDGER_MAX_LEN, type BalanceStoreOptions } from './store.js';
 export * from './errors.js';
 export * from './types.js';
 export { makeOpId, MAX_AMOUNT } from './validate.js';

@@ -62,7 +62,8 @@ export interface BalanceStoreOptions {
   /**
    * Approximate cap of each account's ledger stream (XADD MAXLEN ~), a safety net only: the
    * exporter trims what it has written to files by age (docs/export.md); the cap bounds an
-   * account's stream when no exporter runs, at the cost of its oldest entries. Default 10,000.
+   * account's stream when no exporter runs, at the cost of its oldest entries. Default
+   * DEFAULT_LEDGER_MAX_LEN.
    */
   ledgerMaxLen?: number;
   /** How long a replayed operation id returns its first result. Default 24 h. */
@@ -70,6 +71,12 @@ export interface BalanceStoreOptions {
   /** Counts and times every script call. */
   metrics?: StoreMetrics;
 }
+
+/**
+ * Far above what an exporter leaves in Redis (minutes of records), so that only a runaway account
+ * with no exporter running ever loses entries to the cap.
+ */
+export const DEFAULT_LEDGER_MAX_LEN = 1_000_000;
 
 export class BalanceStore {
   readonly keys: Keys;
@@ -81,7 +88,7 @@ export class BalanceStore {
   constructor(options: BalanceStoreOptions) {
     const redis = (this.redis = options.redis);
     this.keys = new Keys(options.keyPrefix ?? '');
-    const ledgerMaxLen = options.ledgerMaxLen ?? 10_000;
+    const ledgerMaxLen = options.ledgerMaxLen ?? DEFAULT_LEDGER_MAX_LEN;
     const opTtlSeconds = options.opTtlSeconds ?? 24 * 3600;
     checkInt('ledgerMaxLen', ledgerMaxLen, 1);
     checkInt('opTtlSeconds', opTtlSeconds, 1);

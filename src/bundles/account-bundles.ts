@@ -4,7 +4,7 @@
  * held, and clearing those that have ended (expire-bundles.lua).
  */
 import type { Cluster, Redis } from 'ioredis';
-import type { BalanceStore } from '../balance/index.js';
+import { DEFAULT_LEDGER_MAX_LEN, type BalanceStore } from '../balance/index.js';
 import { unwrap } from '../balance/decode.js';
 import type { Bundle } from '../catalog/bundles.js';
 import { BundleKeys } from './keys.js';
@@ -54,7 +54,7 @@ export interface ExpiredBundles {
 export interface AccountBundlesOptions {
   /** How long an operation id returns its first result. Default 30 days (a buyer's reference). */
   opTtlSeconds?: number;
-  /** Approximate cap of the ledger stream, as the balance store's. Default 10000. */
+  /** Approximate cap of the ledger stream, as the balance store's. */
   ledgerMaxLen?: number;
 }
 
@@ -70,7 +70,7 @@ export class AccountBundles {
   ) {
     this.keys = new BundleKeys(store.keys.prefix);
     this.opTtlSeconds = options.opTtlSeconds ?? 30 * 86_400;
-    this.ledgerMaxLen = options.ledgerMaxLen ?? 10_000;
+    this.ledgerMaxLen = options.ledgerMaxLen ?? DEFAULT_LEDGER_MAX_LEN;
   }
 
   /**

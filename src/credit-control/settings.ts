@@ -96,7 +96,7 @@ const settingsSchema = z
      * has written to files by age (docs/export.md); the cap bounds an account's stream when no
      * exporter runs, at the cost of its oldest CDRs.
      */
-    cdrMaxLen: z.number().int().positive().default(10_000),
+    cdrMaxLen: z.number().int().positive().default(1_000_000),
     /**
      * Who may credit money over Diameter (CCR-Event REFUND_ACCOUNT, RFC 4006 §6.4): the peers
      * (Diameter identities of connected clients) allowed to, none by default, and the most

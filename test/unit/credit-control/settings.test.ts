@@ -29,7 +29,7 @@ describe('chargingSettings', () => {
       numbering: { countryCode: '', nationalPrefix: '0', internationalPrefix: '00', nationalNumberLength: 0 },
       subscriptionIdTypes: ['e164', 'sip-uri'],
       closedSessionTtlSeconds: 300,
-      cdrMaxLen: 10000,
+      cdrMaxLen: 1000000,
       refunds: { peers: [], maxPerRequest: 10000 },
       creditControlFailureHandling: 'terminate',
     });
