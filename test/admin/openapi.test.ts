@@ -65,8 +65,10 @@ describe('GET /openapi.json', () => {
       expect(Object.keys(op.responses), name).toEqual(
         expect.arrayContaining(['400', '401', '403', '429', '503']),
       );
-      if (/^(POST|PUT|PATCH) /.test(name) && !name.endsWith('/resume')) {
+      if (ROUTES.includes(name) && /^(POST|PUT|PATCH) /.test(name) && !name.endsWith('/resume')) {
         expect(op.requestBody?.content['application/json']?.schema, name).toBeDefined();
+      }
+      if (op.requestBody) {
         expect(Object.keys(op.responses), name).toEqual(expect.arrayContaining(['413', '415']));
       }
     }
