@@ -88,6 +88,14 @@ export class Keys {
   }
 
   /**
+   * String: the money frozen by currency, as the last scrape that summed it found it (JSON
+   * pairs), kept a few seconds for the other instances' scrapes (reserved-money.ts).
+   */
+  reservedMoneySnapshot(): string {
+    return `${this.prefix}resv-money-snapshot`;
+  }
+
+  /**
    * The reservation index as the scripts get it on one Redis: an ARGV, not a KEY, so the
    * client's own keyPrefix, which ioredis adds to KEYS only, is put in front here.
    */
