@@ -16,12 +16,17 @@ export class DataSession extends SimSession {
   private readonly granted: number[];
   private readonly asking: boolean[];
   private readonly reported: number[];
+  /** When the grant being used was asked for, and when the request in flight was sent. */
+  private grantedAtMs = 0;
+  private sentAtMs = 0;
 
   constructor(
     kindIndex: number,
     id: string,
     msisdn: string,
     private readonly spec: DataSpec,
+    /** Called-Station-Id, when the scenario names APNs. */
+    readonly apn?: string,
   ) {
     super(kindIndex, id, msisdn);
     this.granted = spec.ratingGroups.map(() => 0);
@@ -40,6 +45,7 @@ export class DataSession extends SimSession {
           : RequestType.update;
     this.requestType = type;
     w.begin(hopByHop, this.id, 'data', type, this.number++, this.msisdn, nowMs);
+    this.sentAtMs = nowMs;
     if (type === RequestType.initial) {
       w.multipleServicesIndicator();
       for (const rg of rgs) w.mscc('data', rg, spec.requestedOctets, -1);
@@ -54,6 +60,7 @@ export class DataSession extends SimSession {
           w.mscc('data', rgs[i]!, ask ? spec.requestedOctets : -1, used);
       }
     }
+    if (this.apn !== undefined) w.ps(this.apn);
     return w.finish();
   }
 
@@ -62,10 +69,15 @@ export class DataSession extends SimSession {
     if (this.requestType !== RequestType.initial) {
       for (let i = 0; i < rgs.length; i++) {
         if (this.reported[i]! > 0 && usageCharged(a, rgs[i]!))
-          charges.add(this.msisdn, 'data', rgs[i]!, this.reported[i]!);
+          charges.add(this.msisdn, 'data', rgs[i]!, this.reported[i]!, {
+            apn: this.apn,
+            atMs: this.grantedAtMs,
+          });
         this.reported[i] = 0;
       }
     }
+    // Usage is charged at the price of the moment its grant was made (DESIGN §3, Time bands).
+    this.grantedAtMs = this.sentAtMs;
     if (this.requestType === RequestType.termination) {
       if (a.resultCode !== ResultCode.SUCCESS) this.refused = true;
       this.done = true;

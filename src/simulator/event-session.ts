@@ -10,6 +10,7 @@ export class EventSession extends SimSession {
   private readonly service: Service;
   private readonly units: number;
   private readonly ratingGroup: number;
+  private sentAtMs = 0;
 
   constructor(kindIndex: number, id: string, msisdn: string, spec: SmsSpec | DebitSpec) {
     super(kindIndex, id, msisdn);
@@ -21,6 +22,7 @@ export class EventSession extends SimSession {
 
   write(w: CcrWriter, hopByHop: number, nowMs: number): Buffer {
     w.begin(hopByHop, this.id, this.service, RequestType.event, this.number++, this.msisdn, nowMs);
+    this.sentAtMs = nowMs;
     w.requestedAction(RequestedAction.directDebiting);
     if (this.ratingGroup >= 0) w.mscc(this.service, this.ratingGroup, this.units, -1);
     else w.units(this.service, this.units, -1);
@@ -35,6 +37,7 @@ export class EventSession extends SimSession {
         this.service,
         Math.max(0, this.ratingGroup),
         r.granted >= 0 ? r.granted : this.units,
+        { atMs: this.sentAtMs },
       );
     } else {
       this.refused = true;

@@ -18,6 +18,8 @@ export interface SessionKind {
   called?: RangeCursor;
   vpn?: ShareCounter;
   shortCursor: number;
+  /** Next of the kind's `destinations` (voice) or `apns` (data). */
+  listCursor: number;
 }
 
 /** Walks a number range round and round. */
@@ -43,6 +45,7 @@ function sessionKinds(scenario: Scenario): SessionKind[] {
       pauseMs: spec.pauseSeconds * 1000,
       serving: new RangeCursor(scenario.msisdn),
       shortCursor: 0,
+      listCursor: 0,
     };
     if (spec.kind === 'voice') {
       if (spec.calling) k.serving = new RangeCursor(spec.calling);
@@ -83,7 +86,7 @@ export class SessionMaker {
     let s: SimSession;
     switch (spec.kind) {
       case 'data':
-        s = new DataSession(ki, id, msisdn, spec);
+        s = new DataSession(ki, id, msisdn, spec, spec.apns?.[k.listCursor++ % spec.apns.length]);
         break;
       case 'voice': {
         const vpn = k.vpn?.next() ?? false;
@@ -91,6 +94,8 @@ export class SessionMaker {
         if (vpn && spec.vpn) {
           const shorts = spec.vpn.shortNumbers;
           called = spec.vpn.format.replaceAll('{short}', shorts[k.shortCursor++ % shorts.length]!);
+        } else if (spec.destinations) {
+          called = `tel:+${spec.destinations[k.listCursor++ % spec.destinations.length]!}`;
         } else {
           called = `tel:+${k.called!.next()}`;
         }

@@ -1,4 +1,7 @@
 import type { TariffDocument } from '../catalog/schema.js';
+import { dialledNumber } from '../rating/numbering.js';
+import { priceOf, rateByTariff } from '../rating/tariff.js';
+import { BarredDestinationError, RatingError, type ChargedService } from '../rating/types.js';
 import { mostCharged, PackageCallers } from './package-calls.js';
 import type { Service } from './requests.js';
 
@@ -8,6 +11,14 @@ export interface VoiceCall {
   called: string;
   /** Dialled as a VPN short number (the scenario's `vpn`). */
   vpn: boolean;
+}
+
+/** What the price of a usage report depends on besides its units (DESIGN §3). */
+export interface UsageContext extends Partial<VoiceCall> {
+  /** Called-Station-Id of a data session. */
+  apn?: string | undefined;
+  /** When the grant the usage was taken from was asked for: its time band. */
+  atMs?: number;
 }
 
 /**
@@ -52,31 +63,46 @@ export class ExpectedMoney {
     readonly packages: PackageCallers = PackageCallers.NONE,
   ) {}
 
-  /** The price of `units` used in one report (originating voice, SMS, or a data rating group). */
-  cost(service: Service, ratingGroup: number, units: number): number {
+  /**
+   * The price of `units` used in one report (originating voice, SMS, or a data rating group),
+   * by the server's own pure rating: the called number's destination, the APN and the time
+   * band in force when the grant was made.
+   */
+  cost(service: Service, ratingGroup: number, units: number, usage: UsageContext = {}): number {
     if (units <= 0) return 0;
-    const t = this.tariff;
-    switch (service) {
-      case 'voice':
-        return t.voice ? Math.ceil(units / t.voice.unitSeconds) * t.voice.pricePerUnit : 0;
-      case 'sms':
-        return t.sms ? units * t.sms.pricePerMessage : 0;
-      case 'data': {
-        const rg = t.data?.ratingGroups[String(ratingGroup)];
-        return rg ? Math.ceil(units / rg.unitOctets) * rg.pricePerUnit : 0;
-      }
+    const charged: ChargedService =
+      service === 'voice'
+        ? { kind: 'voice', role: 'originating' }
+        : service === 'sms'
+          ? { kind: 'sms' }
+          : { kind: 'data', ratingGroup };
+    const otherParty = usage.called === undefined ? undefined : dialledNumber(usage.called)?.digits;
+    try {
+      const rating = rateByTariff(this.tariff, charged, {
+        atMs: usage.atMs ?? Date.now(),
+        otherParty,
+        apn: usage.apn,
+      });
+      return priceOf(rating, units);
+    } catch (err) {
+      // What the tariff does not price (or bars) the server does not charge.
+      if (err instanceof RatingError || err instanceof BarredDestinationError) return 0;
+      throw err;
     }
   }
 
   /** One usage report of `msisdn` the server accepted; `call` for a voice call's parties. */
-  add(msisdn: string, service: Service, ratingGroup: number, units: number, call?: VoiceCall): void {
-    const c = this.cost(service, ratingGroup, units);
+  add(msisdn: string, service: Service, ratingGroup: number, units: number, call?: UsageContext): void {
+    const c = this.cost(service, ratingGroup, units, call);
     this.reports++;
     if (call?.vpn) this.vpn += c;
     else this.total += c;
     if (!this.packages.has(msisdn)) return;
     const m = this.members;
-    const tiers = call && service === 'voice' ? this.packages.tiers(msisdn, call.called) : undefined;
+    const tiers =
+      call?.called !== undefined && service === 'voice'
+        ? this.packages.tiers(msisdn, call.called)
+        : undefined;
     if (!tiers || units <= 0) {
       m.exact += c;
       return;
@@ -92,7 +118,7 @@ export class ExpectedMoney {
 
 /** Where sessions report the usage the server accepted. */
 export interface ChargeSink {
-  add(msisdn: string, service: Service, ratingGroup: number, units: number, call?: VoiceCall): void;
+  add(msisdn: string, service: Service, ratingGroup: number, units: number, call?: UsageContext): void;
 }
 
 export const NO_CHARGES: ChargeSink = { add: () => undefined };

@@ -179,6 +179,15 @@ export class CcrWriter {
     return this;
   }
 
+  /** PS-Information of a data session: the APN it reaches (Called-Station-Id). */
+  ps(apn: string): this {
+    const w = this.w;
+    w.beginGroup(this.d.serviceInformation).beginGroup(this.d.psInformation);
+    w.text(this.d.calledStationId, apn);
+    w.endGroup().endGroup();
+    return this;
+  }
+
   finish(): Buffer {
     return this.w.finish();
   }

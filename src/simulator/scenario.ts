@@ -48,6 +48,8 @@ const dataSchema = z
     requestedOctets: positiveInt.default(1_048_576),
     /** CC-Total-Octets reported per rating group in every CCR-U and the CCR-T (at most what was granted). */
     usedOctets: nonNegativeInt.default(1_000_000),
+    /** Called-Station-Id (the APN) of the sessions, taken in turn; none: not sent. */
+    apns: z.array(z.string().min(1).max(100)).min(1).optional(),
   })
   .strict();
 
@@ -74,6 +76,14 @@ const voiceSchema = z
     calling: rangeSchema.optional(),
     /** Called numbers of the calls that are not VPN calls. */
     called: rangeSchema.optional(),
+    /**
+     * Or called numbers taken in turn (international digits), e.g. one for each destination
+     * of the tariff; a barred one is answered 4010, so `expect` should allow it.
+     */
+    destinations: z
+      .array(z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits (E.164 without +)'))
+      .min(1)
+      .optional(),
     vpn: vpnSchema.optional(),
   })
   .strict();
@@ -276,8 +286,8 @@ function crossChecks(s: Scenario): string[] {
     if (k.kind === 'voice') {
       if (k.calling) problems.push(...rangeProblems(k.calling, `mix[${i}].calling`));
       if (k.called) problems.push(...rangeProblems(k.called, `mix[${i}].called`));
-      if (!k.called && (k.vpn?.share ?? 0) < 1)
-        problems.push(`mix[${i}].called: needed for the calls that are not VPN calls`);
+      if (!k.called && !k.destinations && (k.vpn?.share ?? 0) < 1)
+        problems.push(`mix[${i}].called: needed (or destinations) for the calls that are not VPN calls`);
     }
     if (k.kind === 'debit' && k.service === 'data' && k.ratingGroup === undefined)
       problems.push(`mix[${i}].ratingGroup: a data debit is rated by its rating group`);

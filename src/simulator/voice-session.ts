@@ -15,6 +15,9 @@ export class VoiceSession extends SimSession {
   private granted = 0;
   private terminating = false;
   private reported = 0;
+  /** When the grant being used was asked for, and when the request in flight was sent. */
+  private grantedAtMs = 0;
+  private sentAtMs = 0;
 
   constructor(
     kindIndex: number,
@@ -39,6 +42,7 @@ export class VoiceSession extends SimSession {
           : RequestType.update;
     this.requestType = type;
     w.begin(hopByHop, this.id, 'voice', type, this.number++, this.msisdn, nowMs);
+    this.sentAtMs = nowMs;
     if (type === RequestType.initial) {
       w.mscc('voice', spec.ratingGroup, spec.chunkSeconds, -1);
     } else {
@@ -54,8 +58,14 @@ export class VoiceSession extends SimSession {
   onAnswer(a: AnswerInfo, charges: ChargeSink): void {
     const rg = this.spec.ratingGroup;
     if (this.reported > 0 && usageCharged(a, rg))
-      charges.add(this.msisdn, 'voice', rg, this.reported, { called: this.called, vpn: this.vpn });
+      charges.add(this.msisdn, 'voice', rg, this.reported, {
+        called: this.called,
+        vpn: this.vpn,
+        atMs: this.grantedAtMs,
+      });
     this.reported = 0;
+    // Usage is charged at the price of the moment its grant was made (DESIGN §3, Time bands).
+    this.grantedAtMs = this.sentAtMs;
     if (this.requestType === RequestType.termination) {
       if (a.resultCode !== ResultCode.SUCCESS) this.refused = true;
       this.done = true;

@@ -88,3 +88,43 @@ describe('ExpectedMoney', () => {
     });
   });
 });
+
+describe('ExpectedMoney by destination, APN and time band', () => {
+  const world: TariffDocument = {
+    id: 'w',
+    currency: 'CNY',
+    timeZone: 'Asia/Shanghai',
+    voice: {
+      unitSeconds: 60,
+      pricePerUnit: 15,
+      terminatingPricePerUnit: 0,
+      destinations: [
+        { prefix: '8610', name: 'beijing', pricePerUnit: 10 },
+        { prefix: '1', name: 'nanp', pricePerUnit: 120, unitSeconds: 6 },
+        { prefix: '86168', name: 'premium', barred: true },
+      ],
+    },
+    data: {
+      ratingGroups: { '10': { unitOctets: 1024, pricePerUnit: 3 } },
+      apns: { ims: { '10': { unitOctets: 1024, pricePerUnit: 0 } } },
+    },
+    timeBands: [{ name: 'night', from: '23:00', to: '07:00', percent: 50 }],
+  };
+  const noon = Date.parse('2026-12-07T12:00:00+08:00');
+  const night = Date.parse('2026-12-07T23:30:00+08:00');
+  const m = new ExpectedMoney(world);
+
+  it('prices a call by the destination of its called number and the band when its grant was made', () => {
+    expect(m.cost('voice', 100, 90, { called: 'tel:+861062345678', atMs: noon })).toBe(20);
+    expect(m.cost('voice', 100, 90, { called: 'tel:+861062345678', atMs: night })).toBe(10);
+    expect(m.cost('voice', 100, 61, { called: 'tel:+12125550100', atMs: noon })).toBe(11 * 120);
+    expect(m.cost('voice', 100, 60, { called: 'tel:+447700900000', atMs: noon })).toBe(15);
+    expect(m.cost('voice', 100, 60, { called: 'tel:+8616800000000', atMs: noon })).toBe(0);
+  });
+
+  it('prices data by its APN', () => {
+    expect(m.cost('data', 10, 2048, { apn: 'ims', atMs: noon })).toBe(0);
+    expect(m.cost('data', 10, 2048, { apn: 'internet', atMs: noon })).toBe(6);
+    expect(m.cost('data', 10, 2048, { atMs: night })).toBe(4);
+  });
+});

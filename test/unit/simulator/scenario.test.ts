@@ -102,7 +102,7 @@ provision:
       'mode: a rate mode needs exactly one of ccrPerSecond and sessionsPerSecond',
       'stop: name exactly one of duration (seconds) and sessions (a count)',
       'msisdn: 99999 + 1 needs more digits than 99999',
-      'mix[0].called: needed for the calls that are not VPN calls',
+      'mix[0].called: needed (or destinations) for the calls that are not VPN calls',
       'mix[0]: provision.tariff has no price for this voice',
       'mix[1].ratingGroup: a data debit is rated by its rating group',
       'mix[1]: provision.tariff has no price for this debit',
