@@ -102,7 +102,7 @@ export class ChargingMetrics {
       name: 'ocs_charging_money_reserved',
       help:
         'Money frozen by open grants of all instances, in minor units of the currency, read from Redis ' +
-        '(the same on every instance: use max)',
+        '(the same on every instance: use max; past 10,000 reservations a sum at most 10 s old)',
       labelNames: ['currency'],
       async read() {
         const [reserved, currencies] = await Promise.all([state.reservedMoney(), state.currencies()]);
