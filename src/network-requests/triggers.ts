@@ -7,8 +7,12 @@ import type { AbortSchedule } from './abort-schedule.js';
 import type { NetworkRequestRouter } from './router.js';
 import type { NetworkRequestKind, RequestResult, SessionTarget, Trigger } from './types.js';
 
+/** Open sessions a tariff change looks through at most, and how many records it reads at once. */
+const MAX_SESSIONS_SCANNED = 200_000;
+const LOAD_BATCH = 200;
+
 export interface NetworkTriggerDeps {
-  sessions: Pick<SessionStore, 'openSessionsOf' | 'load'>;
+  sessions: Pick<SessionStore, 'openSessionsOf' | 'load' | 'due'>;
   router: Pick<NetworkRequestRouter, 'dispatch'>;
   schedule: AbortSchedule;
   /** How long after its ASR a session without CCR-T is closed here. */
@@ -64,6 +68,46 @@ export class NetworkTriggers {
     const due = Date.now() + this.deps.abortCloseMs;
     await Promise.all(sessions.map((s) => this.deps.schedule.schedule(msisdn, s.sessionId, due)));
     return this.send('asr', sessions, trigger, which.wait ?? false);
+  }
+
+  /**
+   * The account's VPN package took effect or its preference came back: its sessions are
+   * re-authorised, so that their next grant is rated by the package (DESIGN §3).
+   */
+  async packageChanged(msisdn: string): Promise<RequestResult[]> {
+    return this.safely(msisdn, 'vpn', () => this.reauthorize(msisdn, 'vpn'));
+  }
+
+  /**
+   * A tariff's prices changed: the open sessions rated by it are re-authorised, so that the new
+   * prices apply from their next grant now rather than when they next ask for one.
+   */
+  async tariffChanged(tariffId: string): Promise<RequestResult[]> {
+    return this.safely(`tariff ${tariffId}`, 'tariff', async () => {
+      const open = await this.deps.sessions.due(Number.MAX_SAFE_INTEGER, MAX_SESSIONS_SCANNED);
+      const rated: SessionRecord[] = [];
+      for (let i = 0; i < open.length; i += LOAD_BATCH) {
+        const batch = open.slice(i, i + LOAD_BATCH);
+        const records = await Promise.all(batch.map((o) => this.deps.sessions.load(o.msisdn, o.sessionId)));
+        for (const r of records) if (r?.state === 'open' && r.tariff === tariffId) rated.push(r);
+      }
+      return this.send('rar', rated, 'tariff', false);
+    });
+  }
+
+  /**
+   * A provisioning document was applied: the sessions of accounts it blocked or reported lost
+   * are aborted, those of members whose package it activated re-authorised.
+   */
+  async provisioned(
+    accounts: readonly { msisdn: string; status?: string | undefined }[],
+    activated: readonly string[],
+  ): Promise<void> {
+    for (const a of accounts)
+      if (a.status === 'blocked' || a.status === 'lost')
+        await this.safely(a.msisdn, 'provisioning', () => this.abort(a.msisdn, 'provisioning'));
+    for (const msisdn of activated)
+      await this.safely(msisdn, 'provisioning', () => this.reauthorize(msisdn, 'provisioning'));
   }
 
   /** An account changed: blocked or reported lost, its sessions are aborted. */

@@ -13,6 +13,16 @@ import { errorResponses, fromZod, SECURITY } from '../schemas.js';
 
 const count = { type: 'integer' } as const;
 
+/** The accounts a valid document sets and the members whose package it activates now. */
+function changedByDocument(body: unknown): [{ msisdn: string; status?: string }[], string[]] {
+  const doc = body as {
+    accounts?: { msisdn: string; status?: string }[];
+    vpn?: { activations?: { msisdn: string; when?: string }[] };
+  };
+  const activated = (doc.vpn?.activations ?? []).filter((a) => a.when !== 'next-month').map((a) => a.msisdn);
+  return [doc.accounts ?? [], activated];
+}
+
 export function provisioningRoutes(ctx: AdminContext): FastifyPluginAsync {
   return async (app) => {
     app.addContentTypeParser(
@@ -73,8 +83,8 @@ export function provisioningRoutes(ctx: AdminContext): FastifyPluginAsync {
           },
         },
       },
-      async (request) =>
-        provision(
+      async (request) => {
+        const summary = await provision(
           {
             redis: ctx.redis,
             store: ctx.store,
@@ -84,7 +94,10 @@ export function provisioningRoutes(ctx: AdminContext): FastifyPluginAsync {
           },
           JSON.stringify(request.body),
           ctx.now(),
-        ),
+        );
+        await ctx.network?.provisioned(...changedByDocument(request.body));
+        return summary;
+      },
     );
   };
 }

@@ -70,6 +70,7 @@ export function tariffRoutes(ctx: AdminContext): FastifyPluginAsync {
         const tariff = bodyWithPathId(tariffSchema, request.body, request.params.id);
         const existed = (await ctx.catalog.list()).some((t) => t.id === tariff.id);
         await ctx.catalog.put(tariff);
+        if (existed) await ctx.network?.tariffChanged(tariff.id);
         return reply.code(existed ? 200 : 201).send(tariff);
       },
     );

@@ -167,6 +167,8 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
       async (request, reply) => {
         const activation = parseBody(activationRequestSchema, request.body);
         const result = await ctx.vpn.activate(activation, ctx.now());
+        if (result.changed && activation.when === 'immediate')
+          await ctx.network?.packageChanged(activation.msisdn);
         return reply.code(result.changed ? 201 : 200).send(result);
       },
     );

@@ -53,6 +53,11 @@ export class ServerRequests {
     };
   }
 
+  /** A received request with its AVPs by name. */
+  view(request: DiameterMessage): ReceivedAnswer {
+    return answerView(this.peer.dict, request);
+  }
+
   /** Resolves with the `n`th request (from 1) once it has come, failing after `withinMs`. */
   async nth(n: number, withinMs: number): Promise<ReceivedAnswer> {
     const deadline = Date.now() + withinMs;
