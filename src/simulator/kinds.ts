@@ -86,7 +86,11 @@ export class SessionMaker {
     let s: SimSession;
     switch (spec.kind) {
       case 'data':
-        s = new DataSession(ki, id, msisdn, spec, spec.apns?.[k.listCursor++ % spec.apns.length]);
+        s = new DataSession(ki, id, msisdn, spec, {
+          apn: spec.apns?.[k.listCursor % spec.apns.length],
+          sgsnMccMnc: spec.networks?.[k.listCursor % spec.networks.length],
+        });
+        k.listCursor++;
         break;
       case 'voice': {
         const vpn = k.vpn?.next() ?? false;

@@ -17,6 +17,8 @@ export interface VoiceCall {
 export interface UsageContext extends Partial<VoiceCall> {
   /** Called-Station-Id of a data session. */
   apn?: string | undefined;
+  /** 3GPP-SGSN-MCC-MNC of a data session's serving network. */
+  sgsnMccMnc?: string | undefined;
   /** When the grant the usage was taken from was asked for: its time band. */
   atMs?: number;
 }
@@ -82,6 +84,7 @@ export class ExpectedMoney {
         atMs: usage.atMs ?? Date.now(),
         otherParty,
         apn: usage.apn,
+        sgsnMccMnc: usage.sgsnMccMnc,
       });
       return priceOf(rating, units);
     } catch (err) {

@@ -156,12 +156,13 @@ export class CcrWriter {
    * One Multiple-Services-Credit-Control: a negative amount leaves that unit AVP out, a negative
    * rating group leaves Rating-Group out.
    */
-  mscc(service: Service, ratingGroup: number, requested: number, used: number): this {
+  mscc(service: Service, ratingGroup: number, requested: number, used: number, reportingReason = -1): this {
     const w = this.w;
     w.beginGroup(this.d.multipleServicesCreditControl);
     if (requested >= 0) this.unitGroup(this.d.requestedServiceUnit, service, requested);
     if (used >= 0) this.unitGroup(this.d.usedServiceUnit, service, used);
     if (ratingGroup >= 0) w.unsigned32(this.d.ratingGroup, ratingGroup);
+    if (reportingReason >= 0) w.integer32(this.d.reportingReason, reportingReason);
     w.endGroup();
     return this;
   }
@@ -179,11 +180,12 @@ export class CcrWriter {
     return this;
   }
 
-  /** PS-Information of a data session: the APN it reaches (Called-Station-Id). */
-  ps(apn: string): this {
+  /** PS-Information of a data session: the APN it reaches and the network serving it. */
+  ps(access: { apn?: string | undefined; sgsnMccMnc?: string | undefined }): this {
     const w = this.w;
     w.beginGroup(this.d.serviceInformation).beginGroup(this.d.psInformation);
-    w.text(this.d.calledStationId, apn);
+    if (access.apn !== undefined) w.text(this.d.calledStationId, access.apn);
+    if (access.sgsnMccMnc !== undefined) w.text(this.d.sgsnMccMnc, access.sgsnMccMnc);
     w.endGroup().endGroup();
     return this;
   }

@@ -50,6 +50,11 @@ const dataSchema = z
     usedOctets: nonNegativeInt.default(1_000_000),
     /** Called-Station-Id (the APN) of the sessions, taken in turn; none: not sent. */
     apns: z.array(z.string().min(1).max(100)).min(1).optional(),
+    /** 3GPP-SGSN-MCC-MNC of the serving network of the sessions, taken in turn (roaming). */
+    networks: z
+      .array(z.string().regex(/^\d{5,6}$/, 'must be an MCC and MNC, 5 or 6 digits'))
+      .min(1)
+      .optional(),
   })
   .strict();
 

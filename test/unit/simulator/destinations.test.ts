@@ -11,7 +11,7 @@ stop: { duration: 10 }
 msisdn: { first: '8613800000000', count: 100 }
 mix:
   - { kind: voice, destinations: ['8613900000001', '861062345678', '12125550100'] }
-  - { kind: data, apns: [ims, internet] }
+  - { kind: data, apns: [ims, internet], networks: ['46000', '310410'] }
 `;
 
 describe('destination lists and APNs in a scenario', () => {
@@ -22,7 +22,7 @@ describe('destination lists and APNs in a scenario', () => {
     for (let i = 0; i < 40 && (called.length < 4 || apns.length < 3); i++) {
       const s = maker.make(0, 'pgw.example');
       if (s instanceof VoiceSession) called.push(s.called);
-      if (s instanceof DataSession) apns.push(s.apn);
+      if (s instanceof DataSession) apns.push(`${s.access.apn} ${s.access.sgsnMccMnc}`);
     }
     expect(called.slice(0, 4)).toEqual([
       'tel:+8613900000001',
@@ -30,7 +30,7 @@ describe('destination lists and APNs in a scenario', () => {
       'tel:+12125550100',
       'tel:+8613900000001',
     ]);
-    expect(apns.slice(0, 3)).toEqual(['ims', 'internet', 'ims']);
+    expect(apns.slice(0, 3)).toEqual(['ims 46000', 'internet 310410', 'ims 46000']);
   });
 
   it('refuses a destination that is not E.164 digits', () => {

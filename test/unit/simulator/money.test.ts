@@ -107,6 +107,9 @@ describe('ExpectedMoney by destination, APN and time band', () => {
     data: {
       ratingGroups: { '10': { unitOctets: 1024, pricePerUnit: 3 } },
       apns: { ims: { '10': { unitOctets: 1024, pricePerUnit: 0 } } },
+      roaming: [
+        { mccMnc: '310', name: 'usa', ratingGroups: { '10': { unitOctets: 1024, pricePerUnit: 30 } } },
+      ],
     },
     timeBands: [{ name: 'night', from: '23:00', to: '07:00', percent: 50 }],
   };
@@ -122,9 +125,10 @@ describe('ExpectedMoney by destination, APN and time band', () => {
     expect(m.cost('voice', 100, 60, { called: 'tel:+8616800000000', atMs: noon })).toBe(0);
   });
 
-  it('prices data by its APN', () => {
+  it('prices data by its roaming zone and APN', () => {
     expect(m.cost('data', 10, 2048, { apn: 'ims', atMs: noon })).toBe(0);
     expect(m.cost('data', 10, 2048, { apn: 'internet', atMs: noon })).toBe(6);
     expect(m.cost('data', 10, 2048, { atMs: night })).toBe(4);
+    expect(m.cost('data', 10, 2048, { apn: 'ims', sgsnMccMnc: '310410', atMs: noon })).toBe(60);
   });
 });
