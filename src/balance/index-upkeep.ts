@@ -38,13 +38,17 @@ export class IndexKeptByScripts implements IndexUpkeep {
   async apply(req: ApplyRequest, args: ScriptArg[]): Promise<ApplyResult> {
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     const guard = req.guard ? [req.guard] : [];
-    return applyResult(unwrap(await this.redis.ocsApply(...args, this.indexKey, member, ...guard)));
+    const carry = req.carry ?? [];
+    return applyResult(unwrap(await this.redis.ocsApply(...args, this.indexKey, member, ...carry, ...guard)));
   }
 
   async settle(req: SettleRequest, args: ScriptArg[]): Promise<SettleResult> {
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     const guard = req.guard ? [req.guard] : [];
-    return settleResult(unwrap(await this.redis.ocsSettle(...args, this.indexKey, member, ...guard)));
+    const carry = req.carry ?? [];
+    return settleResult(
+      unwrap(await this.redis.ocsSettle(...args, this.indexKey, member, ...carry, ...guard)),
+    );
   }
 
   async release(req: ReleaseRequest, args: ScriptArg[]): Promise<ReleaseResult> {

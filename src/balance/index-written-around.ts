@@ -38,6 +38,7 @@ export class IndexWrittenAround implements IndexUpkeep {
   ) {}
 
   async apply(req: ApplyRequest, args: ScriptArg[]): Promise<ApplyResult> {
+    refuseCarry(req);
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     const guard = req.guard ? [req.guard] : [];
     const reply = await this.index.writeThen(member, req.expiresAtMs, () =>
@@ -47,6 +48,7 @@ export class IndexWrittenAround implements IndexUpkeep {
   }
 
   async settle(req: SettleRequest, args: ScriptArg[]): Promise<SettleResult> {
+    refuseCarry(req);
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     const guard = req.guard ? [req.guard] : [];
     const call = () => this.redis.ocsSettle(...args, ...guard);
@@ -81,4 +83,9 @@ export class IndexWrittenAround implements IndexUpkeep {
       throw err;
     }
   }
+}
+
+/** The owner record and the supervision set lie in other slots of a cluster: no carried write. */
+function refuseCarry(req: { carry?: ScriptArg[] }): void {
+  if (req.carry) throw new Error('a write carried by a balance call needs one Redis, not a cluster');
 }

@@ -1,4 +1,4 @@
-import type { Guard } from '../redis/script-call.js';
+import type { Guard, ScriptArg } from '../redis/script-call.js';
 /**
  * Shapes of the balance store's API. Amounts are integers: minor units of the account's currency
  * for money, seconds, octets or messages for unit buckets. Service units (asked, granted, used)
@@ -115,6 +115,11 @@ export interface ApplyRequest extends ReservationRef, Deadline {
   authenticate?: boolean;
   /** Only if this key (in the account's slot) still holds this value: else GuardFailedError. */
   guard?: Guard;
+  /**
+   * A write of the caller's, made in the same call when it succeeds (lua/includes/session-write.lua):
+   * one Redis only, where the scripts keep the reservation index themselves.
+   */
+  carry?: ScriptArg[];
 }
 
 export interface ApplyResult {
@@ -177,6 +182,11 @@ export interface SettleRequest extends ReservationRef, Deadline {
   expiresAtMs?: number;
   /** Only if this key (in the account's slot) still holds this value: else GuardFailedError. */
   guard?: Guard;
+  /**
+   * A write of the caller's, made in the same call when it succeeds (lua/includes/session-write.lua):
+   * one Redis only, where the scripts keep the reservation index themselves.
+   */
+  carry?: ScriptArg[];
 }
 
 /** Why an account may not be served any more: the catalogue codes of status and validity. */

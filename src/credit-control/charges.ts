@@ -14,6 +14,8 @@ import { UNIT_OF_SERVICE, currencyLabel } from './metrics.js';
 import { refusalOf } from './refusals.js';
 import { unitsAfterTariffChange } from './requested-services.js';
 import { addAmounts, type SessionRecord } from './session-record.js';
+import type { CarryPlan } from './session-carry.js';
+import { holdMoney as holdMoneyIn, markReserved, noteHeld, noteSettled } from './session-pending.js';
 import type { CreditControlRequest } from './types.js';
 
 /** Units to freeze for a rating group, priced by their rating. */
@@ -49,12 +51,22 @@ export async function freezeGrant(
   request: CreditControlRequest,
   rg: number,
   grant: Grant,
+  carry?: CarryPlan,
 ): Promise<Frozen> {
   try {
     const guard = charging.guards.take(record);
+    const opId = makeOpId(request.sessionId, request.requestNumber, `apply:${rg}`);
+    const carried = carry?.args(record, {
+      call: 'apply',
+      ratingGroup: rg,
+      used: 0,
+      opId,
+      level: grant.rating.level,
+    });
     const result = await charging.store.apply({
       ...(guard ? { guard } : {}),
-      opId: makeOpId(request.sessionId, request.requestNumber, `apply:${rg}`),
+      ...(carried ? { carry: carried } : {}),
+      opId,
       msisdn: record.msisdn,
       sessionId: record.sessionId,
       ratingGroup: rg,
@@ -64,8 +76,8 @@ export async function freezeGrant(
       expiresAtMs: expiresAt(charging, record),
       ...deadlineOf(request),
     });
-    holdMoney(charging, record, rg, moneyOf(result.tiers));
-    markReserved(record, rg, result.granted > 0);
+    if (carried) carry?.succeeded();
+    noteHeld(record, rg, result);
     return { granted: result.granted, final: result.final, creditLimitReached: false };
   } catch (err) {
     if (refusalOf(err)?.resultCode === ResultCode.CREDIT_LIMIT_REACHED) {
@@ -89,9 +101,19 @@ export async function settleUsage(
   used: number,
   grant: Grant | undefined,
   step = 'settle',
+  carry?: CarryPlan,
 ): Promise<Frozen> {
   let result: SettleResult;
   const guard = charging.guards.take(record);
+  const opId = makeOpId(request.sessionId, request.requestNumber, `${step}:${rg}`);
+  const level = grant?.rating.level;
+  const carried = carry?.args(record, {
+    call: 'settle',
+    ratingGroup: rg,
+    used,
+    opId,
+    ...(level ? { level } : {}),
+  });
   try {
     result = await charging.store.settle({
       msisdn: record.msisdn,
@@ -99,7 +121,8 @@ export async function settleUsage(
       ratingGroup: rg,
       nowMs: charging.now(),
       ...(guard ? { guard } : {}),
-      opId: makeOpId(request.sessionId, request.requestNumber, `${step}:${rg}`),
+      ...(carried ? { carry: carried } : {}),
+      opId,
       used,
       usedAfterChange: Math.min(used, unitsAfterTariffChange(record.kind, request, rg)),
       ...(grant
@@ -119,9 +142,8 @@ export async function settleUsage(
     // The new grant through settle too, so that the account is checked again before it.
     return grant ? settleUsage(charging, record, request, rg, 0, grant, 'regrant') : NOTHING_FROZEN;
   }
-  record.used[rg] = (record.used[rg] ?? 0) + used;
-  addAmounts(record, result.amounts);
-  holdMoney(charging, record, rg, moneyOf(result.tiers));
+  if (carried) carry?.succeeded();
+  noteSettled(record, rg, used, result);
   countUsage(charging, record, rg, used, result.amounts);
   if (result.uncharged > 0) {
     charging.logger.warn(
@@ -129,7 +151,6 @@ export async function settleUsage(
       'usage above what the account could pay',
     );
   }
-  markReserved(record, rg, result.granted > 0);
   const frozen: Frozen = {
     granted: result.granted,
     final: result.final,
@@ -199,9 +220,7 @@ export async function releaseReservation(
  * of all sessions is read from Redis at the scrape, not moved here.
  */
 export function holdMoney(_charging: Charging, record: SessionRecord, rg: number, money: number): void {
-  const held = (record.held ??= {});
-  if (money > 0) held[rg] = money;
-  else delete held[rg];
+  holdMoneyIn(record, rg, money);
 }
 
 function expiresAt(charging: Charging, record: SessionRecord): number {
@@ -225,16 +244,4 @@ function countUsage(
   }
   const money = amounts[MONEY] ?? 0;
   if (money > 0) metrics.moneyCharged.inc({ currency: currencyLabel(record.currency) }, money);
-}
-
-function moneyOf(holds: readonly { bucket: string; amount: number }[]): number {
-  let money = 0;
-  for (const h of holds) if (h.bucket === MONEY) money += h.amount;
-  return money;
-}
-
-function markReserved(record: SessionRecord, rg: number, reserved: boolean): void {
-  const has = record.reserved.includes(rg);
-  if (reserved && !has) record.reserved.push(rg);
-  if (!reserved && has) record.reserved = record.reserved.filter((r) => r !== rg);
 }

@@ -1,6 +1,6 @@
 /**
- * The session Lua script (lua/session-save.lua), run with EVALSHA (src/redis/scripts.ts), and
- * its command on a client, typed on ioredis's RedisCommander below.
+ * The session Lua scripts (lua/session-save.lua, lua/operation-result.lua), run with EVALSHA (src/redis/scripts.ts), and
+ * their commands on a client, typed on ioredis's RedisCommander below.
  */
 import type { Result } from 'ioredis';
 import { defineScripts } from '../redis/scripts.js';
@@ -8,12 +8,15 @@ import { defineScripts } from '../redis/scripts.js';
 /** Command name -> Lua file (without .lua); the caller gives the number of keys, which varies. */
 const SESSION_SCRIPTS = {
   ocsSessionSave: { file: 'session-save' },
+  ocsOperationResult: { file: 'operation-result', keys: 1 },
 } as const;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** numkeys, keys, then arguments (the number of keys varies with the request). */
     ocsSessionSave(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Result<string | null, Context>;
+    /** The kept first result of a balance operation (its op:{m}:<opId> key), or null. */
+    ocsOperationResult(key: string): Result<unknown, Context>;
   }
 }
 

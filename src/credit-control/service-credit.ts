@@ -3,6 +3,7 @@ import { ResultCode } from '../errors/result-codes.js';
 import type { Rating } from '../rating/types.js';
 import { freezeGrant, settleUsage, type Frozen, type Grant } from './charges.js';
 import type { CallRating } from './call-rating.js';
+import type { CarryPlan } from './session-carry.js';
 import type { Charging } from './context.js';
 import { recordOtherParty } from './parties.js';
 import { ChargingRefusal, refusalOf } from './refusals.js';
@@ -26,7 +27,7 @@ export async function chargeAndGrant(
   request: CreditControlRequest,
   callRating: CallRating,
   service: ServiceCreditRequest,
-  usage: { used: number; settle: boolean; denied?: boolean },
+  usage: { used: number; settle: boolean; denied?: boolean; carry?: CarryPlan },
 ): Promise<ServiceCreditAnswer> {
   const rg = service.ratingGroup ?? COMMAND_LEVEL;
   const base: ServiceCreditAnswer = { resultCode: ResultCode.SUCCESS };
@@ -51,8 +52,8 @@ export async function chargeAndGrant(
   try {
     let frozen: Frozen | undefined;
     if (usage.settle && (usage.used > 0 || record.reserved.includes(rg) || grant))
-      frozen = await settleUsage(charging, record, request, rg, usage.used, grant);
-    else if (grant) frozen = await freezeGrant(charging, record, request, rg, grant);
+      frozen = await settleUsage(charging, record, request, rg, usage.used, grant, 'settle', usage.carry);
+    else if (grant) frozen = await freezeGrant(charging, record, request, rg, grant, usage.carry);
     if (ratingRefusal) return { ...base, resultCode: ratingRefusal.resultCode };
     if (frozen?.denied) {
       usage.denied = true;

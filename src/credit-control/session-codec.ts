@@ -1,4 +1,4 @@
-import type { SessionRecord } from './session-record.js';
+import type { PendingCharge, SessionRecord } from './session-record.js';
 import type { CreditControlAnswer, GrantedServiceUnits, ServiceCreditAnswer } from './types.js';
 
 /**
@@ -56,7 +56,8 @@ interface StoredRecord {
   s: SessionRecord['state'];
   n?: number;
   y?: SessionRecord['lastType'];
-  a: StoredAnswer;
+  /** Absent while a charging call is pending (`p`). */
+  a?: StoredAnswer;
   b: number;
   u: number;
   r?: number[];
@@ -76,6 +77,8 @@ interface StoredRecord {
   or?: string;
   v?: string;
   i?: string;
+  /** The pending charging call: [call, rating group, used, opId, level?]. */
+  p?: [PendingCharge['call'], number, number, string, string?];
 }
 
 function hasKeys(value: object | undefined): boolean {
@@ -176,7 +179,7 @@ export function encodeSessionRecord(r: SessionRecord): string {
     s: r.state,
     n: r.lastNumber || undefined,
     y: r.lastType,
-    a: shortAnswer(r.lastAnswer),
+    a: r.pending ? undefined : shortAnswer(r.lastAnswer),
     b: r.startedAt,
     u: r.updatedAt,
     r: r.reserved.length ? r.reserved : undefined,
@@ -195,6 +198,7 @@ export function encodeSessionRecord(r: SessionRecord): string {
     or: r.originRealm,
     v: r.via,
     i: r.instance,
+    p: r.pending && shortPending(r.pending),
   };
   return JSON.stringify(stored);
 }
@@ -211,7 +215,7 @@ export function decodeSessionRecord(msisdn: string, sessionId: string, raw: stri
     currency: s.c,
     state: s.s,
     lastNumber: s.n ?? 0,
-    lastAnswer: longAnswer(s.a),
+    lastAnswer: s.a ? longAnswer(s.a) : { resultCode: 0, services: [] },
     startedAt: s.b,
     updatedAt: s.u,
     reserved: s.r ?? [],
@@ -232,5 +236,16 @@ export function decodeSessionRecord(msisdn: string, sessionId: string, raw: stri
   if (s.or !== undefined) r.originRealm = s.or;
   if (s.v !== undefined) r.via = s.v;
   if (s.i !== undefined) r.instance = s.i;
+  if (s.p !== undefined) r.pending = longPending(s.p);
   return r;
+}
+
+function shortPending(p: PendingCharge): NonNullable<StoredRecord['p']> {
+  const stored: NonNullable<StoredRecord['p']> = [p.call, p.ratingGroup, p.used, p.opId];
+  if (p.level !== undefined) stored.push(p.level);
+  return stored;
+}
+
+function longPending([call, ratingGroup, used, opId, level]: NonNullable<StoredRecord['p']>): PendingCharge {
+  return level === undefined ? { call, ratingGroup, used, opId } : { call, ratingGroup, used, opId, level };
 }

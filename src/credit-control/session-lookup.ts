@@ -32,9 +32,19 @@ export async function sessionOf(charging: Charging, request: CreditControlReques
     return recalled.record;
   }
   const msisdn = served ?? (await charging.sessions.ownerOf(request.sessionId));
-  const record = msisdn ? await charging.sessions.load(msisdn, request.sessionId) : undefined;
+  const record = msisdn ? (await charging.sessions.read(msisdn, request.sessionId, true))?.record : undefined;
   if (!record) throw new ChargingRefusal('SESSION_UNKNOWN', `no session ${request.sessionId}`);
+  if (!isReplay(record, request)) await charging.sessions.addPendingResult(record);
   return record;
+}
+
+/**
+ * The request is the retransmission of one whose charging call wrote the session record: the
+ * record holds the session as it was before that call, and the request is answered by running
+ * it again on it, each charging call replaying its first result, writing nothing.
+ */
+export function isReplay(record: SessionRecord, request: CreditControlRequest): boolean {
+  return record.pending !== undefined && isRepeat(record, request);
 }
 
 /** The session has already seen this request's number, or is closed: the request is not new. */

@@ -53,6 +53,25 @@ export interface SessionRecord {
   via?: string;
   /** The instance that served the last request, and so held a connection to its peer then. */
   instance?: string;
+  /**
+   * The one charging call of the last request, when the record was written by that call
+   * (session-carry.ts): its result is not in the record yet, and `lastAnswer` is not the last
+   * request's. Readers add the result (session-pending.ts); a retransmission of that request is
+   * answered by running it again, every charging call replaying its first result.
+   */
+  pending?: PendingCharge;
+}
+
+/** A charging call whose result the record does not hold yet. */
+export interface PendingCharge {
+  /** 'settle' (deduct, return, apply) or 'apply'. */
+  call: 'settle' | 'apply';
+  ratingGroup: number;
+  /** Service units the call charged (settle). */
+  used: number;
+  opId: string;
+  /** The rating level of the grant asked for, noted when one is made. */
+  level?: string;
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
-import { GuardFailedError, type Guard } from '../balance/index.js';
+import { GuardFailedError, Keys, type Guard } from '../balance/index.js';
+import type { ScriptArg } from '../redis/script-call.js';
 import type { CdrEntry } from './cdr.js';
 import type { SessionKeys } from './keys.js';
 import { registerSessionScripts } from './scripts.js';
 import { decodeSessionRecord, encodeSessionRecord } from './session-codec.js';
+import { addPendingResult } from './session-pending.js';
 import type { SessionRecord } from './session-record.js';
 
 /** What a request writes besides its session record (SessionStore.save). */
@@ -28,20 +30,38 @@ export interface Recalled {
   guard: Guard;
 }
 
+/** A CDR whose amounts the charging call that writes it completes (session-carry.ts). */
+export interface CdrTemplate {
+  maxLen: number;
+  /** The entry before and after its amounts. */
+  head: string;
+  tail: string;
+  /** Amounts charged before the call. */
+  base: Record<string, number>;
+}
+
 /** Open sessions whose last record this instance keeps (a few hundred bytes each). */
 const RECALL_LIMIT = 100_000;
 
 /** Reads and writes session records; serialises the requests of one session in this process. */
 export class SessionStore {
   private readonly locks = new Map<string, Promise<unknown>>();
-  /** Session-Id -> the record this instance last wrote, while the session is open. */
-  private readonly written = new Map<string, { msisdn: string; raw: string }>();
+  /**
+   * Session-Id -> the record this instance last stored (`raw`, the guard) and the record as
+   * it is after the request (`full`: with the result of a charging call that wrote it).
+   */
+  private readonly written = new Map<string, { msisdn: string; raw: string; full: string }>();
+  private readonly operations: Keys;
+  /** Charging calls may carry the session write: on one Redis, not in a cluster (session-carry.ts). */
+  readonly carries: boolean;
 
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly keys: SessionKeys,
   ) {
     registerSessionScripts(redis);
+    this.operations = new Keys(keys.prefix);
+    this.carries = !redis.isCluster;
   }
 
   /**
@@ -73,7 +93,7 @@ export class SessionStore {
     const written = this.written.get(sessionId);
     if (!written || (msisdn !== undefined && msisdn !== written.msisdn)) return undefined;
     return {
-      record: decodeSessionRecord(written.msisdn, sessionId, written.raw),
+      record: decodeSessionRecord(written.msisdn, sessionId, written.full),
       guard: { key: this.keys.session(written.msisdn, sessionId), value: written.raw },
     };
   }
@@ -83,13 +103,23 @@ export class SessionStore {
     this.written.delete(sessionId);
   }
 
-  /** The stored record and the guard that a write acting on it must carry. */
-  async read(msisdn: string, sessionId: string): Promise<Recalled | undefined> {
+  /**
+   * The stored record and the guard that a write acting on it must carry. A record written by
+   * its request's charging call gets that call's result added, unless `asStored` (a
+   * retransmission of that request runs it again instead: session-lookup.ts).
+   */
+  async read(msisdn: string, sessionId: string, asStored = false): Promise<Recalled | undefined> {
     const key = this.keys.session(msisdn, sessionId);
     const raw = await this.redis.get(key);
-    return raw
-      ? { record: decodeSessionRecord(msisdn, sessionId, raw), guard: { key, value: raw } }
-      : undefined;
+    if (!raw) return undefined;
+    const record = decodeSessionRecord(msisdn, sessionId, raw);
+    if (!asStored) await this.addPendingResult(record);
+    return { record, guard: { key, value: raw } };
+  }
+
+  /** Adds to a record written by its request's charging call that call's result (session-pending.ts). */
+  async addPendingResult(record: SessionRecord): Promise<void> {
+    await addPendingResult(this.redis, record, (opId) => this.operations.operation(record.msisdn, opId));
   }
 
   async load(msisdn: string, sessionId: string): Promise<SessionRecord | undefined> {
@@ -140,11 +170,63 @@ export class SessionStore {
       if (err instanceof Error && err.message.startsWith('STALE')) throw new GuardFailedError(err.message);
       throw err;
     }
-    if (record.state === 'open') {
-      this.written.set(record.sessionId, { msisdn: record.msisdn, raw });
-      if (this.written.size > RECALL_LIMIT) this.written.delete(this.written.keys().next().value!);
-    }
+    if (record.state === 'open') this.keep(record.sessionId, { msisdn: record.msisdn, raw, full: raw });
     return cdrId ?? undefined;
+  }
+
+  /**
+   * The session write a charging call carries (balance lua/includes/session-write.lua): the
+   * record `raw` (as encoded from `record`), with the CDR, owner record and supervision entry
+   * that `options` ask for. `condition` 'absent': the call is refused if a record exists.
+   */
+  carriedWrite(
+    record: SessionRecord,
+    raw: string,
+    options: SaveOptions,
+    condition: '' | 'absent',
+    cdr?: CdrTemplate,
+  ): ScriptArg[] {
+    const args: ScriptArg[] = [
+      'session',
+      this.keys.session(record.msisdn, record.sessionId),
+      condition,
+      raw,
+      options.ttlSeconds,
+    ];
+    if (cdr) {
+      const base = Object.entries(cdr.base);
+      args.push(
+        'cdr',
+        this.keys.cdrs(record.msisdn),
+        cdr.maxLen,
+        cdr.head,
+        cdr.tail,
+        base.length,
+        ...base.flat(),
+      );
+    }
+    if (options.ownerTtlSeconds !== undefined)
+      args.push('owner', this.keys.sessionOwner(record.sessionId), record.msisdn, options.ownerTtlSeconds);
+    const member = supervisionMember(record.msisdn, record.sessionId);
+    if (options.superviseUntilMs !== undefined)
+      args.push('supervise', this.keys.supervision(), options.superviseUntilMs, member);
+    else if (options.unsupervise) args.push('unsupervise', this.keys.supervision(), member);
+    return args;
+  }
+
+  /** Notes `record` as the session's current one, stored as `raw` by a charging call. */
+  remember(record: SessionRecord, raw: string): void {
+    if (record.state !== 'open') {
+      this.written.delete(record.sessionId);
+      return;
+    }
+    this.keep(record.sessionId, { msisdn: record.msisdn, raw, full: encodeSessionRecord(record) });
+  }
+
+  private keep(sessionId: string, written: { msisdn: string; raw: string; full: string }): void {
+    this.written.delete(sessionId);
+    this.written.set(sessionId, written);
+    if (this.written.size > RECALL_LIMIT) this.written.delete(this.written.keys().next().value!);
   }
 
   /**

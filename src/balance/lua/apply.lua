@@ -21,6 +21,8 @@
                               when Redis's clock is past it (includes/deadline.lua)
   then, optionally (one Redis, not a cluster): the key of the global reservation index and this
   reservation's member in it: the entry is then written with the reservation, in this call.
+  then, optionally (one Redis): the session write of the request (includes/session-write.lua),
+  made when a grant is made.
 
   Returns
     {0, {'granted', service units, 'final', 0|1, 'expiresAtMs', t,
@@ -43,6 +45,7 @@
 --- @include "tiers"
 --- @include "ledger"
 --- @include "deadline"
+--- @include "session-write"
 
 local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
@@ -73,9 +76,14 @@ if not deadline then
   return refuse(INVALID_ARGUMENT, nextArg)
 end
 local index, member = index_args(ARGV, nextArg)
+local carried = session_write_at(ARGV, nextArg + 2)
 local late = ms_past_deadline(deadline)
 if late > 0 then
   return refuse(DEADLINE_PASSED, istr(late) .. ' ms late')
+end
+local exists = session_write_refused(ARGV, carried)
+if exists then
+  return exists
 end
 
 local authenticate = ARGV[9] == '1'
@@ -104,6 +112,7 @@ end
 local final = can_pay_more(acct, tiers) and 0 or 1
 ledger_flush(acct, KEYS[3], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
 account_save(acct)
+session_write(ARGV, carried, NONE)
 local expires, holds, money = tonumber(expiresAt), tier_holds(tiers, held), acct.money[AV]
 return remember(KEYS[4], ttl, {
   OK,

@@ -23,6 +23,8 @@
   then, optionally (one Redis, not a cluster): the key of the global reservation index and this
   reservation's member in it: the entry then follows the reservation in this call (written with
   the new grant's expiry, removed when no reservation is left).
+  then, optionally (one Redis): the session write of the request (includes/session-write.lua),
+  made when the call succeeds, with the CDR's amounts including those this call charged.
 
   Returns
     {0, {'settled', 0|1 (a reservation was there), 'charged', n, 'uncharged', n,
@@ -46,6 +48,7 @@
 --- @include "tiers"
 --- @include "ledger"
 --- @include "deadline"
+--- @include "session-write"
 
 local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
@@ -87,10 +90,15 @@ if not deadline then
   return refuse(INVALID_ARGUMENT, nextArg)
 end
 local index, member = index_args(ARGV, nextArg)
+local carried = session_write_at(ARGV, nextArg + 2)
 -- Without a new grant the call only charges usage and gives money back: it is never too late.
 local late = units > 0 and ms_past_deadline(deadline) or 0
 if late > 0 then
   return refuse(DEADLINE_PASSED, istr(late) .. ' ms late')
+end
+local exists = session_write_refused(ARGV, carried)
+if exists then
+  return exists
 end
 
 local rtiers, rheld, rexpiresAt = resv_load(KEYS[2], rid)
@@ -142,6 +150,7 @@ elseif rtiers then
   end
 end
 account_save(acct)
+session_write(ARGV, carried, amounts)
 local settled, charged, expires = rtiers and 1 or 0, used - uncharged, granted > 0 and tonumber(expiresAt) or 0
 local holds, money = tier_holds(tiers, held), acct.money[AV]
 return remember(KEYS[4], ttl, {

@@ -7,7 +7,8 @@ import { commandAnswer, isCommandLevel, requestedServices } from '../requested-s
 import { chargeAndGrant } from '../service-credit.js';
 import { unitsOf, type ServiceKind } from '../service-kind.js';
 import { saveAfterRequest } from '../session-close.js';
-import { servedAccount, repeatOrRefuse } from '../session-lookup.js';
+import { planCarry } from '../session-carry.js';
+import { isReplay, servedAccount, repeatOrRefuse } from '../session-lookup.js';
 import { newSessionRecord } from '../session-record.js';
 import type { CreditControlAnswer, CreditControlRequest, ServiceCreditAnswer } from '../types.js';
 
@@ -28,8 +29,9 @@ export async function openSession(
   // when the session exists (a retransmission) its answer goes back whatever the check says.
   const authenticated = charging.store.authenticate(msisdn, now);
   authenticated.catch(() => undefined);
-  const existing = await charging.sessions.load(msisdn, request.sessionId);
-  if (existing) return repeatOrRefuse(existing, request);
+  const existing = (await charging.sessions.read(msisdn, request.sessionId, true))?.record;
+  const replay = existing !== undefined && isReplay(existing, request);
+  if (existing && !replay) return repeatOrRefuse(existing, request);
 
   const callRating = new CallRating(charging, msisdn, kind, request);
   const vpnRefusal = await callRating.vpnRefusal();
@@ -55,13 +57,19 @@ export async function openSession(
   }
 
   const answers: ServiceCreditAnswer[] = [];
-  for (const service of requestedServices(request)) {
-    answers.push(
-      await chargeAndGrant(charging, kind, record, request, callRating, service, { used: 0, settle: false }),
-    );
+  const services = requestedServices(request);
+  // A session opened with one rating group is one charging call, which can carry its record
+  // (refused, changing nothing, if the session has one already).
+  const carry = services.length === 1 && !replay ? planCarry(charging, request, 'open', 'absent') : undefined;
+  for (const service of services) {
+    const usage = { used: 0, settle: false, ...(carry ? { carry } : {}) };
+    answers.push(await chargeAndGrant(charging, kind, record, request, callRating, service, usage));
   }
   const answer = commandAnswer(answers, isCommandLevel(request));
   const success = answer.resultCode === ResultCode.SUCCESS;
   if (success) answer.creditControlFailureHandling = charging.settings.creditControlFailureHandling;
-  return saveAfterRequest(charging, record, request, answer, success ? 'open' : 'closed');
+  return saveAfterRequest(charging, record, request, answer, success ? 'open' : 'closed', {
+    ...(carry ? { carried: carry } : {}),
+    replay,
+  });
 }

@@ -5,7 +5,8 @@ import { commandAnswer, isCommandLevel, requestedServices, unitsUsed } from '../
 import { chargeAndGrant } from '../service-credit.js';
 import type { ServiceKind } from '../service-kind.js';
 import { saveAfterRequest } from '../session-close.js';
-import { isSeen, repeatOrRefuse, sessionOf } from '../session-lookup.js';
+import { planCarry } from '../session-carry.js';
+import { isReplay, isSeen, repeatOrRefuse, sessionOf } from '../session-lookup.js';
 import type { CreditControlAnswer, CreditControlRequest, ServiceCreditAnswer } from '../types.js';
 
 /**
@@ -21,20 +22,26 @@ export async function updateSession(
   request: CreditControlRequest,
 ): Promise<CreditControlAnswer> {
   const record = await sessionOf(charging, request);
-  if (isSeen(record, request)) return repeatOrRefuse(record, request);
+  const replay = isReplay(record, request);
+  if (isSeen(record, request) && !replay) return repeatOrRefuse(record, request);
   const callRating = new CallRating(charging, record.msisdn, kind, request);
   const services = requestedServices(request);
   // Every report is checked before anything is charged: a refused request charges nothing.
   const used = services.map((service) => unitsUsed(kind, service.used));
   const answers: ServiceCreditAnswer[] = [];
   let denied = false;
+  // A request of one rating group is one charging call, which can carry the session write.
+  const carried = services.length === 1 && !replay ? planCarry(charging, request, 'open') : undefined;
   for (const [i, service] of services.entries()) {
-    const usage: { used: number; settle: boolean; denied?: boolean } = { used: used[i] ?? 0, settle: true };
+    const usage = { used: used[i] ?? 0, settle: true, denied: false, ...(carried ? { carry: carried } : {}) };
     answers.push(await chargeAndGrant(charging, kind, record, request, callRating, service, usage));
-    denied ||= usage.denied === true;
+    denied ||= usage.denied;
   }
   const commandLevel = isCommandLevel(request);
   const answer = commandAnswer(answers, commandLevel);
   if (denied && !commandLevel) answer.resultCode = ResultCode.SUCCESS;
-  return saveAfterRequest(charging, record, request, answer, 'open');
+  return saveAfterRequest(charging, record, request, answer, 'open', {
+    ...(carried ? { carried } : {}),
+    replay,
+  });
 }

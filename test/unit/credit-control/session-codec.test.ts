@@ -75,6 +75,7 @@ const everyField: Required<SessionRecord> = {
   originRealm: 'example',
   via: 'dra.example',
   instance: 'ocs-a',
+  pending: { call: 'settle', ratingGroup: 10, used: 4, opId: 'a;b:9:settle:10', level: 'x' },
 };
 
 const dataSession: SessionRecord = {
@@ -158,9 +159,18 @@ describe('stored session records', () => {
     ['a closed voice call with a command-level grant and final units', closedVoiceCall],
     ['a price enquiry', priceEnquiry],
     ['a record with every field set', everyField],
+    ['a record written by its charging call', { ...dataSession, pending: everyField.pending }],
   ])('reads back %s exactly as written', (_, record) => {
     const stored = encodeSessionRecord(record);
-    expect(decodeSessionRecord(record.msisdn, record.sessionId, stored)).toEqual(record);
+    // A record written by its request's charging call has no answer of that request to keep.
+    const expected = record.pending ? { ...record, lastAnswer: { resultCode: 0, services: [] } } : record;
+    expect(decodeSessionRecord(record.msisdn, record.sessionId, stored)).toEqual(expected);
+  });
+
+  it('keeps the answer of a record not written by a charging call', () => {
+    const { pending: _, ...written } = everyField;
+    const stored = encodeSessionRecord(written);
+    expect(decodeSessionRecord(written.msisdn, written.sessionId, stored)).toEqual(written);
   });
 
   it('keeps neither the MSISDN nor the Session-Id, which the key already carries', () => {

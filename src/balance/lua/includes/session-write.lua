@@ -1,0 +1,99 @@
+--- @include "codes"
+
+-- The session write a credit-control request carries in its one charging call (DESIGN §5,
+-- src/credit-control/session-carry.ts), so that a CCR-U or CCR-T is one Redis command: the
+-- session record, and as the request needs them its CDR, its Session-Id -> MSISDN record and
+-- its Tcc supervision entry, written only when the call succeeds and not on a replay (a replayed
+-- operation changes nothing). Used on one Redis only: the owner record and the supervision set
+-- lie in other slots of a cluster, where the caller writes the session on its own.
+--
+-- From argv[i] (after the reservation index's key and member, '' '' when there is none):
+--   'session', recordKey, condition, record, ttlSeconds, then operations:
+--   condition  '' : none (a guard around the call checks the record read) | 'absent': the call
+--              is refused, changing nothing, when a record exists (a session opened already)
+--   'cdr', key, maxLen, head, tail, n, then n bucket/amount pairs: the CDR is head, the amounts
+--          charged over the session (those n plus what this call charged) as a JSON object, then
+--          tail; XADD key MAXLEN ~ maxLen * cdr <it>, and the account marked for the exporter in
+--          '<prefix>{export}:pending:cdr' (NX: the time of its oldest CDR not exported; pcall:
+--          in a cluster that set is in another slot, and the exporter finds the streams by SCAN)
+--   'owner', key, msisdn, seconds    SET key msisdn EX seconds (Session-Id -> MSISDN)
+--   'supervise', key, untilMs, member    ZADD key untilMs member (Tcc supervision)
+--   'unsupervise', key, member           ZREM key member
+
+-- The position of the session write in argv, or nil when the call carries none.
+local function session_write_at(argv, i)
+  if argv[i] == 'session' then
+    return i
+  end
+  return nil
+end
+
+-- A refusal when the write's condition does not hold, else nil. Checked before any change.
+local function session_write_refused(argv, at)
+  if at and argv[at + 2] == 'absent' and redis.call('EXISTS', argv[at + 1]) == 1 then
+    return refuse(GUARD_FAILED, 'the session record exists')
+  end
+  return nil
+end
+
+-- '{"bucket":amount,...}' of the `base` pairs (argv from index i, n of them) plus `charged`
+-- ({bucket, amount, ...}), in the order the buckets first appear. Bucket names are
+-- [A-Za-z0-9_:.-] (src/balance/validate.ts): nothing in them needs escaping.
+local function amounts_json(argv, i, n, charged)
+  local order, sums = {}, {}
+  local function add(bucket, amount)
+    if sums[bucket] == nil then
+      order[#order + 1] = bucket
+      sums[bucket] = 0
+    end
+    sums[bucket] = sums[bucket] + amount
+  end
+  for k = 0, n - 1 do
+    add(argv[i + 2 * k], tonumber(argv[i + 2 * k + 1]))
+  end
+  for k = 1, #charged, 2 do
+    add(charged[k], charged[k + 1])
+  end
+  local parts = {}
+  for k = 1, #order do
+    parts[k] = string.format('"%s":%d', order[k], sums[order[k]])
+  end
+  return '{' .. table.concat(parts, ',') .. '}'
+end
+
+local function mark_cdr_unexported(stream, id)
+  local head, msisdn = string.match(stream, '^(.*)cdr:{(.*)}$')
+  if head then
+    redis.pcall('ZADD', head .. '{export}:pending:cdr', 'NX', string.match(id, '^%d+'), msisdn)
+  end
+end
+
+-- Writes the session; `charged` is what this call charged ({bucket, amount, ...}).
+local function session_write(argv, at, charged)
+  if not at then
+    return
+  end
+  redis.call('SET', argv[at + 1], argv[at + 3], 'EX', argv[at + 4])
+  local a = at + 5
+  while argv[a] do
+    local op = argv[a]
+    if op == 'cdr' then
+      local n = tonumber(argv[a + 5])
+      local entry = argv[a + 3] .. amounts_json(argv, a + 6, n, charged) .. argv[a + 4]
+      local id = redis.call('XADD', argv[a + 1], 'MAXLEN', '~', argv[a + 2], '*', 'cdr', entry)
+      mark_cdr_unexported(argv[a + 1], id)
+      a = a + 6 + 2 * n
+    elseif op == 'owner' then
+      redis.call('SET', argv[a + 1], argv[a + 2], 'EX', argv[a + 3])
+      a = a + 4
+    elseif op == 'supervise' then
+      redis.call('ZADD', argv[a + 1], argv[a + 2], argv[a + 3])
+      a = a + 4
+    elseif op == 'unsupervise' then
+      redis.call('ZREM', argv[a + 1], argv[a + 2])
+      a = a + 3
+    else
+      error('session write: unknown operation ' .. tostring(op))
+    end
+  end
+end

@@ -1,0 +1,80 @@
+import type { Cluster, Redis } from 'ioredis';
+import { MONEY, type ApplyResult, type SettleResult } from '../balance/index.js';
+import { applyResult, settleResult, unwrap } from '../balance/decode.js';
+import { ResultCode } from '../errors/result-codes.js';
+import { addAmounts, noteLevel, type SessionRecord } from './session-record.js';
+
+/**
+ * What a charging call changed in its session's record: the same whether the request's
+ * instance notes it on the reply or a reader adds it to a record written by that call
+ * (`pending`, session-carry.ts) from the call's kept first result.
+ */
+export function noteSettled(
+  record: SessionRecord,
+  rg: number,
+  used: number,
+  result: Pick<SettleResult, 'amounts' | 'tiers' | 'granted'>,
+): void {
+  record.used[rg] = (record.used[rg] ?? 0) + used;
+  addAmounts(record, result.amounts);
+  noteHeld(record, rg, result);
+}
+
+/** A grant's money held and whether the rating group keeps a reservation. */
+export function noteHeld(
+  record: SessionRecord,
+  rg: number,
+  result: Pick<ApplyResult, 'tiers' | 'granted'>,
+): void {
+  let money = 0;
+  for (const h of result.tiers) if (h.bucket === MONEY) money += h.amount;
+  holdMoney(record, rg, money);
+  markReserved(record, rg, result.granted > 0);
+}
+
+/**
+ * Records what a rating group now holds of money (the admin API shows it). The money frozen
+ * of all sessions is read from Redis at the scrape, not moved here.
+ */
+export function holdMoney(record: SessionRecord, rg: number, money: number): void {
+  const held = (record.held ??= {});
+  if (money > 0) held[rg] = money;
+  else delete held[rg];
+}
+
+export function markReserved(record: SessionRecord, rg: number, reserved: boolean): void {
+  const has = record.reserved.includes(rg);
+  if (reserved && !has) record.reserved.push(rg);
+  if (!reserved && has) record.reserved = record.reserved.filter((r) => r !== rg);
+}
+
+/**
+ * Completes a record written by its request's charging call with that call's result, read
+ * where the balance store keeps it for replays (`operationKey`): a call that succeeded always
+ * left one, kept longer than the record (balance opTtlSeconds). Without one (it was deleted by
+ * hand) the record keeps what it has, and the session its earlier totals.
+ */
+export async function addPendingResult(
+  redis: Redis | Cluster,
+  record: SessionRecord,
+  operationKey: (opId: string) => string,
+): Promise<void> {
+  const pending = record.pending;
+  if (!pending) return;
+  const reply = await redis.ocsOperationResult(operationKey(pending.opId));
+  delete record.pending;
+  if (reply === null || reply === undefined) return;
+  const fields = unwrap(reply);
+  const result = pending.call === 'settle' ? settleResult(fields) : applyResult(fields);
+  if (pending.call === 'settle')
+    noteSettled(record, pending.ratingGroup, pending.used, result as SettleResult);
+  else noteHeld(record, pending.ratingGroup, result);
+  if (result.granted > 0 && pending.level !== undefined) noteLevel(record, pending.level);
+  // The answer's Result-Code, for a CDR written later (Tcc): the call succeeded, and a grant
+  // asked and not made is the one refusal its request's answer had as a whole (RFC 4006 §9).
+  const limit = pending.call === 'settle' && (result as SettleResult).creditLimitReached;
+  record.lastAnswer = {
+    resultCode: limit ? ResultCode.CREDIT_LIMIT_REACHED : ResultCode.SUCCESS,
+    services: [],
+  };
+}
