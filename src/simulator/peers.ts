@@ -1,4 +1,5 @@
 import type { Dictionary } from '../diameter/dictionary.js';
+import type { DiameterMessage } from '../diameter/message.js';
 import { ResultCode } from '../errors/result-codes.js';
 import { DiameterClient } from './client.js';
 import { SimulatorError } from './error.js';
@@ -38,6 +39,8 @@ export class Peer {
 
 export interface PeerEvents {
   answer(peer: Peer, frame: Buffer): void;
+  /** A request of the server other than DWR and DPR (RAR, ASR). */
+  request(peer: Peer, request: DiameterMessage): void;
   closed(peer: Peer): void;
 }
 
@@ -83,6 +86,7 @@ export class PeerSet {
       });
       const peer = new Peer(i, client, writer, originHost);
       client.onAnswerFrame = (frame) => events.answer(peer, frame);
+      client.onServerRequest = (request) => events.request(peer, request);
       client.onClose = () => events.closed(peer);
       this.all.push(peer);
     }

@@ -27,6 +27,12 @@ export function formatReport(r: Report): string {
     `Sessions   started ${num(t.started)}, completed ${num(t.completed)}, with a refusal ${num(t.refused)}, aborted ${num(t.aborted)}` +
       (kinds.length > 1 ? `  (${kinds.map(([k, c]) => `${k} ${num(c.started)}`).join(', ')})` : ''),
   );
+  const sr = r.serverRequests;
+  if (sr.rar || sr.asr)
+    lines.push(
+      `Server     RAR ${num(sr.rar)}, ASR ${num(sr.asr)} received` +
+        `${sr.unknownSession ? ` (${num(sr.unknownSession)} for a session already over: 5002)` : ''}`,
+    );
   lines.push('Answers by Result-Code');
   for (const [label, codes] of Object.entries(r.resultCodes))
     lines.push(`  ${label.padEnd(8)} ${codesLine(codes)}`);

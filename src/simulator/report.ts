@@ -100,6 +100,12 @@ export interface Report {
   /** The simulator's CPU, and that of the processes named with --server-pid. */
   cpu: { simulator: CpuFigure; processes: (CpuFigure & { pid: number })[] };
   money?: MoneyCheck;
+  /**
+   * Requests the server sent about sessions in progress: Re-Auth (each answered RAA, then a
+   * CCR-U with FORCED_REAUTHORISATION) and Abort-Session (ASA, then the CCR-T); `unknownSession`
+   * of them named a session already over, answered 5002.
+   */
+  serverRequests: { rar: number; asr: number; unknownSession: number };
   /** Lines worth reading: the run did not go as the scenario expected. */
   warnings: string[];
   ok: boolean;
@@ -119,6 +125,7 @@ export function emptyReport(scenario: string, peers: number, mode: string, start
     msccResultCodes: {},
     unexpected: [],
     unexpectedTotal: 0,
+    serverRequests: { rar: 0, asr: 0, unknownSession: 0 },
     latencyMs: {},
     cpu: { simulator: { userMs: 0, systemMs: 0, microsPerCcr: 0 }, processes: [] },
     warnings: [],

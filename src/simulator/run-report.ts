@@ -17,6 +17,8 @@ export interface RunOutcome {
   stoppedByUser: boolean;
   /** Warnings raised during the run, first in the report. */
   warnings: readonly string[];
+  /** RARs and ASRs the server sent. */
+  serverRequests?: Report['serverRequests'];
 }
 
 function modeLabel(s: Scenario): string {
@@ -35,6 +37,7 @@ export function runReport(scenario: Scenario, stats: Stats, run: RunOutcome, cpu
   r.seconds = Math.round(run.seconds * 1000) / 1000;
   stats.fill(r);
   r.ccr.missed = run.missed;
+  if (run.serverRequests) r.serverRequests = { ...run.serverRequests };
   const warnings = [...run.warnings];
   const figures = cpu.figures(r.ccr.answered);
   r.cpu.simulator = figures.simulator;

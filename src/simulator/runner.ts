@@ -14,6 +14,7 @@ import { runReport } from './run-report.js';
 import { SessionBook } from './session-book.js';
 import type { Scenario } from './scenario.js';
 import { Schedule, tickMs, type ScheduleHost } from './schedule.js';
+import { ServerRequestAnswers } from './server-requests.js';
 import type { SimSession } from './sessions.js';
 import { Stats } from './stats.js';
 
@@ -42,6 +43,7 @@ export class Runner {
   private readonly peers = new PeerSet();
   private readonly exchange: Exchange;
   private readonly schedule: Schedule;
+  private readonly serverRequests: ServerRequestAnswers;
   private readonly progress: ProgressReporter;
   private readonly cpu: CpuWatch;
   private readonly charges: ChargeSink;
@@ -71,6 +73,7 @@ export class Runner {
       lost: (s) => this.abort(s),
     });
     this.schedule = new Schedule(scenario.mode, this.scheduleHost());
+    this.serverRequests = new ServerRequestAnswers(this.dict, this.book);
     this.progress = new ProgressReporter(this.stats, options.onProgress, options.progressIntervalMs);
     this.cpu = new CpuWatch(options.serverPids ?? []);
   }
@@ -87,6 +90,7 @@ export class Runner {
     const startedAt = new Date();
     await this.peers.open(this.scenario, this.dict, {
       answer: (peer, frame) => this.exchange.onFrame(peer, frame),
+      request: (peer, request) => this.serverRequests.take(peer, request),
       closed: (peer) => this.onPeerClosed(peer),
     });
     this.cpu.start();
@@ -114,6 +118,7 @@ export class Runner {
         malformed: exchange.malformed,
         stoppedByUser: this.stoppedByUser,
         warnings: this.warnings,
+        serverRequests: this.serverRequests.counts,
       },
       this.cpu,
     );

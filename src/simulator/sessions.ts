@@ -25,6 +25,10 @@ export abstract class SimSession {
   sentAt = 0;
   readyAt = 0;
   peer = -1;
+  /** The server sent a RAR: the next CCR-U asks again, with Reporting-Reason FORCED_REAUTHORISATION. */
+  protected forcedReauthorisation = false;
+  /** The server sent an ASR: the next request is the CCR-T. */
+  protected aborting = false;
 
   constructor(
     readonly kindIndex: number,
@@ -37,7 +41,24 @@ export abstract class SimSession {
 
   /** Takes the answer to the outstanding request; sets `done` when the session is over. */
   abstract onAnswer(a: AnswerInfo, charges: ChargeSink): void;
+
+  /** A Re-Auth-Request for this session (RFC 4006 §5.5): false when it is over (answer 5002). */
+  reauthorize(): boolean {
+    if (this.done) return false;
+    this.forcedReauthorisation = true;
+    return true;
+  }
+
+  /** An Abort-Session-Request (RFC 6733 §8.5): false when it is over (answer 5002). */
+  abortSession(): boolean {
+    if (this.done) return false;
+    this.aborting = true;
+    return true;
+  }
 }
+
+/** TS 32.299 §7.2.175 Reporting-Reason: the usage reported because the server asked (a RAR). */
+export const FORCED_REAUTHORISATION = 7;
 
 /** What applies to a rating group (Result-Code, grant, final units): its MSCC's, else the command's. */
 export function answerFor(a: AnswerInfo, rg: number): { code: number; granted: number; final: boolean } {

@@ -37,7 +37,7 @@ export class VoiceSession extends SimSession {
     const type =
       this.number === 0
         ? RequestType.initial
-        : this.terminating
+        : this.terminating || this.aborting
           ? RequestType.termination
           : RequestType.update;
     this.requestType = type;
