@@ -1,11 +1,14 @@
 /**
  * The export's metrics (docs/export.md, "Metrics"). The backlog and the age of the oldest record
  * not exported are read from the pending sets at each scrape, on every instance, exporter or
- * not: they must rise, and the alert fire, when no instance exports at all. In a cluster, which
- * has no pending set, the leader sets them after each sweep.
+ * not: they must rise, and the alert fire, when no instance exports at all. A read that fails
+ * leaves both out of the scrape and counts in `ocs_metrics_collect_errors_total`, as the other
+ * gauges of shared state. In a cluster, which has no pending set, the leader sets them after
+ * each sweep.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Cluster, Redis } from 'ioredis';
+import type { Metrics } from '../metrics/metrics.js';
 import { EXPORT_KINDS, type ExportKeys, type ExportKind } from './keys.js';
 
 export interface Backlog {
@@ -20,14 +23,14 @@ export class ExportMetrics {
   readonly files: Counter<'kind'>;
   readonly leader: Gauge;
   private readonly swept = new Map<ExportKind, Backlog>();
-  private readonly backlogs: () => Promise<Record<ExportKind, Backlog> | undefined>;
 
   constructor(
-    registry: Registry,
+    metrics: Pick<Metrics, 'registry' | 'sharedStateGauge'>,
     private readonly redis: Redis | Cluster,
     private readonly keys: ExportKeys,
     private readonly now: () => number = Date.now,
   ) {
+    const registry = metrics.registry;
     this.records = new Counter({
       name: 'ocs_export_records_total',
       help: 'Records written to export files and synced, by kind (ledger, cdr)',
@@ -49,39 +52,37 @@ export class ExportMetrics {
       this.records.inc({ kind }, 0);
       this.files.inc({ kind }, 0);
     }
+    // Both gauges come from one read of the pending sets per scrape.
     let reading: Promise<Record<ExportKind, Backlog> | undefined> | undefined;
-    this.backlogs = () =>
-      (reading ??= this.read()
-        .catch(() => undefined)
-        .finally(() => {
-          reading = undefined;
-        }));
-    const backlogs = this.backlogs;
-    const clock = this.now;
-    new Gauge({
+    const backlogs = () =>
+      (reading ??= this.read().finally(() => {
+        reading = undefined;
+      }));
+    metrics.sharedStateGauge({
       name: 'ocs_export_backlog',
       help: 'Accounts with records not exported yet, by kind',
       labelNames: ['kind'],
-      registers: [registry],
-      async collect() {
+      read: async () => {
         const b = await backlogs();
-        this.reset();
-        for (const kind of EXPORT_KINDS) if (b) this.set({ kind }, b[kind].accounts);
+        return b ? EXPORT_KINDS.map((kind) => ({ labels: { kind }, value: b[kind].accounts })) : [];
       },
     });
-    new Gauge({
+    metrics.sharedStateGauge({
       name: 'ocs_export_oldest_unexported_age_seconds',
       help: 'Age of the oldest record not exported yet, by kind (0: none waits)',
       labelNames: ['kind'],
-      registers: [registry],
-      async collect() {
+      read: async () => {
         const b = await backlogs();
-        this.reset();
-        const at = clock();
-        for (const kind of EXPORT_KINDS) {
-          const oldest = b?.[kind].oldestMs;
-          if (b) this.set({ kind }, oldest === undefined ? 0 : Math.max(0, (at - oldest) / 1000));
-        }
+        const at = this.now();
+        return b
+          ? EXPORT_KINDS.map((kind) => {
+              const oldest = b[kind].oldestMs;
+              return {
+                labels: { kind },
+                value: oldest === undefined ? 0 : Math.max(0, (at - oldest) / 1000),
+              };
+            })
+          : [];
       },
     });
   }

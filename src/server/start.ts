@@ -230,7 +230,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       : undefined;
   supervision?.unref();
   // The backlog gauges are read on every instance, so that they rise when none exports.
-  const exportMetrics = new ExportMetrics(metrics.registry, redis, new ExportKeys(keyPrefix));
+  const exportMetrics = new ExportMetrics(metrics, redis, new ExportKeys(keyPrefix));
   const exporter = options.export?.enabled
     ? new ExportService({ redis, config: options.export, keyPrefix, metrics: exportMetrics, logger })
     : undefined;
