@@ -11,8 +11,17 @@ export type ServiceKind = 'voice' | 'data' | 'sms';
 
 const CONTEXTS: Record<string, ServiceKind> = { '32251': 'data', '32260': 'voice', '32274': 'sms' };
 
-/** `[[[[ext.]MNC.]MCC.]Release.]service-context@domain`: the 5-digit context before `@3gpp.org`. */
-export function serviceKindOf(serviceContextId: string): ServiceKind | undefined {
+/**
+ * `[[[[ext.]MNC.]MCC.]Release.]service-context@domain`: the 5-digit context before `@3gpp.org`;
+ * or a client's own Service-Context-Id the operator named in `serviceContexts` (open5gs' SMF, for
+ * one, sends `open5gs-smfd@open5gs.org` for data). Compared without regard to case.
+ */
+export function serviceKindOf(
+  serviceContextId: string,
+  configured: Readonly<Record<string, ServiceKind>> = {},
+): ServiceKind | undefined {
+  const named = configured[serviceContextId.toLowerCase()];
+  if (named) return named;
   const m = /(?:^|\.)(\d{5})@3gpp\.org$/i.exec(serviceContextId);
   return m ? CONTEXTS[m[1]!] : undefined;
 }

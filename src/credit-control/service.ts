@@ -49,7 +49,7 @@ export class ChargingService implements CreditControlService {
     const { sessions, logger } = this.charging;
     startDeadline(this.charging, request);
     try {
-      const kind = serviceKindOf(request.serviceContextId);
+      const kind = serviceKindOf(request.serviceContextId, this.charging.settings.serviceContexts);
       if (!kind)
         throw new ChargingRefusal(
           'SERVICE_NOT_CHARGED',

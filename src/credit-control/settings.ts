@@ -87,6 +87,17 @@ const settingsSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Service-Context-Ids of clients that do not send TS 32.299's (`32251@3gpp.org` data,
+     * `32260@3gpp.org` voice, `32274@3gpp.org` SMS), and the service each one is charged as.
+     * Anything else is answered 5031.
+     */
+    serviceContexts: z
+      .record(z.string().min(1).max(255), z.enum(['data', 'voice', 'sms']))
+      .default({})
+      .transform((contexts) =>
+        Object.fromEntries(Object.entries(contexts).map(([id, kind]) => [id.toLowerCase(), kind])),
+      ),
     /** Subscription-Id types that identify the served account; E.164 always does. */
     subscriptionIdTypes: z.array(z.enum(['e164', 'imsi', 'sip-uri', 'nai'])).default(['e164', 'sip-uri']),
     /** How long a closed session answers retransmissions of its last request. */

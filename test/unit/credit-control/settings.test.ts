@@ -27,6 +27,7 @@ describe('chargingSettings', () => {
       finalUnit: { action: 'terminate' },
       tccGraceSeconds: 60,
       numbering: { countryCode: '', nationalPrefix: '0', internationalPrefix: '00', nationalNumberLength: 0 },
+      serviceContexts: {},
       subscriptionIdTypes: ['e164', 'sip-uri'],
       closedSessionTtlSeconds: 300,
       cdrMaxLen: 1000000,
