@@ -1,0 +1,104 @@
+/**
+ * A request of one rating group is one Redis command (DESIGN §5): the charging call writes the
+ * session record, its CDR and its supervision entry. What the server sends is watched with
+ * MONITOR (only the commands naming this test's keys). The record such a call writes still
+ * serves another instance: a retransmission there gets the first answer and charges nothing
+ * twice (RFC 4006 §5.1), and the next request and the CDR count the call's charge.
+ */
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CCR,
+  CONTEXT,
+  CREDIT_CONTROL,
+  CcSession,
+  MiB,
+  mscc,
+  msccResults,
+  octets,
+  startOcs,
+  type OcsFixture,
+} from '../../support/ocs-fixture.js';
+import type { TestPeer } from '../../support/diameter-peer.js';
+
+let ocs: OcsFixture;
+let monitor: Redis;
+let second: { peer: TestPeer };
+const seen: string[][] = [];
+
+beforeAll(async () => {
+  ocs = await startOcs({ settings: { data: { defaultQuota: MiB, maxQuota: 8 * MiB, validityTime: 600 } } });
+  second = await ocs.secondInstance();
+  monitor = await ocs.redis.duplicate().monitor();
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    // Commands a script runs are 'lua'; the server's own come from its connection.
+    if (source !== 'lua' && args.some((a) => a.includes(ocs.prefix))) seen.push(args);
+  });
+});
+afterAll(async () => {
+  monitor.disconnect();
+  await ocs.close();
+});
+
+/** Scripts and the writes a session save used to make on its own. */
+const WRITES = new Set(['fcall', 'evalsha', 'eval', 'set', 'zadd', 'zrem', 'xadd']);
+
+/** The scripts and writes naming this test's keys that `send` made the server run. */
+async function commandsOf(send: () => Promise<unknown>): Promise<string[]> {
+  // A command of this test's own, seen after the request's, marks where they end.
+  await send();
+  const marker = `${ocs.prefix}marker:${seen.length}`;
+  await ocs.redis.exists(marker);
+  await expect.poll(() => seen.some((args) => args.includes(marker))).toBe(true);
+  const at = seen.findIndex((args) => args.includes(marker));
+  // Reads of rating data (its caches load in the background) are not the request's writes.
+  const commands = seen
+    .slice(0, at)
+    .map((args) => args[0]!.toLowerCase())
+    .filter((c) => WRITES.has(c));
+  seen.length = 0;
+  return commands;
+}
+
+describe('one Redis command per request of one rating group', () => {
+  it('CCR-U and CCR-T are one FCALL each; CCR-I writes only with its one apply', async () => {
+    const msisdn = await ocs.account({ balance: 1000 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    seen.length = 0;
+    const opened = await commandsOf(() => s.initial([mscc(10, { rsu: [octets(2 * MiB)] })]));
+    expect(opened).toContain('fcall');
+    expect(opened.filter((c) => c !== 'fcall')).toEqual([]);
+    expect(
+      await commandsOf(() => s.update([mscc(10, { rsu: [octets(2 * MiB)], usu: [[octets(MiB)]] })])),
+    ).toEqual(['fcall']);
+    expect(await commandsOf(() => s.terminate([mscc(10, { usu: [[octets(MiB)]] })]))).toEqual(['fcall']);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 940, reserved: 0, spent: 60 });
+    expect(await ocs.cdrs(msisdn)).toMatchObject([
+      { reason: 'termination', used: { '10': 2 * MiB }, amounts: { money: 60 }, resultCode: 2001 },
+    ]);
+    expect(await ocs.redis.zscore(`${ocs.prefix}sess-supervision`, `${msisdn}|${s.id}`)).toBeNull();
+  });
+
+  it('another instance answers a retransmission as first answered, and goes on from its charge', async () => {
+    const msisdn = await ocs.account({ balance: 1000 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    await s.initial([mscc(10, { rsu: [octets(2 * MiB)] })]);
+    const update = s.build('update', [mscc(10, { rsu: [octets(2 * MiB)], usu: [[octets(MiB)]] })], 1);
+    s.number = 2;
+    const first = await ocs.send(update);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 910, reserved: 60, spent: 30 });
+
+    const again = await second.peer.request(CCR, CREDIT_CONTROL, update, { retransmitted: true });
+    expect(again.get('Result-Code')).toBe(2001);
+    expect(msccResults(again)).toEqual(msccResults(first));
+    expect(await ocs.balance(msisdn)).toEqual({ available: 910, reserved: 60, spent: 30 });
+
+    await s.update([mscc(10, { rsu: [octets(2 * MiB)], usu: [[octets(MiB)]] })], second.peer);
+    const end = await s.terminate([mscc(10, { usu: [[octets(MiB)]] })], second.peer);
+    expect(end.get('Result-Code')).toBe(2001);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 910, reserved: 0, spent: 90 });
+    expect(await ocs.cdrs(msisdn)).toMatchObject([
+      { reason: 'termination', used: { '10': 3 * MiB }, amounts: { money: 90 } },
+    ]);
+  });
+});
