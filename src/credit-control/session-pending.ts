@@ -73,8 +73,11 @@ export async function addPendingResult(
   // The answer's Result-Code, for a CDR written later (Tcc): the call succeeded, and a grant
   // asked and not made is the one refusal its request's answer had as a whole (RFC 4006 §9).
   const limit = pending.call === 'settle' && (result as SettleResult).creditLimitReached;
+  // The rating group ran dry: kept, so that a top-up can re-authorise it (src/network-requests/).
   record.lastAnswer = {
     resultCode: limit ? ResultCode.CREDIT_LIMIT_REACHED : ResultCode.SUCCESS,
-    services: [],
+    services: limit
+      ? [{ ratingGroup: pending.ratingGroup, resultCode: ResultCode.CREDIT_LIMIT_REACHED }]
+      : [],
   };
 }
