@@ -3,7 +3,7 @@ import type { AnswerInfo } from './answers.js';
 import type { ChargeSink } from './money.js';
 import { RequestType, type CcrWriter } from './requests.js';
 import type { DataSpec } from './scenario.js';
-import { SimSession, answerFor, usageCharged } from './sessions.js';
+import { FORCED_REAUTHORISATION, SimSession, answerFor, usageCharged } from './sessions.js';
 
 /**
  * A data session: CCR-I asking quota for each rating group, `updates` CCR-Us each reporting
@@ -40,7 +40,7 @@ export class DataSession extends SimSession {
     const type =
       this.step === 0
         ? RequestType.initial
-        : this.step > spec.updates || !this.asking.includes(true)
+        : this.aborting || this.step > spec.updates || !this.asking.includes(true)
           ? RequestType.termination
           : RequestType.update;
     this.requestType = type;
@@ -55,13 +55,24 @@ export class DataSession extends SimSession {
         const used = Math.min(spec.usedOctets, this.granted[i]!);
         this.reported[i] = used;
         const ask = type === RequestType.update && this.asking[i]!;
+        const reason = ask && this.forcedReauthorisation ? FORCED_REAUTHORISATION : -1;
         // Report every rating group that held a grant; with none at all, a zero report each.
         if (this.granted[i]! > 0 || ask || !anyGrant)
-          w.mscc('data', rgs[i]!, ask ? spec.requestedOctets : -1, used);
+          w.mscc('data', rgs[i]!, ask ? spec.requestedOctets : -1, used, reason);
       }
+      if (type === RequestType.update) this.forcedReauthorisation = false;
     }
     if (this.access.apn !== undefined || this.access.sgsnMccMnc !== undefined) w.ps(this.access);
     return w.finish();
+  }
+
+  /** Asked to re-authorise, every rating group asks for quota again, those refused or run dry too. */
+  override reauthorize(): boolean {
+    if (!super.reauthorize()) return false;
+    this.asking.fill(true);
+    // A session past its updates still sends the CCR-U the server asked for.
+    if (this.step > this.spec.updates) this.step = this.spec.updates;
+    return true;
   }
 
   onAnswer(a: AnswerInfo, charges: ChargeSink): void {

@@ -156,12 +156,13 @@ export class CcrWriter {
    * One Multiple-Services-Credit-Control: a negative amount leaves that unit AVP out, a negative
    * rating group leaves Rating-Group out.
    */
-  mscc(service: Service, ratingGroup: number, requested: number, used: number): this {
+  mscc(service: Service, ratingGroup: number, requested: number, used: number, reportingReason = -1): this {
     const w = this.w;
     w.beginGroup(this.d.multipleServicesCreditControl);
     if (requested >= 0) this.unitGroup(this.d.requestedServiceUnit, service, requested);
     if (used >= 0) this.unitGroup(this.d.usedServiceUnit, service, used);
     if (ratingGroup >= 0) w.unsigned32(this.d.ratingGroup, ratingGroup);
+    if (reportingReason >= 0) w.integer32(this.d.reportingReason, reportingReason);
     w.endGroup();
     return this;
   }
