@@ -7,6 +7,8 @@ import type { Cluster, Redis } from 'ioredis';
 import { DEFAULT_LEDGER_MAX_LEN, type BalanceStore } from '../balance/index.js';
 import { unwrap } from '../balance/decode.js';
 import type { Bundle } from '../catalog/bundles.js';
+import { CONFIG_CHANNEL } from '../redis/config-channel.js';
+import { bundleChangeMessage } from './change-message.js';
 import { BundleKeys } from './keys.js';
 import {
   bundleBucket,
@@ -103,6 +105,7 @@ export class AccountBundles {
     );
     const f = unwrap(reply);
     await this.redis.sadd(this.keys.holders(), msisdn);
+    await this.announce(msisdn);
     return {
       bucket,
       units: f.int('units'),
@@ -162,7 +165,13 @@ export class AccountBundles {
     if ((await this.redis.exists(this.keys.account(msisdn))) === 0) {
       await this.redis.srem(this.keys.holders(), msisdn);
     }
+    if (expired.length > 0) await this.announce(msisdn);
     return { expired, held: f.list('held').map(String) };
+  }
+
+  /** Every instance's cached holdings of the account are dropped (holdings-cache.ts). */
+  private async announce(msisdn: string): Promise<void> {
+    await this.redis.publish(CONFIG_CHANNEL, bundleChangeMessage(this.keys.prefix, msisdn));
   }
 }
 

@@ -11,7 +11,7 @@ import { Supervisor } from '../credit-control/supervision.js';
 import { ChargingMetrics } from '../credit-control/metrics.js';
 import { SessionKeys } from '../credit-control/keys.js';
 import { DirectoryRater } from '../rating/rater.js';
-import { AccountBundles } from '../bundles/account-bundles.js';
+import { BundleHoldingsCache } from '../bundles/holdings-cache.js';
 import { VpnDirectory } from '../vpn/cache.js';
 import { SessionStore } from '../credit-control/sessions.js';
 import type { ChargingSettings } from '../credit-control/settings.js';
@@ -129,7 +129,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const sessions = new SessionStore(redis, sessionKeys);
   const vpnDirectory = await opened.step(() => VpnDirectory.open(cached));
   opened.add(() => vpnDirectory.close());
-  const accountBundles = new AccountBundles(redis, store);
+  const bundleHoldings = await opened.step(() => BundleHoldingsCache.open(cached));
+  opened.add(() => bundleHoldings.close());
   const instanceId = config.networkRequests.instanceId ?? newInstanceId();
   const charging = new ChargingService({
     instanceId,
@@ -138,7 +139,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     sessions,
     cdrs: new CdrWriter(redis, sessionKeys, settings.cdrMaxLen),
     subscribers: new SubscriberResolver(redis, sessionKeys, settings.subscriptionIdTypes),
-    rater: new DirectoryRater(catalog, vpnDirectory, settings.numbering, accountBundles),
+    rater: new DirectoryRater(catalog, vpnDirectory, settings.numbering, bundleHoldings),
     settings,
     logger,
     metrics: new ChargingMetrics(metrics, {

@@ -101,6 +101,25 @@ describe('a data session on a bundle', () => {
     expect(cdr).toMatchObject({ amounts: { money: 60, [bundle]: 3 * MiB } });
   });
 
+  it('a bundle bought on one instance is used by the next CCR on another that had cached none', async () => {
+    const second = await ocs.secondInstance();
+    const msisdn = await ocs.account({ balance: 1000 });
+    // The second instance rates a grant of the account without a bundle, and so caches none.
+    const before = new CcSession(ocs, CONTEXT.data, msisdn);
+    await before.initial([mscc(10, { rsu: [octets(MiB)] })], second.peer);
+    await before.terminate([mscc(10, { usu: [[octets(MiB)]] })], second.peer);
+    expect(await ocs.balance(msisdn)).toEqual(b(970, 0, 30));
+
+    const bundle = (await buy(msisdn, 'order-10')).body.bundle.bucket;
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    await s.initial([mscc(10, { rsu: [octets(2 * MiB)] })], second.peer);
+    expect((await ocs.server.store.getAccount(msisdn))!.buckets).toEqual({
+      money: b(770, 0, 230),
+      [bundle]: b(MiB, 2 * MiB, 0),
+    });
+    await s.terminate([mscc(10, { usu: [[octets(2 * MiB)]] })], second.peer);
+  });
+
   it('uses money only once the bundle has ended', async () => {
     const msisdn = await ocs.account({ balance: 1000 });
     const bundle = (await buy(msisdn, 'order-8')).body.bundle.bucket;

@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADMIN_TOKEN,
   CCR,
   CONTEXT,
   CREDIT_CONTROL,
@@ -28,6 +29,14 @@ const seen: string[][] = [];
 
 beforeAll(async () => {
   ocs = await startOcs({ settings: { data: { defaultQuota: MiB, maxQuota: 8 * MiB, validityTime: 600 } } });
+  await ocs.provision(`
+bundles:
+  - id: data-3m
+    fee: 200
+    units: { octets: ${3 * MiB} }
+    appliesTo: { service: data, ratingGroups: ['10'] }
+    validity: { days: 30 }
+`);
   second = await ocs.secondInstance();
   monitor = await ocs.redis.duplicate().monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -43,8 +52,11 @@ afterAll(async () => {
 /** Scripts and the writes a session save used to make on its own. */
 const WRITES = new Set(['fcall', 'evalsha', 'eval', 'set', 'zadd', 'zrem', 'xadd']);
 
-/** The scripts and writes naming this test's keys that `send` made the server run. */
-async function commandsOf(send: () => Promise<unknown>): Promise<string[]> {
+/**
+ * The scripts and writes naming this test's keys that `send` made the server run; with
+ * `msisdn`, every command naming the account, reads included.
+ */
+async function commandsOf(send: () => Promise<unknown>, msisdn?: string): Promise<string[]> {
   // A command of this test's own, seen after the request's, marks where they end.
   await send();
   const marker = `${ocs.prefix}marker:${seen.length}`;
@@ -54,8 +66,9 @@ async function commandsOf(send: () => Promise<unknown>): Promise<string[]> {
   // Reads of rating data (its caches load in the background) are not the request's writes.
   const commands = seen
     .slice(0, at)
+    .filter((args) => msisdn === undefined || args.some((a) => a.includes(msisdn)))
     .map((args) => args[0]!.toLowerCase())
-    .filter((c) => WRITES.has(c));
+    .filter((c) => msisdn !== undefined || WRITES.has(c));
   seen.length = 0;
   return commands;
 }
@@ -77,6 +90,31 @@ describe('one Redis command per request of one rating group', () => {
       { reason: 'termination', used: { '10': 2 * MiB }, amounts: { money: 60 }, resultCode: 2001 },
     ]);
     expect(await ocs.redis.zscore(`${ocs.prefix}sess-supervision`, `${msisdn}|${s.id}`)).toBeNull();
+  });
+
+  it('a CCR-U of an account holding a bundle is one command, reads included', async () => {
+    const msisdn = await ocs.account({ balance: 1000 });
+    const bought = await fetch(`http://127.0.0.1:${ocs.server.httpPort}/v1/accounts/${msisdn}/bundles`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ bundle: 'data-3m', reference: 'order-1' }),
+    });
+    expect(bought.status).toBe(201);
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    await s.initial([mscc(10, { rsu: [octets(MiB)] })]);
+    seen.length = 0;
+    expect(
+      await commandsOf(() => s.update([mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]] })]), msisdn),
+    ).toEqual(['fcall']);
+    const bucket = Object.keys((await ocs.server.store.getAccount(msisdn))!.buckets).find(
+      (b) => b !== 'money',
+    )!;
+    expect((await ocs.server.store.getAccount(msisdn))!.buckets[bucket]).toEqual({
+      available: MiB,
+      reserved: MiB,
+      spent: MiB,
+    });
+    await s.terminate([mscc(10, { usu: [[octets(MiB)]] })]);
   });
 
   it('another instance answers a retransmission as first answered, and goes on from its charge', async () => {
