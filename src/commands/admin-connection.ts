@@ -3,12 +3,9 @@ import { AdminError, toAdminError } from '../admin/errors.js';
 import { BalanceError } from '../balance/index.js';
 import { TariffCatalog } from '../catalog/tariffs.js';
 import { SessionKeys } from '../credit-control/keys.js';
-import { SessionStore } from '../credit-control/sessions.js';
-import { loadConfig } from '../config/config.js';
-import { createLogger } from '../logging.js';
-import { requestingTriggers } from '../network-requests/network.js';
 import { connectRedis } from '../redis/connect.js';
 import { VpnError } from '../vpn/errors.js';
+import { commandTriggers } from './network-triggers.js';
 import { requiredRedisUrl, type RedisNeeds } from './redis-needs.js';
 
 /**
@@ -23,24 +20,13 @@ export async function withAdmin(
 ): Promise<number> {
   const redis = connectRedis(await requiredRedisUrl(needs, `for ocs ${command}`));
   try {
-    const sessionKeys = new SessionKeys();
-    // A top-up or a block by hand reaches the sessions as one through the API would: the
-    // instances holding the clients' connections send the RAR or ASR.
-    const { abortCloseMs } = loadConfig({
-      ASR_CLOSE_TIMEOUT_MS: process.env.ASR_CLOSE_TIMEOUT_MS,
-    }).networkRequests;
-    const network = requestingTriggers({
-      redis,
-      keyPrefix: '',
-      sessions: new SessionStore(redis, sessionKeys),
-      abortCloseMs,
-      logger: createLogger('warn', 'ocs', 2),
-    });
+    // A top-up or a block by hand reaches the sessions as one through the API would.
+    const network = commandTriggers(redis);
     const ctx = adminContext({
       redis,
       keyPrefix: '',
       catalog: new TariffCatalog(redis),
-      sessionKeys,
+      sessionKeys: new SessionKeys(),
       network,
     });
     return await fn(ctx);

@@ -1,6 +1,7 @@
 import { provision } from '../provisioning/apply.js';
-import { readDocumentFile } from '../provisioning/document.js';
+import { parseDocumentShape, readDocumentFile } from '../provisioning/document.js';
 import { connectRedis } from '../redis/connect.js';
+import { commandTriggers } from './network-triggers.js';
 import { provisioningDeps } from './provisioning-deps.js';
 import { requiredRedisUrl, type RedisNeeds } from './redis-needs.js';
 
@@ -8,7 +9,12 @@ import { requiredRedisUrl, type RedisNeeds } from './redis-needs.js';
 export async function provisionFile(file: string, needs: RedisNeeds): Promise<number> {
   const redis = connectRedis(await requiredRedisUrl(needs, 'to provision'));
   try {
-    const summary = await provision(provisioningDeps(redis), readDocumentFile(file));
+    const text = readDocumentFile(file);
+    const summary = await provision(provisioningDeps(redis), text);
+    // Accounts it blocked or reported lost, packages it activated now: their sessions are told.
+    const doc = parseDocumentShape(text);
+    const activated = (doc.vpn?.activations ?? []).filter((a) => a.when === 'immediate').map((a) => a.msisdn);
+    await commandTriggers(redis).provisioned(doc.accounts, activated);
     console.log(
       `provisioned ${file}: ${summary.tariffs} tariffs, ${summary.accountsCreated} accounts created, ${summary.accountsUpdated} updated`,
     );
