@@ -117,6 +117,7 @@ vpn:
       suspended: 1,
       skipped: 0,
       failed: [],
+      bundles: { expired: 0, lapsed: 0, renewed: 0, unpaid: 0 },
     });
     for (const peer of [first, second]) {
       expect(await seenWithin(peer, a, 'tel:6004', PPS)).toBeLessThan(1000);
