@@ -22,7 +22,7 @@ const sendRequest = z.object({
   /** The asker's instance id when it waits for the result; absent: nobody waits. */
   replyTo: z.string().optional(),
   kind: z.enum(['rar', 'asr']),
-  trigger: z.enum(['topup', 'refund', 'operator', 'status', 'provisioning', 'vpn', 'tariff']),
+  trigger: z.enum(['topup', 'refund', 'operator', 'status', 'provisioning', 'vpn', 'bundle', 'tariff']),
   target,
 });
 

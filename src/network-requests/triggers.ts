@@ -79,6 +79,14 @@ export class NetworkTriggers {
   }
 
   /**
+   * The account bought a bundle: its sessions are re-authorised, so that their next grant takes
+   * the bundle's units in front of the money (DESIGN §3, Bundles).
+   */
+  async bundleChanged(msisdn: string): Promise<RequestResult[]> {
+    return this.safely(msisdn, 'bundle', () => this.reauthorize(msisdn, 'bundle'));
+  }
+
+  /**
    * A tariff's prices changed: the open sessions rated by it are re-authorised, so that the new
    * prices apply from their next grant now rather than when they next ask for one.
    */

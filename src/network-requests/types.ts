@@ -6,7 +6,8 @@
 export type NetworkRequestKind = 'rar' | 'asr';
 
 /** What caused a request: the label of its metrics and of its log lines. */
-export type Trigger = 'topup' | 'refund' | 'operator' | 'status' | 'provisioning' | 'vpn' | 'tariff';
+export type Trigger =
+  'topup' | 'refund' | 'operator' | 'status' | 'provisioning' | 'vpn' | 'bundle' | 'tariff';
 
 /**
  * How a request ended. `success`: answered 2001 or 2002; `unknown_session`: answered 5002, so
@@ -24,6 +25,7 @@ export const TRIGGERS: readonly Trigger[] = [
   'status',
   'provisioning',
   'vpn',
+  'bundle',
   'tariff',
 ];
 

@@ -121,6 +121,7 @@ export function bundleRoutes(ctx: AdminContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const result = await service.buy(request.params.msisdn, request.body);
+        if (!result.replayed) await ctx.network?.bundleChanged(request.params.msisdn);
         return reply.code(result.replayed ? 200 : 201).send(result);
       },
     );

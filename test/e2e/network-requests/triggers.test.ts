@@ -82,6 +82,30 @@ describe('triggers', () => {
     await s.terminate([mscc(10, { usu: [[octets(MiB)]] })]);
   });
 
+  it("a bundle bought through the API: RAR to the account's sessions", async () => {
+    await ocs.provision(`
+bundles:
+  - id: data-1m
+    fee: 100
+    units: { octets: ${MiB} }
+    appliesTo: { service: data, ratingGroups: ['10'] }
+    validity: { days: 30 }
+`);
+    const { msisdn, s } = await openSession('std-2');
+    const from = requests.received.length;
+    const bought = await admin(b, 'POST', `/accounts/${msisdn}/bundles`, {
+      bundle: 'data-1m',
+      reference: `b-${s.id}`,
+    });
+    expect(bought.status).toBe(201);
+    await requests.nth(from + 1, 1000);
+    expect(sessionsSent(RE_AUTH, from)).toEqual([s.id]);
+    // The same reference again buys nothing, and tells no one.
+    await admin(b, 'POST', `/accounts/${msisdn}/bundles`, { bundle: 'data-1m', reference: `b-${s.id}` });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sessionsSent(RE_AUTH, from)).toEqual([s.id]);
+  });
+
   it('a top-up by an `ocs` command, which holds no connection: the instance holding it sends the RAR', async () => {
     // A tariff of its own: the first test changes std's prices.
     await ocs.provision(TARIFFS_YAML.replace('id: std', 'id: std-cli'));
