@@ -63,9 +63,10 @@ describe('provisioning the vpn section', () => {
     const { f, deps } = setup();
     const summary = await provision(deps, DEMO, NOW);
     expect(summary).toEqual({
-      tariffs: 1,
-      accountsCreated: 5,
+      tariffs: 2,
+      accountsCreated: 6,
       accountsUpdated: 0,
+      bundles: { bundles: 1, added: 1, held: 0 },
       vpn: {
         groups: 1,
         packages: 1,
@@ -96,7 +97,8 @@ describe('provisioning the vpn section', () => {
         paidThrough: MONTH,
       });
     }
-    expect(await f.money('8613800000001')).toBe(9_500);
+    // 100.00 less the package's 5.00 and the data bundle's 20.00.
+    expect(await f.money('8613800000001')).toBe(7_500);
     expect(await f.money('8613800000002')).toBe(500);
     expect(
       (await f.store.getAccount('8613800000001'))?.buckets[freeLevelBucket('vpn-300', 0)]?.available,
@@ -115,12 +117,18 @@ describe('provisioning the vpn section', () => {
       activations: 0,
       feesCharged: 0,
     });
-    // A later month too: the monthly run, not the document, charges the months after.
+    // A later month too: the monthly run, not the document, charges the VPN months after; the
+    // document gives its data bundle again only because the first one has ended.
     await provision(deps, DEMO, Date.UTC(2027, 0, 5));
-    expect(await Promise.all(['8613800000001', '8613800000002'].map((m) => f.store.readLedger(m)))).toEqual(
-      ledgers,
+    const [first, second] = await Promise.all(
+      ['8613800000001', '8613800000002'].map((m) => f.store.readLedger(m)),
     );
-    expect(await f.money('8613800000001')).toBe(9_500);
+    expect(second).toEqual(ledgers[1]);
+    expect(first!.slice(0, ledgers[0]!.length)).toEqual(ledgers[0]);
+    expect(first!.slice(ledgers[0]!.length).map((e) => [e.op, e.deltas.money])).toEqual([
+      ['bundle', { available: -2000, reserved: 0, spent: 2000 }],
+    ]);
+    expect(await f.money('8613800000001')).toBe(5_500);
   });
 
   it('adds to what an earlier document provisioned', async () => {
