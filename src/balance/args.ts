@@ -59,7 +59,7 @@ export class ScriptArgs {
 
   authenticate(msisdn: string, nowMs: number): ScriptArg[] {
     checkInt('nowMs', nowMs);
-    return [this.keys.account(msisdn).account, nowMs];
+    return [this.keys.account(msisdn).account, this.keys.bundles(msisdn), nowMs];
   }
 
   apply(req: ApplyRequest): ScriptArg[] {

@@ -102,7 +102,15 @@ export function authResult(f: Fields): AuthResult {
     reserved: f.int('reserved'),
     validUntil: f.int('validUntil'),
     minThreshold: f.int('minThreshold'),
+    ...bundlesOf(f.list('bundles')),
   };
+}
+
+function bundlesOf(flat: unknown[]): { bundles?: Record<string, string> } {
+  if (flat.length === 0) return {};
+  const bundles: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) bundles[String(flat[i])] = String(flat[i + 1]);
+  return { bundles };
 }
 
 export function applyResult(f: Fields): ApplyResult {

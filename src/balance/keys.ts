@@ -60,6 +60,15 @@ export class Keys {
     };
   }
 
+  /**
+   * Hash in the account's slot: the bundles the account holds (src/bundles/keys.ts); read with
+   * authenticate, so that a CCR-I rates them without a command of its own.
+   */
+  bundles(msisdn: string): string {
+    assertMsisdn(msisdn);
+    return `${this.prefix}bundles:{${msisdn}}`;
+  }
+
   /** String holding the first result of an operation, so that a replay returns it unchanged. */
   operation(msisdn: string, opId: string): string {
     assertMsisdn(msisdn);

@@ -10,7 +10,7 @@ import { BalanceCode } from './errors.js';
 
 /** Command name -> Lua file (without .lua), the number of KEYS it takes, part of the library. */
 export const SCRIPTS = {
-  ocsAuthenticate: { file: 'authenticate', keys: 1, library: true },
+  ocsAuthenticate: { file: 'authenticate', keys: 2, library: true },
   ocsApply: { file: 'apply', keys: 4, library: true },
   ocsDeduct: { file: 'deduct', keys: 4, library: true },
   ocsRelease: { file: 'release', keys: 4, library: true },

@@ -73,6 +73,8 @@ export interface AuthResult {
   reserved: number;
   validUntil: number;
   minThreshold: number;
+  /** The account's bundles hash (src/bundles/keys.ts), for rating; absent when it holds none. */
+  bundles?: Record<string, string>;
 }
 
 /** What one tier of a grant holds: whole units, and the amount of its bucket they froze. */

@@ -58,6 +58,12 @@ export class BundleHoldingsCache {
     );
   }
 
+  /** The callback keeps the account's hash as read by another command (authenticate). */
+  reading(msisdn: string): (raw: Readonly<Record<string, string>>) => void {
+    const stamp = this.cache.stamp();
+    return (raw) => this.cache.put(msisdn, holdingsOf(raw), stamp);
+  }
+
   /**
    * Drops the account a `bundles:<msisdn>` message names (after the key prefix); no message
    * drops everything. Other messages (tariffs, VPN, another key prefix's) are ignored.

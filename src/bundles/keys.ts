@@ -1,5 +1,5 @@
 /** The Redis keys of bundles, built here only (DESIGN §5, Keys). */
-import { assertMsisdn } from '../balance/keys.js';
+import { Keys } from '../balance/keys.js';
 
 export class BundleKeys {
   constructor(readonly prefix = '') {}
@@ -14,8 +14,7 @@ export class BundleKeys {
    * per calendar-month bundle `renew:<id>` -> the last month paid for.
    */
   account(msisdn: string): string {
-    assertMsisdn(msisdn);
-    return `${this.prefix}bundles:{${msisdn}}`;
+    return new Keys(this.prefix).bundles(msisdn);
   }
 
   /** Set: the MSISDNs that hold or renew a bundle, for the monthly run. */

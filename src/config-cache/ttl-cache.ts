@@ -45,6 +45,16 @@ export class TtlCache<V> {
     return promise;
   }
 
+  /** A mark to pass to `put` for a value read after it. */
+  stamp(): number {
+    return this.generation;
+  }
+
+  /** Keeps a value read elsewhere, unless an invalidation came after `stamp` (taken before the read). */
+  put(key: string, value: V, stamp: number): void {
+    if (stamp === this.generation) this.set(key, value);
+  }
+
   delete(key: string): void {
     this.generation++;
     this.entries.delete(key);

@@ -15,6 +15,11 @@ const NONE: readonly Membership[] = Object.freeze([]);
 export interface BundleSource {
   /** The bundles the account holds, ended ones included: rating leaves out those ended at the time rated. */
   holdings(msisdn: string): Promise<readonly BundleHolding[]>;
+  /**
+   * Starts a read of the account's bundles hash made by another command (authenticate, on
+   * CCR-I); the callback keeps what it found for `holdings`, unless a change came meanwhile.
+   */
+  reading?(msisdn: string): (raw: Readonly<Record<string, string>>) => void;
 }
 
 /** A leg to rate, as credit control knows it. */
@@ -42,6 +47,8 @@ export interface ResolvedCall extends Call {
 export interface Rater {
   resolve(call: Call): Promise<ResolvedCall>;
   rate(call: ResolvedCall, tariffId: string): Promise<Rating>;
+  /** BundleSource.reading of the rater's bundles, when it rates with bundles. */
+  bundlesReading?(msisdn: string): ((raw: Readonly<Record<string, string>>) => void) | undefined;
 }
 
 /**
@@ -56,6 +63,10 @@ export class DirectoryRater implements Rater {
     private readonly numbering: NumberingPlan,
     private readonly bundles?: BundleSource,
   ) {}
+
+  bundlesReading(msisdn: string): ((raw: Readonly<Record<string, string>>) => void) | undefined {
+    return this.bundles?.reading?.(msisdn);
+  }
 
   async resolve(call: Call): Promise<ResolvedCall> {
     // Data is never VPN: nothing to resolve.

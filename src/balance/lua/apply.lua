@@ -22,7 +22,7 @@
   then, optionally (one Redis, not a cluster): the key of the global reservation index and this
   reservation's member in it: the entry is then written with the reservation, in this call.
   then, optionally (one Redis): the session write of the request (includes/session-write.lua),
-  made when a grant is made.
+  made when a grant is made; its 'absent' condition is checked before the operation's replay.
 
   Returns
     {0, {'granted', service units, 'final', 0|1, 'expiresAtMs', t,
@@ -51,10 +51,6 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[4])
-if seen then
-  return seen
-end
 local session, rg, rid = parse_session(ARGV)
 if not session then
   return refuse(INVALID_ARGUMENT, rg)
@@ -77,13 +73,19 @@ if not deadline then
 end
 local index, member = index_args(ARGV, nextArg)
 local carried = session_write_at(ARGV, nextArg + 2)
-local late = ms_past_deadline(deadline)
-if late > 0 then
-  return refuse(DEADLINE_PASSED, istr(late) .. ' ms late')
-end
+-- Before the replay: a CCR-I that opens its session without reading it first is answered from
+-- the session record when one exists (a retransmission, a duplicate), never from this operation.
 local exists = session_write_refused(ARGV, carried)
 if exists then
   return exists
+end
+local seen = replay(KEYS[4])
+if seen then
+  return seen
+end
+local late = ms_past_deadline(deadline)
+if late > 0 then
+  return refuse(DEADLINE_PASSED, istr(late) .. ' ms late')
 end
 
 local authenticate = ARGV[9] == '1'

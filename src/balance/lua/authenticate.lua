@@ -2,11 +2,13 @@
   authenticate: the patent's authenticate interface (DESIGN §2), for CCR-I and CCR-E. Read-only.
 
   KEYS[1]  acct:{m}
+  KEYS[2]  bundles:{m}   the bundles held (src/bundles/keys.ts), returned for rating
   ARGV[1]  nowMs
 
   Returns
     {0, {'status', s, 'prepaid', 0|1, 'tariff', t, 'currency', c, 'available', money available,
-         'reserved', money reserved, 'validUntil', epoch s (0: none), 'minThreshold', n}}
+         'reserved', money reserved, 'validUntil', epoch s (0: none), 'minThreshold', n,
+         'bundles', {field, value, ...} of KEYS[2]}}
     A postpaid account (prepaid 0) passes with prepaid 0: credit control does not apply (4011);
     its status and validity are still checked, its balance is not.
   Refusals {code, detail}
@@ -37,5 +39,6 @@ return {
     'reserved', money[RS],
     'validUntil', acct.validUntil,
     'minThreshold', acct.minThreshold,
+    'bundles', redis.call('HGETALL', KEYS[2]),
   },
 }

@@ -1,3 +1,4 @@
+import { GuardFailedError, type AuthResult } from '../../balance/index.js';
 import { ResultCode } from '../../errors/result-codes.js';
 import { CallRating } from '../call-rating.js';
 import type { Charging } from '../context.js';
@@ -17,6 +18,12 @@ import type { CreditControlAnswer, CreditControlRequest, ServiceCreditAnswer } f
  * other party is resolved and VPN-authenticated first, then the account is checked, then each
  * rating group is rated and its grant frozen. A user without the prepaid service is recorded
  * and answered 4011.
+ *
+ * A session opened with one rating group is two Redis commands, authenticate and the apply
+ * carrying the record (DESIGN §5): the record is not read first, as the apply is refused,
+ * changing nothing, when the session has one (a retransmission or a duplicate), and the request
+ * is then answered from it. Any other CCR-I, or one refused before its apply, reads the record
+ * first, so that a retransmission gets its first answer and is charged nothing twice.
  */
 export async function openSession(
   charging: Charging,
@@ -24,10 +31,32 @@ export async function openSession(
   request: CreditControlRequest,
 ): Promise<CreditControlAnswer> {
   const msisdn = await servedAccount(charging, request);
+  if (requestedServices(request).length !== 1 || !charging.sessions.carries)
+    return openReadFirst(charging, kind, request, msisdn);
+  const now = charging.now();
+  const callRating = new CallRating(charging, msisdn, kind, request);
+  const vpnRefusal = await callRating.vpnRefusal();
+  const account = await authenticate(charging, msisdn, now).catch(() => undefined);
+  if (vpnRefusal || !account?.prepaid) return openReadFirst(charging, kind, request, msisdn);
+  try {
+    return await grant(charging, kind, request, { msisdn, now, account, callRating, replay: false });
+  } catch (err) {
+    if (!(err instanceof GuardFailedError)) throw err;
+    return openReadFirst(charging, kind, request, msisdn);
+  }
+}
+
+/** CCR-I with the session's record read first, at the same time as authenticate. */
+async function openReadFirst(
+  charging: Charging,
+  kind: ServiceKind,
+  request: CreditControlRequest,
+  msisdn: string,
+): Promise<CreditControlAnswer> {
   const now = charging.now();
   // Both at once, one round trip less before the grant: the account check only reads, and
   // when the session exists (a retransmission) its answer goes back whatever the check says.
-  const authenticated = charging.store.authenticate(msisdn, now);
+  const authenticated = authenticate(charging, msisdn, now);
   authenticated.catch(() => undefined);
   const existing = (await charging.sessions.read(msisdn, request.sessionId, true))?.record;
   const replay = existing !== undefined && isReplay(existing, request);
@@ -39,15 +68,8 @@ export async function openSession(
     // VPN authentication comes before the prepaid check: its refusal is the answer.
     throw vpnRefusal ?? err;
   });
-  const record = newSessionRecord({
-    request,
-    msisdn,
-    kind,
-    account,
-    now,
-    parties: partiesOf(request, charging.settings.numbering),
-  });
   if (!account.prepaid) {
+    const record = recordOf(charging, kind, request, msisdn, account, now);
     const usage = requestedServices(request).map((s) => ({
       ratingGroup: s.ratingGroup ?? 0,
       units: [s.requested, ...s.used].reduce((sum, u) => sum + (u ? (unitsOf(kind, u) ?? 0) : 0), 0),
@@ -55,7 +77,34 @@ export async function openSession(
     await recordPostpaidUsage(record, request, callRating, usage);
     return saveAfterRequest(charging, record, request, postpaidAnswer(), 'closed');
   }
+  return grant(charging, kind, request, { msisdn, now, account, callRating, replay });
+}
 
+/** Authenticate, which also reads the account's bundles for rating: the grant reads none. */
+async function authenticate(charging: Charging, msisdn: string, now: number): Promise<AuthResult> {
+  const keep = charging.rater.bundlesReading?.(msisdn);
+  const account = await charging.store.authenticate(msisdn, now);
+  keep?.(account.bundles ?? {});
+  return account;
+}
+
+interface Opening {
+  msisdn: string;
+  now: number;
+  account: AuthResult;
+  callRating: CallRating;
+  /** A retransmission run again on the record its first apply wrote: nothing is written. */
+  replay: boolean;
+}
+
+/** The grants of a prepaid account's CCR-I, and the session saved with its answer. */
+async function grant(
+  charging: Charging,
+  kind: ServiceKind,
+  request: CreditControlRequest,
+  { msisdn, now, account, callRating, replay }: Opening,
+): Promise<CreditControlAnswer> {
+  const record = recordOf(charging, kind, request, msisdn, account, now);
   const answers: ServiceCreditAnswer[] = [];
   const services = requestedServices(request);
   // A session opened with one rating group is one charging call, which can carry its record
@@ -71,5 +120,23 @@ export async function openSession(
   return saveAfterRequest(charging, record, request, answer, success ? 'open' : 'closed', {
     ...(carry ? { carried: carry } : {}),
     replay,
+  });
+}
+
+function recordOf(
+  charging: Charging,
+  kind: ServiceKind,
+  request: CreditControlRequest,
+  msisdn: string,
+  account: AuthResult,
+  now: number,
+) {
+  return newSessionRecord({
+    request,
+    msisdn,
+    kind,
+    account,
+    now,
+    parties: partiesOf(request, charging.settings.numbering),
   });
 }

@@ -74,13 +74,15 @@ async function commandsOf(send: () => Promise<unknown>, msisdn?: string): Promis
 }
 
 describe('one Redis command per request of one rating group', () => {
-  it('CCR-U and CCR-T are one FCALL each; CCR-I writes only with its one apply', async () => {
+  it('CCR-I is two FCALLs, reads included; CCR-U and CCR-T are one FCALL each', async () => {
     const msisdn = await ocs.account({ balance: 1000 });
     const s = new CcSession(ocs, CONTEXT.data, msisdn);
     seen.length = 0;
-    const opened = await commandsOf(() => s.initial([mscc(10, { rsu: [octets(2 * MiB)] })]));
-    expect(opened).toContain('fcall');
-    expect(opened.filter((c) => c !== 'fcall')).toEqual([]);
+    // Authenticate, then the apply that writes the record: the record is not read first.
+    expect(await commandsOf(() => s.initial([mscc(10, { rsu: [octets(2 * MiB)] })]), msisdn)).toEqual([
+      'fcall',
+      'fcall',
+    ]);
     expect(
       await commandsOf(() => s.update([mscc(10, { rsu: [octets(2 * MiB)], usu: [[octets(MiB)]] })])),
     ).toEqual(['fcall']);
@@ -115,6 +117,26 @@ describe('one Redis command per request of one rating group', () => {
       spent: MiB,
     });
     await s.terminate([mscc(10, { usu: [[octets(MiB)]] })]);
+  });
+
+  it('a CCR-I that opens without reading its record is answered from it when the session exists', async () => {
+    const msisdn = await ocs.account({ balance: 1000 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    const initial = s.build('initial', [mscc(10, { rsu: [octets(2 * MiB)] })], 0);
+    s.number = 1;
+    const first = await ocs.send(initial);
+    const again = await second.peer.request(CCR, CREDIT_CONTROL, initial, { retransmitted: true });
+    expect(msccResults(again)).toEqual(msccResults(first));
+    expect(await ocs.balance(msisdn)).toEqual({ available: 940, reserved: 60, spent: 0 });
+
+    await s.update([mscc(10, { rsu: [octets(2 * MiB)], usu: [[octets(MiB)]] })]);
+    // The same CCR-I once the session has gone on: out of order, as the record says (RFC 4006 §5.1).
+    const late = await second.peer.request(CCR, CREDIT_CONTROL, initial, { retransmitted: true });
+    expect(late.get('Result-Code')).toBe(5004);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 910, reserved: 60, spent: 30 });
+    const end = await s.terminate([mscc(10, { usu: [[octets(MiB)]] })], second.peer);
+    expect(end.get('Result-Code')).toBe(2001);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 940, reserved: 0, spent: 60 });
   });
 
   it('another instance answers a retransmission as first answered, and goes on from its charge', async () => {

@@ -37,6 +37,21 @@ describe('authenticate', () => {
     });
   });
 
+  it("returns the account's bundles hash with the view, for rating", async () => {
+    const m = msisdn();
+    await f.store.upsertAccount({ msisdn: m, buckets: { money: 100 } });
+    await f.redis.hset(
+      f.store.keys.bundles(m),
+      'data-3m:1800000000000',
+      '{"units":3}',
+      'renew:data-3m',
+      '2026-11',
+    );
+    await expect(f.store.authenticate(m, NOW)).resolves.toMatchObject({
+      bundles: { 'data-3m:1800000000000': '{"units":3}', 'renew:data-3m': '2026-11' },
+    });
+  });
+
   it('passes a balance exactly at the minimum threshold', async () => {
     const m = msisdn();
     await f.store.upsertAccount({ msisdn: m, buckets: { money: 100 }, minThreshold: 100 });
@@ -82,7 +97,7 @@ describe('authenticate', () => {
     await f.store.upsertAccount({ msisdn: m });
     const key = f.store.keys.account(m).account;
     for (const bad of ['-1', '1.5', '', 'abc', '1e3']) {
-      await expect(f.redis.ocsAuthenticate(key, bad)).resolves.toEqual([
+      await expect(f.redis.ocsAuthenticate(key, f.store.keys.bundles(m), bad)).resolves.toEqual([
         BalanceCode.INVALID_ARGUMENT,
         expect.any(String),
       ]);
