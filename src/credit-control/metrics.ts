@@ -3,6 +3,7 @@ import { refusalResultCodes } from '../errors/catalogue.js';
 import { ResultCode } from '../errors/result-codes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RedisFailure } from '../redis/failures.js';
+import { CLOSE_REASONS } from './session-record.js';
 import type { ServiceKind } from './service-kind.js';
 import type { RequestType } from './types.js';
 
@@ -16,7 +17,6 @@ export const UNIT_OF_SERVICE: Record<ServiceKind, UnitName> = {
 
 const SERVICES: readonly ServiceKind[] = ['data', 'voice', 'sms'];
 const REQUEST_TYPES: readonly RequestType[] = ['initial', 'update', 'termination', 'event'];
-const CLOSE_REASONS = ['termination', 'tcc-expired', 'postpaid', 'event'] as const;
 const UNSERVED: readonly (RedisFailure | 'deadline_passed')[] = ['timeout', 'unavailable', 'deadline_passed'];
 /** Every Result-Code a service can be answered with: success and each refusal of the catalogue. */
 const SERVICE_RESULT_CODES = [ResultCode.SUCCESS, ...refusalResultCodes()];

@@ -79,8 +79,15 @@ export interface PendingCharge {
  * Abort-Session-Request found no CCR-T within its bound; `unknown-at-client`: the client answered
  * a Re-Auth or Abort-Session request 5002, it no longer knows the session (RFC 6733 §7.1.5).
  */
-export type CloseReason =
-  'termination' | 'tcc-expired' | 'postpaid' | 'event' | 'abort' | 'unknown-at-client';
+export const CLOSE_REASONS = [
+  'termination',
+  'tcc-expired',
+  'postpaid',
+  'event',
+  'abort',
+  'unknown-at-client',
+] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 /** The record of a session opened (CCR-I) or an event charged (CCR-E) now, before anything is charged. */
 export function newSessionRecord(init: {

@@ -79,9 +79,9 @@ describe('a scrape', () => {
     for (const outcome of ['ok', 'timeout', 'unavailable', 'error']) {
       expect(s.value('ocs_store_script_calls_total', { script: 'apply', outcome })).toBe(0);
     }
-    expect(s.value('ocs_charging_sessions_closed_total', { service: 'voice', reason: 'tcc-expired' })).toBe(
-      0,
-    );
+    for (const reason of ['tcc-expired', 'abort', 'unknown-at-client']) {
+      expect(s.value('ocs_charging_sessions_closed_total', { service: 'voice', reason })).toBe(0);
+    }
     expect(s.value('ocs_store_redis_connected')).toBe(1);
     expect(s.value('ocs_charging_sessions_active')).toBe(0);
     expect(s.value('ocs_metrics_collect_errors_total', { metric: 'ocs_charging_sessions_active' })).toBe(0);
