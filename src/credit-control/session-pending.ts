@@ -3,6 +3,7 @@ import { MONEY, type ApplyResult, type SettleResult } from '../balance/index.js'
 import { applyResult, settleResult, unwrap } from '../balance/decode.js';
 import { ResultCode } from '../errors/result-codes.js';
 import { addAmounts, noteLevel, type SessionRecord } from './session-record.js';
+import type { FinalUnitIndication } from './types.js';
 
 /**
  * What a charging call changed in its session's record: the same whether the request's
@@ -73,11 +74,27 @@ export async function addPendingResult(
   // The answer's Result-Code, for a CDR written later (Tcc): the call succeeded, and a grant
   // asked and not made is the one refusal its request's answer had as a whole (RFC 4006 §9).
   const limit = pending.call === 'settle' && (result as SettleResult).creditLimitReached;
-  // The rating group ran dry: kept, so that a top-up can re-authorise it (src/network-requests/).
+  // The rating group ran dry, or its grant was the last units the account could pay for: kept,
+  // so that a top-up can re-authorise it (src/network-requests/).
   record.lastAnswer = {
     resultCode: limit ? ResultCode.CREDIT_LIMIT_REACHED : ResultCode.SUCCESS,
     services: limit
       ? [{ ratingGroup: pending.ratingGroup, resultCode: ResultCode.CREDIT_LIMIT_REACHED }]
-      : [],
+      : result.granted > 0 && result.final
+        ? [
+            {
+              ratingGroup: pending.ratingGroup,
+              resultCode: ResultCode.SUCCESS,
+              finalUnitIndication: FINAL_GRANT,
+            },
+          ]
+        : [],
   };
 }
+
+/**
+ * Marks a final grant in a record completed from its call's result. The action the answer
+ * carried (settings.finalUnit) is not kept with the result: what the record's readers need is
+ * that the grant was final, and a retransmission of that request is run again, not read from here.
+ */
+const FINAL_GRANT: FinalUnitIndication = { action: 'terminate' };

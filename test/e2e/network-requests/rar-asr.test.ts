@@ -108,6 +108,21 @@ describe('RAR after a top-up', () => {
     );
   });
 
+  it('reaches the client of a session whose last grant was its final units, before any 4012', async () => {
+    const msisdn = await ocs.account({ balance: 40 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    const first = await s.initial([mscc(10, { rsu: [octets(5 * MiB)] })]);
+    expect(JSON.stringify(shape(first))).toContain('Final-Unit-Indication');
+    const before = requests.received.length;
+
+    await admin(b, 'POST', `/accounts/${msisdn}/topups`, { amount: 1000, reference: `f-${s.id}` });
+    const rar = await requests.nth(before + 1, 1000);
+    expect(rar.message.commandCode).toBe(RE_AUTH);
+    expect(shape(rar)).toContainEqual(['Rating-Group', 10]);
+    await s.terminate([mscc(10, { usu: [[octets(MiB)]] })]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 1010, reserved: 0, spent: 30 });
+  });
+
   it('is not sent to a session that still had money', async () => {
     const { msisdn, s } = await openSession();
     const before = requests.received.length;
