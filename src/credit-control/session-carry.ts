@@ -3,6 +3,7 @@ import type { Charging } from './context.js';
 import { cdrOf } from './session-cdr.js';
 import { prepareSave } from './session-close.js';
 import { decodeSessionRecord, encodeSessionRecord } from './session-codec.js';
+import { carriedOpOf } from './session-pending.js';
 import type { PendingCharge, SessionRecord } from './session-record.js';
 import type { CdrTemplate } from './sessions.js';
 import type { CreditControlRequest } from './types.js';
@@ -20,7 +21,7 @@ export interface CarryPlan {
   /** The call that carried the write succeeded. */
   succeeded(): void;
   /** What was stored, once a call carried it, and the request's time in it. */
-  stored(): { raw: string; now: number } | undefined;
+  stored(): { raw: string; now: number; op: string } | undefined;
 }
 
 /**
@@ -36,7 +37,7 @@ export function planCarry(
   resultCode = 0,
 ): CarryPlan | undefined {
   if (!charging.sessions.carries) return undefined;
-  let prepared: { raw: string; now: number } | undefined;
+  let prepared: { raw: string; now: number; op: string } | undefined;
   let done = false;
   return {
     args(record, pending) {
@@ -46,10 +47,10 @@ export function planCarry(
       const options = prepareSave(charging, before, request, state, now);
       before.pending = pending;
       const raw = encodeSessionRecord(before);
-      prepared = { raw, now };
+      prepared = { raw, now, op: pending.opId };
       const cdr =
         state === 'closed' && before.closeReason ? cdrTemplate(charging, before, resultCode, now) : undefined;
-      return charging.sessions.carriedWrite(before, raw, options, condition, cdr);
+      return charging.sessions.carriedWrite(before, raw, options, condition, cdr, carriedOpOf(record));
     },
     succeeded() {
       done = true;

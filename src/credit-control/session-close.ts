@@ -8,7 +8,7 @@ import type { CreditControlAnswer, CreditControlRequest } from './types.js';
 /** How the request's session write goes, besides the plain one after the answer. */
 export interface SaveWay {
   /** The write its charging call may have carried (session-carry.ts's CarryPlan). */
-  carried?: { stored(): { raw: string; now: number } | undefined };
+  carried?: { stored(): { raw: string; now: number; op: string } | undefined };
   /** The request is a retransmission run again to rebuild its answer: nothing is written. */
   replay?: boolean;
 }
@@ -33,7 +33,7 @@ export async function saveAfterRequest(
   record.lastAnswer = answer;
   if (charging.metrics) countAnswer(charging.metrics, record, request, answer, state);
   if (carried) {
-    charging.sessions.remember(record, carried.raw);
+    charging.sessions.remember(record, carried.raw, carried.op);
     return answer;
   }
   if (state === 'closed' && record.closeReason)

@@ -50,6 +50,21 @@ export function markReserved(record: SessionRecord, rg: number, reserved: boolea
 }
 
 /**
+ * The charging call that wrote the record as read (its `pending`), kept beside the record in
+ * memory, never stored: the next write that replaces the record releases that call's kept result
+ * (session-write.lua 'release').
+ */
+const carriedOps = new WeakMap<SessionRecord, string>();
+
+export function noteCarriedOp(record: SessionRecord, opId: string): void {
+  carriedOps.set(record, opId);
+}
+
+export function carriedOpOf(record: SessionRecord): string | undefined {
+  return carriedOps.get(record);
+}
+
+/**
  * Completes a record written by its request's charging call with that call's result, read
  * where the balance store keeps it for replays (`operationKey`): a call that succeeded always
  * left one, kept longer than the record (balance opTtlSeconds). Without one (it was deleted by
@@ -64,6 +79,7 @@ export async function addPendingResult(
   if (!pending) return;
   const reply = await redis.ocsOperationResult(operationKey(pending.opId));
   delete record.pending;
+  noteCarriedOp(record, pending.opId);
   if (reply === null || reply === undefined) return;
   const fields = unwrap(reply);
   const result = pending.call === 'settle' ? settleResult(fields) : applyResult(fields);

@@ -5,7 +5,7 @@ import type { CdrEntry } from './cdr.js';
 import type { SessionKeys } from './keys.js';
 import { registerSessionScripts } from './scripts.js';
 import { decodeSessionRecord, encodeSessionRecord } from './session-codec.js';
-import { addPendingResult } from './session-pending.js';
+import { addPendingResult, noteCarriedOp } from './session-pending.js';
 import type { SessionRecord } from './session-record.js';
 
 /** What a request writes besides its session record (SessionStore.save). */
@@ -40,6 +40,21 @@ export interface CdrTemplate {
   base: Record<string, number>;
 }
 
+/** What this instance last stored for a session: `op`, the charging call that stored it, if one did. */
+interface Written {
+  msisdn: string;
+  raw: string;
+  full: string;
+  op?: string;
+}
+
+/**
+ * How long the kept result of a charging call that wrote a session record stays once a later
+ * write has replaced that record: a reader that read the record just before (another instance)
+ * still completes it from there; a retransmission of its request is answered from the new one.
+ */
+export const RELEASED_OPERATION_SECONDS = 60;
+
 /** Open sessions whose last record this instance keeps (a few hundred bytes each). */
 const RECALL_LIMIT = 100_000;
 
@@ -50,7 +65,7 @@ export class SessionStore {
    * Session-Id -> the record this instance last stored (`raw`, the guard) and the record as
    * it is after the request (`full`: with the result of a charging call that wrote it).
    */
-  private readonly written = new Map<string, { msisdn: string; raw: string; full: string }>();
+  private readonly written = new Map<string, Written>();
   private readonly operations: Keys;
   /** Charging calls may carry the session write: on one Redis, not in a cluster (session-carry.ts). */
   readonly carries: boolean;
@@ -92,8 +107,10 @@ export class SessionStore {
   recall(sessionId: string, msisdn?: string): Recalled | undefined {
     const written = this.written.get(sessionId);
     if (!written || (msisdn !== undefined && msisdn !== written.msisdn)) return undefined;
+    const record = decodeSessionRecord(written.msisdn, sessionId, written.full);
+    if (written.op !== undefined) noteCarriedOp(record, written.op);
     return {
-      record: decodeSessionRecord(written.msisdn, sessionId, written.full),
+      record,
       guard: { key: this.keys.session(written.msisdn, sessionId), value: written.raw },
     };
   }
@@ -178,6 +195,8 @@ export class SessionStore {
    * The session write a charging call carries (balance lua/includes/session-write.lua): the
    * record `raw` (as encoded from `record`), with the CDR, owner record and supervision entry
    * that `options` ask for. `condition` 'absent': the call is refused if a record exists.
+   * `replacedOp`: the charging call that wrote the record replaced, whose kept result is then
+   * released (RELEASED_OPERATION_SECONDS).
    */
   carriedWrite(
     record: SessionRecord,
@@ -185,6 +204,7 @@ export class SessionStore {
     options: SaveOptions,
     condition: '' | 'absent',
     cdr?: CdrTemplate,
+    replacedOp?: string,
   ): ScriptArg[] {
     const args: ScriptArg[] = [
       'session',
@@ -211,19 +231,21 @@ export class SessionStore {
     if (options.superviseUntilMs !== undefined)
       args.push('supervise', this.keys.supervision(), options.superviseUntilMs, member);
     else if (options.unsupervise) args.push('unsupervise', this.keys.supervision(), member);
+    if (replacedOp !== undefined)
+      args.push('release', this.operations.operation(record.msisdn, replacedOp), RELEASED_OPERATION_SECONDS);
     return args;
   }
 
-  /** Notes `record` as the session's current one, stored as `raw` by a charging call. */
-  remember(record: SessionRecord, raw: string): void {
+  /** Notes `record` as the session's current one, stored as `raw` by the charging call `op`. */
+  remember(record: SessionRecord, raw: string, op: string): void {
     if (record.state !== 'open') {
       this.written.delete(record.sessionId);
       return;
     }
-    this.keep(record.sessionId, { msisdn: record.msisdn, raw, full: encodeSessionRecord(record) });
+    this.keep(record.sessionId, { msisdn: record.msisdn, raw, full: encodeSessionRecord(record), op });
   }
 
-  private keep(sessionId: string, written: { msisdn: string; raw: string; full: string }): void {
+  private keep(sessionId: string, written: Written): void {
     this.written.delete(sessionId);
     this.written.set(sessionId, written);
     if (this.written.size > RECALL_LIMIT) this.written.delete(this.written.keys().next().value!);

@@ -116,7 +116,7 @@ ledger_flush(acct, KEYS[3], maxlen, now, opId, 'apply', session, rg, false, '|gr
 account_save(acct)
 session_write(ARGV, carried, NONE)
 local expires, holds, money = tonumber(expiresAt), tier_holds(tiers, held), acct.money[AV]
-return remember(KEYS[4], ttl, {
+return remember(KEYS[4], session_write_op_ttl(ARGV, carried, ttl), {
   OK,
   { 'granted', granted, 'final', final, 'expiresAtMs', expires, 'tiers', holds, 'moneyAvailable', money },
 })

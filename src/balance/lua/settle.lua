@@ -153,7 +153,7 @@ account_save(acct)
 session_write(ARGV, carried, amounts)
 local settled, charged, expires = rtiers and 1 or 0, used - uncharged, granted > 0 and tonumber(expiresAt) or 0
 local holds, money = tier_holds(tiers, held), acct.money[AV]
-return remember(KEYS[4], ttl, {
+return remember(KEYS[4], session_write_op_ttl(ARGV, carried, ttl), {
   OK,
   {
     'settled', settled,

@@ -139,6 +139,29 @@ describe('one Redis command per request of one rating group', () => {
     expect(await ocs.balance(msisdn)).toEqual({ available: 940, reserved: 0, spent: 60 });
   });
 
+  it("a call's kept result outlives the record it completes, and what a closed session leaves expires with it", async () => {
+    const msisdn = await ocs.account({ balance: 1000 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    const op = (n: number, step: string) => `${ocs.prefix}op:{${msisdn}}:${s.id}#${n}#${step}:10`;
+    const session = `${ocs.prefix}sess:{${msisdn}}:${s.id}`;
+    await s.initial([mscc(10, { rsu: [octets(MiB)] })]);
+    const open = await ocs.redis.ttl(session);
+    expect(await ocs.redis.ttl(op(0, 'apply'))).toBeGreaterThan(open);
+    await s.update([mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]] })]);
+    // The record written by the update no longer needs the apply's result.
+    expect(await ocs.redis.ttl(op(0, 'apply'))).toBeLessThanOrEqual(60);
+    expect(await ocs.redis.ttl(op(1, 'settle'))).toBeGreaterThan(await ocs.redis.ttl(session));
+    await s.terminate([mscc(10, { usu: [[octets(MiB)]] })]);
+    const closed = await ocs.redis.ttl(session);
+    expect(closed).toBeLessThanOrEqual(300);
+    expect(await ocs.redis.ttl(op(1, 'settle'))).toBeLessThanOrEqual(60);
+    const last = await ocs.redis.ttl(op(2, 'settle'));
+    expect(last).toBeGreaterThan(closed);
+    expect(last).toBeLessThanOrEqual(closed + 60);
+    // Read after its own result would have expired without the longer TTL, the record is whole.
+    expect(await ocs.cdrs(msisdn)).toMatchObject([{ used: { '10': 2 * MiB }, amounts: { money: 60 } }]);
+  });
+
   it('another instance answers a retransmission as first answered, and goes on from its charge', async () => {
     const msisdn = await ocs.account({ balance: 1000 });
     const s = new CcSession(ocs, CONTEXT.data, msisdn);

@@ -19,6 +19,13 @@
 --   'owner', key, msisdn, seconds    SET key msisdn EX seconds (Session-Id -> MSISDN)
 --   'supervise', key, untilMs, member    ZADD key untilMs member (Tcc supervision)
 --   'unsupervise', key, member           ZREM key member
+--   'release', key, seconds              EXPIRE key seconds LT: the kept result of the call that
+--                                        wrote the record replaced here, no longer read from it
+--
+-- The call's own result (op:{m}:<opId>) completes the record for its readers
+-- (src/credit-control/session-pending.ts): it is kept a minute longer than the record
+-- (session_write_op_ttl), and released once a later write replaces the record, so that what a
+-- session leaves behind expires with its closed record.
 
 -- The position of the session write in argv, or nil when the call carries none.
 local function session_write_at(argv, i)
@@ -26,6 +33,15 @@ local function session_write_at(argv, i)
     return i
   end
   return nil
+end
+
+-- Seconds to keep the call's result: `ttl`, or when the call writes the record, a minute more
+-- than the record (no crash can fall between the two then: the record alone needs it).
+local function session_write_op_ttl(argv, at, ttl)
+  if not at then
+    return ttl
+  end
+  return tonumber(argv[at + 4]) + 60
 end
 
 -- A refusal when the write's condition does not hold, else nil. Checked before any change.
@@ -91,6 +107,9 @@ local function session_write(argv, at, charged)
       a = a + 4
     elseif op == 'unsupervise' then
       redis.call('ZREM', argv[a + 1], argv[a + 2])
+      a = a + 3
+    elseif op == 'release' then
+      redis.call('EXPIRE', argv[a + 1], argv[a + 2], 'LT')
       a = a + 3
     else
       error('session write: unknown operation ' .. tostring(op))
