@@ -59,7 +59,8 @@ interface StoredRecord {
   /** Absent while a charging call is pending (`p`). */
   a?: StoredAnswer;
   b: number;
-  u: number;
+  /** Absent when equal to `b` (a session that has had only its CCR-I). */
+  u?: number;
   r?: number[];
   h?: Record<string, number>;
   us?: Record<string, number>;
@@ -77,7 +78,10 @@ interface StoredRecord {
   or?: string;
   v?: string;
   i?: string;
-  /** The pending charging call: [call, rating group, used, opId, level?]. */
+  /**
+   * The pending charging call: [call, rating group, used, opId, level?]; an opId that starts
+   * with the Session-Id (all of credit control's do) is stored without it, as `#...`.
+   */
   p?: [PendingCharge['call'], number, number, string, string?];
 }
 
@@ -181,7 +185,7 @@ export function encodeSessionRecord(r: SessionRecord): string {
     y: r.lastType,
     a: r.pending ? undefined : shortAnswer(r.lastAnswer),
     b: r.startedAt,
-    u: r.updatedAt,
+    u: r.updatedAt === r.startedAt ? undefined : r.updatedAt,
     r: r.reserved.length ? r.reserved : undefined,
     h: hasKeys(r.held) ? r.held : undefined,
     us: hasKeys(r.used) ? r.used : undefined,
@@ -198,7 +202,7 @@ export function encodeSessionRecord(r: SessionRecord): string {
     or: r.originRealm,
     v: r.via,
     i: r.instance,
-    p: r.pending && shortPending(r.pending),
+    p: r.pending && shortPending(r.sessionId, r.pending),
   };
   return JSON.stringify(stored);
 }
@@ -217,7 +221,7 @@ export function decodeSessionRecord(msisdn: string, sessionId: string, raw: stri
     lastNumber: s.n ?? 0,
     lastAnswer: s.a ? longAnswer(s.a) : { resultCode: 0, services: [] },
     startedAt: s.b,
-    updatedAt: s.u,
+    updatedAt: s.u ?? s.b,
     reserved: s.r ?? [],
     used: s.us ?? {},
     amounts: s.am ?? {},
@@ -236,16 +240,21 @@ export function decodeSessionRecord(msisdn: string, sessionId: string, raw: stri
   if (s.or !== undefined) r.originRealm = s.or;
   if (s.v !== undefined) r.via = s.v;
   if (s.i !== undefined) r.instance = s.i;
-  if (s.p !== undefined) r.pending = longPending(s.p);
+  if (s.p !== undefined) r.pending = longPending(sessionId, s.p);
   return r;
 }
 
-function shortPending(p: PendingCharge): NonNullable<StoredRecord['p']> {
-  const stored: NonNullable<StoredRecord['p']> = [p.call, p.ratingGroup, p.used, p.opId];
+function shortPending(sessionId: string, p: PendingCharge): NonNullable<StoredRecord['p']> {
+  const opId = p.opId.startsWith(`${sessionId}#`) ? p.opId.slice(sessionId.length) : p.opId;
+  const stored: NonNullable<StoredRecord['p']> = [p.call, p.ratingGroup, p.used, opId];
   if (p.level !== undefined) stored.push(p.level);
   return stored;
 }
 
-function longPending([call, ratingGroup, used, opId, level]: NonNullable<StoredRecord['p']>): PendingCharge {
+function longPending(
+  sessionId: string,
+  [call, ratingGroup, used, stored, level]: NonNullable<StoredRecord['p']>,
+): PendingCharge {
+  const opId = stored.startsWith('#') ? sessionId + stored : stored;
   return level === undefined ? { call, ratingGroup, used, opId } : { call, ratingGroup, used, opId, level };
 }

@@ -179,6 +179,26 @@ describe('stored session records', () => {
     expect(stored).not.toContain(dataSession.sessionId);
   });
 
+  it("keeps a pending call's opId without the Session-Id it starts with, and reads it back whole", () => {
+    const pending = {
+      call: 'apply' as const,
+      ratingGroup: 10,
+      used: 0,
+      opId: `${dataSession.sessionId}#0#apply:10`,
+    };
+    const record = { ...dataSession, pending };
+    const stored = encodeSessionRecord(record);
+    expect(stored).not.toContain(dataSession.sessionId);
+    expect(stored).toContain('"#0#apply:10"');
+    expect(decodeSessionRecord(record.msisdn, record.sessionId, stored).pending).toEqual(pending);
+  });
+
+  it('keeps the time of the last request only once it differs from the start', () => {
+    expect(JSON.parse(encodeSessionRecord(dataSession))).not.toHaveProperty('u');
+    const later = { ...dataSession, updatedAt: dataSession.startedAt + 60_000 };
+    expect(JSON.parse(encodeSessionRecord(later))).toMatchObject({ u: later.updatedAt });
+  });
+
   it('takes well under half the bytes of the record in full', () => {
     const stored = encodeSessionRecord(dataSession);
     expect(stored.length).toBeLessThan(JSON.stringify(dataSession).length / 2);
