@@ -1,3 +1,4 @@
+import { checkBundles } from './bundle-check.js';
 import type { ExpectedMoney } from './money.js';
 import type { BalanceSnapshot, BucketSums } from './provision.js';
 import type { Report } from './report.js';
@@ -43,11 +44,21 @@ export function compareBalances(
     reservedChange: after.free.reserved - before.free.reserved,
     totalChange: total(after.free) - total(before.free),
   };
+  const bundles =
+    expected.bundles.size > 0 ? checkBundles(expected.bundles, before, after, expected.packages) : undefined;
+  if (bundles) money.bundles = bundles.report;
   if (m.reports > 0) {
     money.notChecked =
       `the price of ${n(m.reports)} voice reports (${n(m.seconds)} s) of VPN package members: their ` +
       "package's levels price them by what is left of each free credit, so their money is only " +
       'checked within bounds, and the free credits only not to be spent by more than those calls can take';
+  }
+  if (bundles && bundles.report.bounded > 0) {
+    const bounded =
+      `how the usage of ${n(bundles.report.bounded)} accounts holding bundles split between bundles ` +
+      'and money: their grants overlapped (sessions at once, several rating groups, or VPN calls), so ' +
+      'the split depends on the order the server froze them in, and only bounds are checked';
+    money.notChecked = money.notChecked ? `${money.notChecked}; ${bounded}` : bounded;
   }
   if (report.sessions.total.aborted > 0) {
     report.warnings.push(
@@ -56,8 +67,9 @@ export function compareBalances(
     return;
   }
   const problems: string[] = [];
-  const othersSpent = money.spent - membersSpent;
-  const othersExpected = money.expected + money.expectedVpn - m.exact - m.tariffPrice;
+  const othersSpent = money.spent - membersSpent - (bundles?.boundedSpent ?? 0);
+  const othersExpected =
+    money.expected + money.expectedVpn - m.exact - m.tariffPrice - (bundles?.boundedExpected ?? 0);
   if (othersSpent !== othersExpected) {
     problems.push(
       `${money.members ? 'the accounts the tariff alone prices' : 'the accounts'} spent ${othersSpent}, ` +
@@ -87,6 +99,7 @@ export function compareBalances(
   }
   if (free.reservedChange !== 0) problems.push(`free credits reserved changed by ${free.reservedChange}`);
   if (free.totalChange !== 0) problems.push(`free credits in total changed by ${free.totalChange}`);
+  if (bundles) problems.push(...bundles.problems);
   money.consistent = problems.length === 0;
   if (!money.consistent) {
     report.warnings.push(`balances not as the run explains them: ${problems.join('; ')}`);

@@ -1,4 +1,5 @@
 import { MONEY } from '../balance/index.js';
+import { parseBundleBucket } from '../bundles/model.js';
 import { provision, type ProvisioningDeps } from '../provisioning/apply.js';
 import { numberAt, type AccountsSpec, type Scenario } from './scenario.js';
 
@@ -33,7 +34,7 @@ export function* accountNumbers(ranges: readonly AccountsSpec[]): Generator<stri
 export function provisioningDocuments(scenario: Scenario): string[] {
   const p = scenario.provision;
   if (!p) return [];
-  const docs = [JSON.stringify({ tariffs: [p.tariff] })];
+  const docs = [JSON.stringify({ tariffs: [p.tariff], ...(p.bundles ? { bundles: p.bundles } : {}) })];
   let chunk: object[] = [];
   for (const r of accountRanges(scenario)) {
     for (let i = 0; i < r.count; i++) {
@@ -44,6 +45,7 @@ export function provisioningDocuments(scenario: Scenario): string[] {
         balance: r.balance,
         status: r.status,
         ...(r.validUntil ? { validUntil: r.validUntil } : {}),
+        ...(r.bundles ? { bundles: r.bundles.map((bundle) => ({ bundle })) } : {}),
       });
       if (chunk.length === CHUNK) {
         docs.push(JSON.stringify({ accounts: chunk }));
@@ -98,12 +100,22 @@ export interface MoneySnapshot extends BucketSums {
   accounts: number;
 }
 
+/** The buckets of an account holding bundles: its money, and each bundle's bucket. */
+export interface HolderBuckets {
+  money: BucketSums;
+  bundles: Record<string, BucketSums>;
+}
+
 /** The money of every account, of some of them apart, and the other buckets (free credits). */
 export interface BalanceSnapshot extends MoneySnapshot {
   /** The money of the accounts `apart` selected. */
   apart: MoneySnapshot;
-  /** Every bucket but money (a VPN package's free levels), summed over the accounts. */
+  /** Every bucket but money and bundles (a VPN package's free levels), summed over the accounts. */
   free: BucketSums;
+  /** The bundle buckets, summed over the accounts. */
+  bundles: BucketSums;
+  /** Each account holding a bundle bucket, with its buckets. */
+  holders: Map<string, HolderBuckets>;
 }
 
 /** Reads the money bucket of every account of the ranges (missing accounts are skipped). */
@@ -125,7 +137,13 @@ export async function balanceSnapshot(
 ): Promise<BalanceSnapshot> {
   const numbers = accountNumbers(ranges);
   const sums = (): MoneySnapshot => ({ accounts: 0, available: 0, reserved: 0, spent: 0 });
-  const total: BalanceSnapshot = { ...sums(), apart: sums(), free: sums() };
+  const total: BalanceSnapshot = {
+    ...sums(),
+    apart: sums(),
+    free: sums(),
+    bundles: sums(),
+    holders: new Map(),
+  };
   const add = (to: BucketSums, b: BucketSums) => {
     to.available += b.available;
     to.reserved += b.reserved;
@@ -135,7 +153,17 @@ export async function balanceSnapshot(
     for (let n = numbers.next(); !n.done; n = numbers.next()) {
       const account = await deps.store.getAccount(n.value);
       if (!account) continue;
+      const names = Object.keys(account.buckets);
+      const holder = names.some((name) => parseBundleBucket(name))
+        ? { money: account.buckets[MONEY] ?? sums(), bundles: {} as Record<string, BucketSums> }
+        : undefined;
+      if (holder) total.holders.set(n.value, holder);
       for (const [name, bucket] of Object.entries(account.buckets)) {
+        if (holder && parseBundleBucket(name)) {
+          holder.bundles[name] = bucket;
+          add(total.bundles, bucket);
+          continue;
+        }
         if (name !== MONEY) {
           add(total.free, bucket);
           continue;

@@ -95,6 +95,16 @@ export function formatReport(r: Report): string {
           `reserved change ${num(f.reservedChange)}, total change ${num(f.totalChange)}`,
       );
     }
+    const b = m.bundles;
+    if (b) {
+      const per = Object.entries(b.byBundle)
+        .map(([id, u]) => `${id} ${num(u.spent)} (usage says ${num(u.expected)})`)
+        .join(', ');
+      lines.push(
+        `           ${num(b.accounts)} accounts holding bundles spent of them ${per || 'nothing'}, ` +
+          `reserved change ${num(b.reservedChange)}, total change ${num(b.totalChange)}`,
+      );
+    }
     if (m.notChecked) lines.push(`           not checked exactly: ${m.notChecked}`);
   }
   for (const w of r.warnings) lines.push(`Warning: ${w}`);

@@ -30,6 +30,18 @@ export interface KindCounts {
   aborted: number;
 }
 
+/** The accounts holding bundles, checked one by one (DESIGN §3, Bundles). */
+export interface BundleMoneyCheck {
+  accounts: number;
+  /** Per bundle id, in its own units: what the usage says its buckets covered, and their spent. */
+  byBundle: Record<string, { expected: number; spent: number }>;
+  /** Change of the bundle buckets' `reserved`, and of available + reserved + spent: both 0. */
+  reservedChange: number;
+  totalChange: number;
+  /** Accounts whose grants overlapped: their split between bundles and money is only bounded. */
+  bounded: number;
+}
+
 export interface MoneyCheck {
   /** What the scenario's tariff gives for the usage the server accepted (minor units). */
   expected: number;
@@ -59,6 +71,8 @@ export interface MoneyCheck {
   };
   /** Every bucket but money (VPN free credits): spent by at most what package calls can take. */
   freeCredit?: { spent: number; spentAtMost: number; reservedChange: number; totalChange: number };
+  /** Accounts holding bundles: bundles first, money for the rest. */
+  bundles?: BundleMoneyCheck;
   /** What the money check could only bound, not compare exactly; absent when it compared everything. */
   notChecked?: string;
   consistent?: boolean;

@@ -214,7 +214,16 @@ export class Runner {
 
   private startSession(peerIndex: number): void {
     const peer = this.peers.pick(peerIndex);
-    if (peer) this.send(this.book.start(peer));
+    if (!peer) return;
+    const s = this.book.start(peer);
+    this.charges.opened?.(s.msisdn, this.grantsAtOnce(s));
+    this.send(s);
+  }
+
+  /** A data session holds a grant per rating group at once; the others one. */
+  private grantsAtOnce(s: SimSession): number {
+    const spec = this.sessions.kind(s.kindIndex).spec;
+    return spec.kind === 'data' ? spec.ratingGroups.length : 1;
   }
 
   private send(s: SimSession): void {
@@ -248,11 +257,14 @@ export class Runner {
 
   private complete(s: SimSession): void {
     this.book.complete(s);
+    this.charges.closed?.(s.msisdn, this.grantsAtOnce(s));
     this.replace(s);
   }
 
   private abort(s: SimSession): void {
-    if (this.book.abort(s)) this.replace(s);
+    if (!this.book.abort(s)) return;
+    this.charges.closed?.(s.msisdn, this.grantsAtOnce(s));
+    this.replace(s);
   }
 
   /** In concurrency mode a session that ends makes room for a new one on the same peer. */

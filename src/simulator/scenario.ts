@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { bundleSchema } from '../catalog/bundles.js';
 import { tariffSchema } from '../catalog/schema.js';
 import { ResultCode } from '../errors/result-codes.js';
 import { DIAMETER_PORT, DIAMETER_TLS_PORT } from './ports.js';
@@ -164,6 +165,8 @@ const accountsSchema = z
     prepaid: z.boolean().default(true),
     status: z.enum(['active', 'blocked', 'lost']).default('active'),
     validUntil: z.string().optional(),
+    /** Bundle ids the accounts are given (from `provision.bundles` or already on sale), fee from money. */
+    bundles: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict();
 export type AccountsSpec = z.infer<typeof accountsSchema>;
@@ -174,6 +177,8 @@ const provisionSchema = z
     tariff: tariffSchema,
     /** Account ranges; default: the scenario's msisdn range with the default balance. */
     accounts: z.array(accountsSchema).min(1).optional(),
+    /** Bundles put on sale first, in the provisioning document's format (docs/bundles.md). */
+    bundles: z.array(bundleSchema).min(1).optional(),
   })
   .strict();
 

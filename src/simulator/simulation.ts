@@ -1,9 +1,16 @@
 import type { ProvisioningDeps } from '../provisioning/apply.js';
 import { ProvisioningError } from '../provisioning/document.js';
+import { BundleUsage } from './bundle-usage.js';
 import { ExpectedMoney } from './money.js';
 import { compareBalances } from './money-check.js';
 import { PackageCallers } from './package-calls.js';
-import { accountNumbers, accountRanges, balanceSnapshot, provisionScenario } from './provision.js';
+import {
+  accountNumbers,
+  accountRanges,
+  balanceSnapshot,
+  provisionScenario,
+  type BalanceSnapshot,
+} from './provision.js';
 import { SimulatorError } from './error.js';
 import { Runner, type RunOptions } from './runner.js';
 import type { Scenario } from './scenario.js';
@@ -29,6 +36,14 @@ async function store<T>(what: string, step: () => Promise<T>): Promise<T> {
     if (err instanceof ProvisioningError) throw err;
     throw new SimulatorError(`${what} failed: ${(err as Error).message}`);
   }
+}
+
+/** Per account holding bundles, the units each bundle bucket holds. */
+function availableUnits(snapshot: BalanceSnapshot): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  for (const [msisdn, h] of snapshot.holders)
+    out.set(msisdn, Object.fromEntries(Object.entries(h.bundles).map(([b, s]) => [b, s.available])));
+  return out;
 }
 
 /** A whole simulator run: provisioning, the run, the money check. */
@@ -70,10 +85,17 @@ export class Simulation {
           PackageCallers.read(deps.redis, deps.store.keys.prefix, accountNumbers(ranges), tariff),
         )
       : PackageCallers.NONE;
-    const expected = tariff ? new ExpectedMoney(tariff, packages) : undefined;
     const before = checkMoney
       ? await store('reading balances', () => balanceSnapshot(deps, ranges, packages))
       : undefined;
+    // Accounts holding bundles spend them before money: the check follows each one's bundles.
+    const bundles =
+      checkMoney && before && before.holders.size > 0
+        ? await store('reading bundles', () =>
+            BundleUsage.read(deps.redis, deps.store.keys.prefix, availableUnits(before)),
+          )
+        : BundleUsage.NONE;
+    const expected = tariff ? new ExpectedMoney(tariff, packages, bundles) : undefined;
 
     this.runner = new Runner(scenario, { ...options, ...(expected ? { charges: expected } : {}) });
     if (this.stops > 0) this.runner.stop();
