@@ -5,6 +5,8 @@ import { sleep } from './sleep.js';
 export interface KeyKind {
   keys: number;
   bytes: number;
+  /** The longest time to live of its keys, s; -1: one at least has none (kept until deleted). */
+  maxTtlSeconds: number;
 }
 
 export async function usedMemory(redis: RedisClient): Promise<number> {
@@ -32,22 +34,25 @@ export async function dataMemory(redis: RedisClient): Promise<number> {
 
 /**
  * Where Redis memory goes, by kind of key (the text before its first ':' or '{'): MEMORY USAGE
- * of every key, summed per kind, with the entries of the shared sorted sets counted too.
+ * of every key, summed per kind, with the entries of the shared sorted sets counted too, and
+ * how long the kind's keys live at most. `match`: only the keys matching it (SCAN MATCH).
  */
-export async function memoryByKind(redis: RedisClient): Promise<Map<string, KeyKind>> {
+export async function memoryByKind(redis: RedisClient, match = '*'): Promise<Map<string, KeyKind>> {
   const kinds = new Map<string, KeyKind>();
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
     cursor = next;
     const pipeline = redis.pipeline();
-    for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0');
-    const sizes = (await pipeline.exec()) ?? [];
+    for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0').ttl(key);
+    const replies = (await pipeline.exec()) ?? [];
     keys.forEach((key, i) => {
       const kind = /^[^:{]*/.exec(key)![0] || key;
-      const entry = kinds.get(kind) ?? { keys: 0, bytes: 0 };
+      const entry = kinds.get(kind) ?? { keys: 0, bytes: 0, maxTtlSeconds: 0 };
       entry.keys++;
-      entry.bytes += Number(sizes[i]?.[1] ?? 0);
+      entry.bytes += Number(replies[2 * i]?.[1] ?? 0);
+      const ttl = Number(replies[2 * i + 1]?.[1] ?? -1);
+      if (entry.maxTtlSeconds !== -1) entry.maxTtlSeconds = ttl < 0 ? -1 : Math.max(entry.maxTtlSeconds, ttl);
       kinds.set(kind, entry);
     });
   } while (cursor !== '0');

@@ -20,6 +20,8 @@ export interface SessionMemory {
   afterTermination: number;
   /** Growth per kind of key while the sessions were opened. */
   breakdown: Map<string, KeyKind>;
+  /** The sessions' own keys (naming their Session-Id) left once they were closed, and how long they stay. */
+  leftover: Map<string, KeyKind>;
   /** Result-Codes other than 2001, and how often. */
   refusals: Map<number, number>;
 }
@@ -87,11 +89,7 @@ async function memoryPerSession(port: number, redis: RedisClient, count: number)
         .finish(),
     );
     const m2 = await settle();
-    const breakdown = await memoryByKind(redis);
-    for (const [kind, before] of kinds0) {
-      const after = breakdown.get(kind) ?? { keys: 0, bytes: 0 };
-      breakdown.set(kind, { keys: after.keys - before.keys, bytes: after.bytes - before.bytes });
-    }
+    const breakdown = growth(kinds0, await memoryByKind(redis));
     await sendAll(data, (i, hop) =>
       writer.begin(hop, sid(i), 'data', 3, 1, dataMsisdn(i)).mscc('data', 10, -1, 1000).finish(),
     );
@@ -103,6 +101,7 @@ async function memoryPerSession(port: number, redis: RedisClient, count: number)
         .finish(),
     );
     const m3 = await settle();
+    const leftover = await memoryByKind(redis, `*${tag}*`);
     return {
       count,
       data: (m1 - m0) / data,
@@ -110,6 +109,7 @@ async function memoryPerSession(port: number, redis: RedisClient, count: number)
       open: (m2 - m0) / count,
       afterTermination: (m3 - m0) / count,
       breakdown,
+      leftover,
       refusals,
     };
   } finally {
@@ -118,23 +118,43 @@ async function memoryPerSession(port: number, redis: RedisClient, count: number)
   }
 }
 
+/** What each kind of key grew by since `before`; the time to live is the kind's after. */
+function growth(before: Map<string, KeyKind>, after: Map<string, KeyKind>): Map<string, KeyKind> {
+  for (const [kind, was] of before) {
+    const now = after.get(kind) ?? { keys: 0, bytes: 0, maxTtlSeconds: 0 };
+    after.set(kind, { ...now, keys: now.keys - was.keys, bytes: now.bytes - was.bytes });
+  }
+  return after;
+}
+
+/** `kind bytes-per-session (keys)`, the largest first, with how long they stay when `ttl`. */
+function byKind(kinds: Map<string, KeyKind>, count: number, ttl: boolean): string {
+  return [...kinds]
+    .filter(([, k]) => Math.abs(k.bytes / count) >= 1)
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([kind, k]) => {
+      const stays = !ttl ? '' : k.maxTtlSeconds < 0 ? ', kept' : `, gone within ${num(k.maxTtlSeconds)} s`;
+      return `${kind} ${num(k.bytes / count)} B (${num(k.keys)} keys${stays})`;
+    })
+    .join(', ');
+}
+
 /** Phase (c): Redis bytes per open session, and by kind of key. */
 export async function sessionMemory(port: number, redis: RedisClient, count: number): Promise<SessionMemory> {
   const memory = await memoryPerSession(port, redis, count);
   console.log(
     `  (c) Redis memory, ${num(memory.count)} sessions opened (CCR-I) and held: ${num(memory.open)} bytes per open session ` +
       `(data ${num(memory.data)}, voice ${num(memory.voice)}); after their CCR-T, ${num(memory.afterTermination)} bytes ` +
-      `per session stay (operation ids and session records kept for retransmissions, ledger, CDR)` +
+      `per session stay (operation ids and session records kept for retransmissions, ledger, CDR: see below)` +
       (memory.refusals.size
         ? `; refusals: ${[...memory.refusals].map(([c, n]) => `${c} x ${n}`).join(', ')}`
         : ''),
   );
   console.log(
-    `      growth by kind of key (new keys), per open session: ${[...memory.breakdown]
-      .filter(([, k]) => k.bytes !== 0)
-      .sort((a, b) => b[1].bytes - a[1].bytes)
-      .map(([kind, k]) => `${kind} ${num(k.bytes / memory.count)} B (${num(k.keys)} keys)`)
-      .join(', ')}`,
+    `      growth by kind of key (new keys), per open session: ${byKind(memory.breakdown, memory.count, false)}`,
+  );
+  console.log(
+    `      left per session after CCR-T in keys of its own (for retransmissions): ${byKind(memory.leftover, memory.count, true)}`,
   );
   return memory;
 }
