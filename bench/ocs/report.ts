@@ -2,7 +2,7 @@ import { num } from './format.js';
 import type { Baseline } from './phases/baseline.js';
 import type { SessionMemory } from './phases/memory.js';
 import type { Soak } from './phases/soak.js';
-import { FIXED_RATE, MODERATE_RATE, SIZE, SOAK_MINUTES } from './settings.js';
+import { EXPORT, FIXED_RATE, MODERATE_RATE, SIZE, SOAK_MINUTES } from './settings.js';
 import type { Phase } from './simulate.js';
 
 const TARGET = {
@@ -12,6 +12,8 @@ const TARGET = {
   redisBytesPerSession: 1024,
   /** "Flat": the trend of the lowest RSS of each minute of the soak (after the first), MiB per minute. */
   rssMiBPerMinute: 1,
+  /** "Flat": Redis's growth per CCR past the exporter's window, against ~860 B kept without it. */
+  redisBytesPerCcr: 10,
 };
 
 /** Whether each phase's answers and money were as expected, and if not, why. */
@@ -113,6 +115,13 @@ export function printSummary({
       `flat (<= ${TARGET.rssMiBPerMinute} MiB/min)`,
       soak.rssSlope <= TARGET.rssMiBPerMinute,
     ]);
+  if (soak && Number.isFinite(soak.redisBytesPerCcr))
+    rows.push([
+      `Redis growth over the soak${EXPORT ? ', exporting' : ''}`,
+      `${num(soak.redisBytesPerCcr)} B/CCR`,
+      `flat (<= ${TARGET.redisBytesPerCcr} B per CCR)`,
+      soak.redisBytesPerCcr <= TARGET.redisBytesPerCcr,
+    ]);
   console.log('');
   console.log(`  ${'figure'.padEnd(36)} ${'measured'.padStart(16)}   ${'target'.padEnd(26)} result`);
   for (const [what, value, target, pass] of rows) {
@@ -132,7 +141,9 @@ export function printSummary({
       `redis_cpu_us_per_ccr=${sat.redisMicros} redis_bytes_per_session=${Math.round(memory.open)} ` +
       `store_apply_per_s=${Math.round(baseline.applyRate)} evalsha_trivial_per_s=${Math.round(baseline.trivial)} ` +
       `ratio=${baseline.ratio.toFixed(3)} checked=${checked ? 'ok' : 'failed'}` +
-      (soak ? ` rss_mib_per_min=${soak.rssSlope.toFixed(2)}` : '') +
+      (soak
+        ? ` rss_mib_per_min=${soak.rssSlope.toFixed(2)} redis_bytes_per_ccr=${Math.round(soak.redisBytesPerCcr)}`
+        : '') +
       ` size=${SIZE}`,
   );
 }

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/redis/local-redis.js';
 import { CLI, ROOT } from './paths.js';
-import { PROFILE } from './settings.js';
+import { EXPORT, EXPORT_KEEP_SECONDS, PROFILE } from './settings.js';
 import { sleep } from './sleep.js';
 
 /** Node flags of the server, as the Docker image sets them (Dockerfile, NODE_OPTIONS). */
@@ -30,6 +30,8 @@ export class ServerProcess {
     readonly diameterPort: number,
     readonly httpPort: number,
     readonly profileDir: string | undefined,
+    /** Where the server's exporter writes, removed when it stops. */
+    private readonly exportDir: string | undefined,
   ) {
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) this.output.push(line);
@@ -52,6 +54,7 @@ export class ServerProcess {
     const diameterPort = await freePort();
     const httpPort = await freePort();
     const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'ocs-bench-prof-')) : undefined;
+    const exportDir = EXPORT ? mkdtempSync(join(tmpdir(), 'ocs-bench-export-')) : undefined;
     const nodeArgs = [
       ...SERVER_NODE_FLAGS,
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
@@ -66,10 +69,17 @@ export class ServerProcess {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(httpPort),
         LOG_LEVEL: 'warn',
+        ...(exportDir
+          ? {
+              EXPORT_ENABLED: 'true',
+              EXPORT_DIR: exportDir,
+              EXPORT_KEEP_SECONDS: String(EXPORT_KEEP_SECONDS),
+            }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new ServerProcess(child, diameterPort, httpPort, profileDir);
+    const server = new ServerProcess(child, diameterPort, httpPort, profileDir, exportDir);
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (!server.running)
@@ -103,5 +113,6 @@ export class ServerProcess {
       await this.exited;
       clearTimeout(timer);
     }
+    if (this.exportDir) rmSync(this.exportDir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,16 @@ import { checkInterrupted } from '../interruption.js';
 import { usedMemory } from '../redis-memory.js';
 import { scenario } from '../scenario.js';
 import { rssBytes, type ServerProcess } from '../server-process.js';
-import { MiB, SOAK_MINUTES, SOAK_PRINT_SECONDS, SOAK_RATE, SOAK_SAMPLE_SECONDS } from '../settings.js';
+import {
+  EXPORT,
+  EXPORT_KEEP_SECONDS,
+  MiB,
+  SOAK_MINUTES,
+  SOAK_PRINT_SECONDS,
+  SOAK_RATE,
+  SOAK_SAMPLE_SECONDS,
+  SOAK_SETTLE_SECONDS,
+} from '../settings.js';
 import { simulate, type Phase, type Testbed } from '../simulate.js';
 
 export interface Soak {
@@ -12,6 +21,11 @@ export interface Soak {
   rssSlope: number;
   heapSlope: number;
   redisSlope: number;
+  /**
+   * Redis's growth per CCR answered once the keys of finished sessions expire as fast as they
+   * come (SOAK_SETTLE_SECONDS), in bytes; NaN when the soak is too short to tell.
+   */
+  redisBytesPerCcr: number;
 }
 
 interface Sample {
@@ -72,6 +86,10 @@ async function runSoak(
   const rssSlope = floor((s) => s.rss);
   const heapSlope = floor((s) => s.heap);
   const redisSlope = raw((s) => s.redis);
+  const steady = samples.filter((s) => s.t >= SOAK_SETTLE_SECONDS);
+  const longEnough = SOAK_MINUTES * 60 >= SOAK_SETTLE_SECONDS + 120;
+  const steadySlope = slopePerMinute(steady.map((s) => [s.t, s.redis / MiB]));
+  const redisBytesPerCcr = longEnough ? (steadySlope * MiB) / (phase.report.ccr.perSecond * 60) : NaN;
   const mib = (n: number) => num(n / MiB, 0);
   const lines = [
     `  soak, ${num(rate)} CCR/s offered for ${SOAK_MINUTES} min: ${num(phase.report.ccr.answered)} answered at ${num(phase.report.ccr.perSecond)} CCR/s` +
@@ -96,8 +114,14 @@ async function runSoak(
       `${raw((s) => s.rss).toFixed(2)}), old generation floor ${heapSlope.toFixed(2)} MiB/min (every sample: ` +
       `${raw((s) => s.heap).toFixed(2)}), Redis ${redisSlope.toFixed(2)} MiB/min ` +
       `(${num((redisSlope * MiB) / (phase.report.ccr.perSecond * 60))} bytes per CCR answered, kept)`,
+    longEnough
+      ? `      Redis after ${SOAK_SETTLE_SECONDS} s, once what finished sessions leave expires as fast as it comes: ` +
+          `${steadySlope.toFixed(2)} MiB/min, ${num(redisBytesPerCcr)} bytes per CCR answered, kept ` +
+          `(${EXPORT ? `the exporter keeps ${EXPORT_KEEP_SECONDS} s of records` : 'no exporter: every record stays'})`
+      : `      Redis's steady growth needs a soak of ${Math.ceil((SOAK_SETTLE_SECONDS + 120) / 60)} min or more: ` +
+          `what a finished session leaves stays ${SOAK_SETTLE_SECONDS} s`,
   );
-  return { rssSlope, heapSlope, redisSlope, lines };
+  return { rssSlope, heapSlope, redisSlope, redisBytesPerCcr, lines };
 }
 
 /**
