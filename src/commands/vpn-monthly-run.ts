@@ -1,7 +1,9 @@
+import type { Cluster, Redis } from 'ioredis';
 import { BalanceStore } from '../balance/index.js';
 import { connectRedis } from '../redis/connect.js';
 import type { BundleRenewalSummary } from '../bundles/renewal.js';
-import { VpnRegistry, type MonthlyRunSummary } from '../vpn/registry.js';
+import { VpnRegistry, type MonthlyRunSummary, type Suspension } from '../vpn/registry.js';
+import { commandTriggers } from './network-triggers.js';
 import { requiredRedisUrl, type RedisNeeds } from './redis-needs.js';
 
 /**
@@ -32,6 +34,21 @@ export function formatMonthlySummary(summary: MonthlyRunSummary & { bundles?: Bu
   return lines.join('\n');
 }
 
+/**
+ * The open sessions of the members the run suspended get what their package says (a RAR or an
+ * ASR), sent by the instances holding their clients' connections; the run stands if they cannot.
+ */
+async function tellSessions(redis: Redis | Cluster, suspensions: readonly Suspension[]): Promise<void> {
+  if (suspensions.length === 0) return;
+  try {
+    await commandTriggers(redis).packagesSuspended(suspensions);
+  } catch (err) {
+    console.error(
+      `vpn-monthly: the sessions of ${suspensions.length} suspended members were not told: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
 /** Runs the month on the servers' Redis and prints its summary; exit code 1 for a failure. */
 export async function monthlyRun(month: string, needs: RedisNeeds): Promise<number> {
   const redis = connectRedis(await requiredRedisUrl(needs, 'for the monthly run'));
@@ -39,6 +56,7 @@ export async function monthlyRun(month: string, needs: RedisNeeds): Promise<numb
     const store = new BalanceStore({ redis });
     const registry = new VpnRegistry({ redis, store });
     const summary = await registry.monthlyRun(month, Date.now());
+    await tellSessions(redis, summary.suspensions);
     console.log(formatMonthlySummary(summary));
     return summary.failed.some((f) => !LACK_OF_MONEY.has(f.code)) ? 1 : 0;
   } finally {

@@ -79,6 +79,21 @@ export class NetworkTriggers {
   }
 
   /**
+   * VPN members' packages were suspended, their fee unpaid: their open sessions, rated with the
+   * preference until now, are re-authorised, so that their next CCR-U is rated at the tariff, or
+   * aborted, as each package's `onSuspension` says (DESIGN §3). One member's failure is logged
+   * and the others are still told.
+   */
+  async packagesSuspended(
+    members: readonly { msisdn: string; onSuspension: 'reauthorize' | 'abort' }[],
+  ): Promise<void> {
+    for (const { msisdn, onSuspension } of members)
+      await this.safely(msisdn, 'vpn', () =>
+        onSuspension === 'abort' ? this.abort(msisdn, 'vpn') : this.reauthorize(msisdn, 'vpn'),
+      );
+  }
+
+  /**
    * The account bought a bundle: its sessions are re-authorised, so that their next grant takes
    * the bundle's units in front of the money (DESIGN §3, Bundles).
    */

@@ -238,7 +238,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   exporter?.start();
   const vpnMonthly =
     config.vpnMonthlyRun === 'auto'
-      ? new VpnMonthlySchedule({ redis, store, keyPrefix, logger, now: options.now ?? Date.now })
+      ? new VpnMonthlySchedule({
+          redis,
+          store,
+          keyPrefix,
+          logger,
+          now: options.now ?? Date.now,
+          network: network.triggers,
+        })
       : undefined;
   if (options.vpnMonthlyCheckMs !== 0) vpnMonthly?.start(options.vpnMonthlyCheckMs);
   let closing: Promise<boolean> | undefined;

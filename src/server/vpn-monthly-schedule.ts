@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { BalanceStore } from '../balance/index.js';
 import type { Logger } from '../logging.js';
+import type { NetworkTriggers } from '../network-requests/triggers.js';
 import { monthOf } from '../vpn/model.js';
 import { VpnRegistry, type MonthlyRunSummary } from '../vpn/registry.js';
 
@@ -34,6 +35,8 @@ export interface VpnMonthlyScheduleOptions {
   keyPrefix: string;
   logger: Logger;
   now: () => number;
+  /** Tells the open sessions of the members a run suspended, as their package says. */
+  network?: Pick<NetworkTriggers, 'packagesSuspended'>;
 }
 
 export class VpnMonthlySchedule {
@@ -82,6 +85,7 @@ export class VpnMonthlySchedule {
       logger.info({ month }, 'monthly VPN run: starting');
       const summary = await this.registry.monthlyRun(month, this.options.now());
       report(summary, logger);
+      await this.options.network?.packagesSuspended(summary.suspensions);
       if (summary.failed.length > 0) return 'incomplete';
       await redis.set(done, JSON.stringify(summary), 'EX', DONE_TTL_SECONDS);
       return 'ran';

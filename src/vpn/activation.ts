@@ -9,7 +9,14 @@ import { feeRefusal, type FunctionalFee } from './fee.js';
 import { checkId, isId, parseInput } from './input.js';
 import { activationRequestSchema, monthOf, type Activation, type ActivationRequest } from './model.js';
 import type { NumberLock } from './number-lock.js';
-import { afterPayment, afterRefusal, feeDue, formatFeeSequence, planActivation } from './plan.js';
+import {
+  afterPayment,
+  afterRefusal,
+  endsPreference,
+  feeDue,
+  formatFeeSequence,
+  planActivation,
+} from './plan.js';
 import type { VpnReader } from './read.js';
 
 export interface ActivationResult {
@@ -83,8 +90,8 @@ export class VpnActivations {
   /**
    * Pays this month's fee of a suspended (or not yet charged) activation now and turns its
    * preference back on. Nothing happens when nothing is due. Refused with
-   * ACTIVATION_NOT_FOUND, PACKAGE_NOT_FOUND, INSUFFICIENT_FUNDS (it stays suspended),
-   * CHARGE_REFUSED or BUSY.
+   * ACTIVATION_NOT_FOUND, PACKAGE_NOT_FOUND, INSUFFICIENT_FUNDS or CHARGE_REFUSED (it is
+   * suspended; the refusal names the suspension when it ended the preference), or BUSY.
    */
   async payAndResume(msisdn: string, nowMs: number): Promise<ActivationResult> {
     checkId('msisdn', msisdn);
@@ -98,14 +105,13 @@ export class VpnActivations {
       if (!pkg) throw vpnErrors.packageNotFound(activation.package);
       const outcome = await this.fee.charge(msisdn, pkg, month, nowMs);
       if (!outcome.paid) {
-        await this.record.write(
-          token,
-          msisdn,
-          afterRefusal(activation),
-          formatFeeSequence(month, outcome.sequence + 1),
-        );
+        const suspended = afterRefusal(activation);
+        await this.record.write(token, msisdn, suspended, formatFeeSequence(month, outcome.sequence + 1));
         const account = await this.store.getAccount(msisdn);
-        throw feeRefusal(msisdn, pkg, outcome.error, account?.buckets[MONEY]?.available);
+        const refusal = feeRefusal(msisdn, pkg, outcome.error, account?.buckets[MONEY]?.available);
+        if (endsPreference(current, suspended))
+          refusal.suspension = { msisdn, package: pkg.id, onSuspension: pkg.onSuspension };
+        throw refusal;
       }
       await this.fee.resetFreeCredits(msisdn, pkg, month, nowMs);
       const paid = afterPayment(activation, month);

@@ -5,6 +5,7 @@
  * 422 a rule the request breaks. `vpnErrors` builds every one with a message that says why.
  */
 import { ERRORS } from '../errors/catalogue.js';
+import type { Suspension } from './model.js';
 
 const VPN_ERROR_CODES = [
   'INVALID',
@@ -39,6 +40,11 @@ export const VPN_ERROR_STATUS = Object.fromEntries(
 export class VpnError extends Error {
   override name = 'VpnError';
   readonly status: (typeof VPN_ERROR_STATUS)[VpnErrorCode];
+  /**
+   * Set when the refused charge suspended a package that gave the preference: the refusal is
+   * the answer, and the member's open sessions are still to be told (DESIGN §3).
+   */
+  suspension: Suspension | undefined = undefined;
 
   constructor(
     readonly code: VpnErrorCode,

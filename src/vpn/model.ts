@@ -69,6 +69,10 @@ export const levelSchema = z.union([
 ]);
 export type Level = z.infer<typeof levelSchema>;
 
+/** What a suspension does to the member's open sessions: re-authorise (RAR) or abort (ASR). */
+export const onSuspensionSchema = z.enum(['reauthorize', 'abort']);
+export type OnSuspension = z.infer<typeof onSuspensionSchema>;
+
 export const packageSchema = z
   .object({
     id,
@@ -77,6 +81,11 @@ export const packageSchema = z
     levels: z.array(levelSchema).min(1, 'name at least one level'),
     /** Price of an intra-group SMS under the package (intra-group-sms item); default free. */
     smsPricePerMessage: amount.default(0),
+    /**
+     * What a member's open sessions get when the package is suspended (its fee unpaid): a RAR,
+     * so that their next CCR-U is rated at the tariff, or an ASR, which ends them (DESIGN §3).
+     */
+    onSuspension: onSuspensionSchema.default('reauthorize'),
   })
   .strict();
 export type Package = z.infer<typeof packageSchema>;
@@ -104,6 +113,16 @@ export interface Activation {
    * one keeps its preference to the end of the month, the monthly run of `from` switches.
    */
   next?: { package: string; from: string } | undefined;
+}
+
+/**
+ * A member whose package was suspended while it gave the preference: what its open sessions,
+ * rated with the preference until now, are to be told (the package's `onSuspension`).
+ */
+export interface Suspension {
+  msisdn: string;
+  package: string;
+  onSuspension: OnSuspension;
 }
 
 /** A number's membership of one group. */

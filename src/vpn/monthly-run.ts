@@ -8,9 +8,9 @@ import type { ActivationRecord } from './activation-record.js';
 import { vpnErrors, VpnError } from './errors.js';
 import type { FunctionalFee } from './fee.js';
 import type { VpnKeys } from './keys.js';
-import type { Package } from './model.js';
+import type { Package, Suspension } from './model.js';
 import type { NumberLock } from './number-lock.js';
-import { afterPayment, afterRefusal, feeDue, formatFeeSequence } from './plan.js';
+import { afterPayment, afterRefusal, endsPreference, feeDue, formatFeeSequence } from './plan.js';
 import { decodeActivation, type VpnReader } from './read.js';
 
 export interface MonthlyRunFailure {
@@ -26,6 +26,11 @@ export interface MonthlyRunSummary {
   charged: number;
   /** Activations whose fee could not be paid: preference off until it is. */
   suspended: number;
+  /**
+   * The members among them whose preference this run ended (active until now), with what their
+   * package says their open sessions get; those suspended already are not named again.
+   */
+  suspensions: Suspension[];
   /** Activations with nothing to pay for the month (paid already, or starting later). */
   skipped: number;
   /** Activations this run could not decide; a later run tries again. */
@@ -48,7 +53,8 @@ export class MonthlyRun {
    * Charges the month's functional fee of every activation that owes it: pending ones that
    * start by then, active ones and suspended ones. Paid: active, paid through the month, free
    * credits reset for it. Not payable: suspended, until a later run or payAndResume can charge
-   * it. An activation paid through the month already is skipped, so running twice for a month
+   * it; the members whose preference that ends are named, so that the caller can tell their
+   * open sessions (DESIGN §3). An activation paid through the month already is skipped, so running twice for a month
    * changes nothing. Activations are read in batches (HSCAN), so their number is not limited by
    * memory; a batch is processed concurrently.
    */
@@ -56,7 +62,14 @@ export class MonthlyRun {
     if (!MONTH.test(month)) throw vpnErrors.invalid('month', [`'YYYY-MM', got ${JSON.stringify(month)}`]);
     const batchSize = options.batchSize ?? 100;
     const packages = new Map((await this.reader.listPackages()).map((p) => [p.id, p]));
-    const summary: MonthlyRunSummary = { month, charged: 0, suspended: 0, skipped: 0, failed: [] };
+    const summary: MonthlyRunSummary = {
+      month,
+      charged: 0,
+      suspended: 0,
+      suspensions: [],
+      skipped: 0,
+      failed: [],
+    };
     let cursor = '0';
     do {
       const [next, flat] = await this.redis.hscan(this.keys.activations(), cursor, 'COUNT', batchSize);
@@ -71,7 +84,9 @@ export class MonthlyRun {
               summary.skipped++;
               return;
             }
-            summary[await this.chargeMonth(msisdn, month, nowMs, packages)]++;
+            const { outcome, suspension } = await this.chargeMonth(msisdn, month, nowMs, packages);
+            summary[outcome]++;
+            if (suspension) summary.suspensions.push(suspension);
           } catch (err) {
             summary.failed.push({
               msisdn,
@@ -91,12 +106,12 @@ export class MonthlyRun {
     month: string,
     nowMs: number,
     packages: ReadonlyMap<string, Package>,
-  ): Promise<'charged' | 'suspended' | 'skipped'> {
+  ): Promise<{ outcome: 'charged' | 'suspended' | 'skipped'; suspension?: Suspension }> {
     return this.lock.hold(msisdn, async (token) => {
       const current = await this.reader.activation(msisdn);
-      if (!current) return 'skipped';
+      if (!current) return { outcome: 'skipped' };
       const { due, activation } = feeDue(current, month);
-      if (!due) return 'skipped';
+      if (!due) return { outcome: 'skipped' };
       const pkg = packages.get(activation.package) ?? (await this.reader.getPackage(activation.package));
       if (!pkg) throw vpnErrors.packageNotFound(activation.package);
       const outcome = await this.fee.charge(msisdn, pkg, month, nowMs);
@@ -104,11 +119,16 @@ export class MonthlyRun {
       if (outcome.paid) {
         await this.fee.resetFreeCredits(msisdn, pkg, month, nowMs);
         await this.record.write(token, msisdn, afterPayment(activation, month), sequence);
-        return 'charged';
+        return { outcome: 'charged' };
       }
       if (outcome.error instanceof InsufficientFundsError) {
-        await this.record.write(token, msisdn, afterRefusal(activation), sequence);
-        return 'suspended';
+        const suspended = afterRefusal(activation);
+        await this.record.write(token, msisdn, suspended, sequence);
+        if (!endsPreference(current, suspended)) return { outcome: 'suspended' };
+        return {
+          outcome: 'suspended',
+          suspension: { msisdn, package: pkg.id, onSuspension: pkg.onSuspension },
+        };
       }
       await this.record.write(token, msisdn, undefined, sequence);
       throw outcome.error;

@@ -121,6 +121,15 @@ export function afterRefusal(activation: Activation): Activation {
   return { ...activation, status: 'suspended' };
 }
 
+/**
+ * Whether storing `after` in place of `before` takes the preference away: rating gives it to an
+ * active activation only (DESIGN §3), so the sessions it rated are to be told. A suspended one
+ * suspended again, or a pending one that never started, had none to take.
+ */
+export function endsPreference(before: Activation, after: Activation): boolean {
+  return before.status === 'active' && after.status !== 'active';
+}
+
 function without(a: Activation): Activation {
   const { next: _next, ...rest } = a;
   return rest;

@@ -26,6 +26,7 @@ export type { GroupInput } from './groups.js';
 export type { MemberInput } from './members.js';
 export type { MonthlyRunFailure, MonthlyRunSummary } from './monthly-run.js';
 export type { PackageInput } from './packages.js';
+export type { OnSuspension, Suspension } from './model.js';
 
 export interface VpnRegistryOptions {
   redis: Redis | Cluster;

@@ -199,7 +199,12 @@ describe('packages and activations (ZTE FIG. 3)', () => {
   it('creates, reads and lists a package; 404 for an unknown one; 400 for a bad level', async () => {
     const created = await f.call('PUT', '/v1/vpn/packages/vpn-300', { body: VPN_300 });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: 'vpn-300', ...VPN_300, smsPricePerMessage: 0 });
+    expect(created.body).toEqual({
+      id: 'vpn-300',
+      ...VPN_300,
+      smsPricePerMessage: 0,
+      onSuspension: 'reauthorize',
+    });
     expect((await f.call('PUT', '/v1/vpn/packages/vpn-300', { body: VPN_300 })).status).toBe(200);
     expect((await f.call('GET', '/v1/vpn/packages/vpn-300')).body).toEqual(created.body);
     expect((await f.call('GET', '/v1/vpn/packages')).body.items).toContainEqual(created.body);

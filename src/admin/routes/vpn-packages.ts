@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { vpnErrors } from '../../vpn/errors.js';
+import { VpnError, vpnErrors } from '../../vpn/errors.js';
 import { activationRequestSchema, monthOf, packageSchema } from '../../vpn/model.js';
 import type { AdminContext } from '../context.js';
 import { validationError } from '../errors.js';
@@ -52,6 +52,21 @@ const monthlyRunResult: JsonSchema = {
       type: 'integer',
       description: 'activations whose fee could not be paid: preference off until paid',
     },
+    suspensions: {
+      type: 'array',
+      description:
+        'the members whose preference this run ended (active until now) and what their open sessions were ' +
+        "sent, as their package's onSuspension says: reauthorize (RAR) or abort (ASR)",
+      items: {
+        type: 'object',
+        properties: {
+          msisdn: { type: 'string' },
+          package: { type: 'string' },
+          onSuspension: { type: 'string', enum: ['reauthorize', 'abort'] },
+        },
+        required: ['msisdn', 'package', 'onSuspension'],
+      },
+    },
     skipped: { type: 'integer', description: 'activations with nothing to pay for the month' },
     bundles: {
       type: 'object',
@@ -75,7 +90,7 @@ const monthlyRunResult: JsonSchema = {
       },
     },
   },
-  required: ['month', 'charged', 'suspended', 'skipped', 'failed'],
+  required: ['month', 'charged', 'suspended', 'suspensions', 'skipped', 'failed'],
 };
 
 export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
@@ -205,7 +220,16 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
           response: { 200: activationResult, ...errorResponses(404, 409, 422) },
         },
       },
-      async (request) => ctx.vpn.payAndResume(request.params.msisdn, ctx.now()),
+      async (request) => {
+        try {
+          return await ctx.vpn.payAndResume(request.params.msisdn, ctx.now());
+        } catch (err) {
+          // The refusal suspended a package that gave the preference: its sessions are told too.
+          if (err instanceof VpnError && err.suspension)
+            await ctx.network?.packagesSuspended([err.suspension]);
+          throw err;
+        }
+      },
     );
 
     app.post(
@@ -241,7 +265,9 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
             },
           ]);
         }
-        return ctx.vpn.monthlyRun(month ?? current, now);
+        const summary = await ctx.vpn.monthlyRun(month ?? current, now);
+        await ctx.network?.packagesSuspended(summary.suspensions);
+        return summary;
       },
     );
   };

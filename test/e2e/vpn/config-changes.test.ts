@@ -115,6 +115,7 @@ vpn:
       month: '2026-04',
       charged: 0,
       suspended: 1,
+      suspensions: [{ msisdn: a, package: 'vpn-p', onSuspension: 'reauthorize' }],
       skipped: 0,
       failed: [],
       bundles: { expired: 0, lapsed: 0, renewed: 0, unpaid: 0 },

@@ -12,6 +12,7 @@ const VPN_100: Package = {
   items: ['intra-group-voice'],
   levels: [{ type: 'free', creditSeconds: 6000, unitSeconds: 60 }],
   smsPricePerMessage: 0,
+  onSuspension: 'reauthorize',
 };
 const FREE_PKG: Package = { ...VPN_100, id: 'vpn-free', monthlyFee: 0 };
 

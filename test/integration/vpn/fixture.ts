@@ -26,6 +26,7 @@ export const VPN_300: Package = {
     { type: 'payment', unitSeconds: 60, pricePerUnit: 5 },
   ],
   smsPricePerMessage: 0,
+  onSuspension: 'reauthorize',
 };
 
 export interface VpnFixture {

@@ -12,6 +12,7 @@ const VPN_100: Package = {
   items: ['intra-group-voice'],
   levels: [{ type: 'free', creditSeconds: 6000, unitSeconds: 60 }],
   smsPricePerMessage: 0,
+  onSuspension: 'reauthorize',
 };
 const DEC = '2026-12';
 const L0 = freeLevelBucket('vpn-300', 0);
@@ -74,6 +75,8 @@ describe('the monthly run', () => {
       month: DEC,
       charged: 3,
       suspended: 2,
+      // pendingPoor never had the preference: only poor's sessions are to be told.
+      suspensions: [{ msisdn: poor, package: 'vpn-300', onSuspension: 'reauthorize' }],
       skipped: 1,
       bundles: { renewed: 0, unpaid: 0, lapsed: 0, expired: 0 },
       failed: [],
@@ -130,6 +133,7 @@ describe('the monthly run', () => {
       month: DEC,
       charged: 0,
       suspended: 2,
+      suspensions: [],
       skipped: 4,
       bundles: { renewed: 0, unpaid: 0, lapsed: 0, expired: 0 },
       failed: [],
@@ -184,6 +188,7 @@ describe('the monthly run', () => {
       month: DEC,
       charged: 120,
       suspended: 0,
+      suspensions: [],
       skipped: 0,
       bundles: { renewed: 0, unpaid: 0, lapsed: 0, expired: 0 },
       failed: [],

@@ -274,6 +274,7 @@ describe('against what is already provisioned', () => {
           items: ['intra-group-voice'],
           levels: [{ type: 'payment', unitSeconds: 60, pricePerUnit: 1 }],
           smsPricePerMessage: 0,
+          onSuspension: 'reauthorize',
         },
       ],
     ]);

@@ -18,6 +18,7 @@ const vpn300: Package = {
   monthlyFee: 500,
   items: ['intra-group-voice'],
   smsPricePerMessage: 0,
+  onSuspension: 'reauthorize',
   levels: [
     { type: 'free', creditSeconds: 18000, unitSeconds: 60 },
     { type: 'free', creditAmount: 1000, unitSeconds: 60, pricePerUnit: 5 },
