@@ -32,8 +32,8 @@ const next = numbering(700);
  * fee and leaves 0.30, short of April's. a calls z's short number: a voice session granted 120
  * seconds of the package's free level.
  */
-async function suspendable(onSuspension?: 'abort' | 'reauthorize') {
-  ocs = await startOcs({ startMs: MARCH });
+async function suspendable(onSuspension?: 'abort' | 'reauthorize', env: Record<string, string> = {}) {
+  ocs = await startOcs({ startMs: MARCH, env });
   const o = ocs;
   const other = await instanceWithoutClient(o);
   const requests = new ServerRequests(o.peer);
@@ -77,15 +77,15 @@ ${onSuspension ? `      onSuspension: ${onSuspension}` : ''}
 }
 
 /** April's run through instance B's admin API: a's fee cannot be paid. */
-async function runApril(other: RunningServer, a: string, onSuspension: string) {
+async function runApril(
+  other: RunningServer,
+  a: string,
+  onSuspension: string,
+  suspensions = [{ msisdn: a, package: 'vpn-a', onSuspension }],
+) {
   const run = await admin(other, 'POST', '/vpn/monthly-runs', { month: '2026-04' });
   expect(run.status).toBe(200);
-  expect(run.json).toMatchObject({
-    charged: 1,
-    suspended: 1,
-    suspensions: [{ msisdn: a, package: 'vpn-a', onSuspension }],
-    failed: [],
-  });
+  expect(run.json).toMatchObject({ charged: 1, suspended: 1, suspensions, failed: [] });
 }
 
 describe("a VPN package suspended by the monthly run: the member's open sessions are told", () => {
@@ -123,5 +123,35 @@ describe("a VPN package suspended by the monthly run: the member's open sessions
     expect(await buckets(o, a)).toEqual({ money: b(15, 0, 515), [L0]: b(540, 0, 60) });
     expect(requests.received.map((r) => r.commandCode)).toEqual([RE_AUTH]);
     expect(await metric(o.server, 'ocs_rar_sent_total{trigger="vpn",outcome="success"}')).toBe(1);
+  });
+
+  it("by the servers' own run (VPN_MONTHLY_RUN=auto) the same", async () => {
+    const { other, requests, s } = await suspendable('abort', { VPN_MONTHLY_RUN: 'auto' });
+    expect(await other.vpnMonthly?.check()).toBe('ran');
+
+    await requests.nth(1, 2000);
+    expect(requests.received[0]?.commandCode).toBe(ABORT_SESSION);
+    expect(requests.view(requests.received[0]!).get('Session-Id')).toBe(s.id);
+    await s.terminate([mscc(RG, { usu: [[seconds(90)]] })]);
+  });
+});
+
+describe('a resume refused for want of money suspends the package too', () => {
+  it('the member, active until the month turned, gets what its package says', async () => {
+    const { o, other, requests, a, s } = await suspendable('abort');
+    const resume = await admin(other, 'POST', `/vpn/activations/${a}/resume`);
+    expect(resume.status).toBe(422);
+    expect(resume.json).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+
+    await requests.nth(1, 2000);
+    expect(requests.received[0]?.commandCode).toBe(ABORT_SESSION);
+    expect(requests.view(requests.received[0]!).get('Session-Id')).toBe(s.id);
+    await s.terminate([mscc(RG, { usu: [[seconds(90)]] })]);
+    expect(await buckets(o, a)).toEqual({ money: b(30, 0, 500), [L0]: b(480, 0, 120) });
+
+    // Suspended already: the month's run names no one, and sends nothing more.
+    await runApril(other, a, 'abort', []);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(requests.received).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import type { Activation } from '../../../src/vpn/model.js';
 import {
   afterPayment,
   afterRefusal,
+  endsPreference,
   feeDue,
   feeOpId,
   formatFeeSequence,
@@ -173,5 +174,16 @@ describe('feeDue', () => {
       act({ activeFrom: DEC, paidThrough: DEC }),
     );
     expect(afterRefusal(act({}))).toEqual(act({ status: 'suspended' }));
+  });
+});
+
+describe('endsPreference', () => {
+  it('only an active activation had the preference to lose', () => {
+    const suspended = act({ status: 'suspended' });
+    expect(endsPreference(act({}), suspended)).toBe(true);
+    expect(endsPreference(act({ next: { package: 'vpn-100', from: DEC } }), suspended)).toBe(true);
+    expect(endsPreference(suspended, suspended)).toBe(false);
+    expect(endsPreference(act({ status: 'pending', paidThrough: '' }), suspended)).toBe(false);
+    expect(endsPreference(act({}), act({ paidThrough: DEC }))).toBe(false);
   });
 });
