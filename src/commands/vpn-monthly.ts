@@ -38,7 +38,8 @@ export const vpnMonthly = defineCommand<string, RedisNeeds>({
     description:
       'The monthly VPN run for a month, by default the current UTC month: charges the functional ' +
       'fee of every activation that owes it, resets the free credits of those paid, and suspends ' +
-      'those whose fee cannot be paid; then clears ended bundles and renews the calendar-month bundles ' +
+      "those whose fee cannot be paid (their open sessions get a RAR or an ASR, as their package's " +
+      'onSuspension says, from the servers holding their clients); then clears ended bundles and renews the calendar-month bundles ' +
       'paid through the month before whose fee can be paid. Running it again for the same month changes nothing that ' +
       'was settled (paid activations are skipped, suspended ones are tried again). Exit code 0, ' +
       'or 1 when some activations could not be decided for another reason than a lack of money ' +

@@ -214,7 +214,10 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
           tags: ['vpn'],
           operationId: 'resumeVpnActivation',
           summary: "pay this month's fee of a suspended package now and turn its preference back on",
-          description: 'Nothing happens (200, charged 0) when nothing is due.',
+          description:
+            'Nothing happens (200, charged 0) when nothing is due. A fee that cannot be paid suspends the ' +
+            "package; if it was active until then, the member's open sessions get a RAR or an ASR, as the " +
+            "package's onSuspension says.",
           security: SECURITY,
           params: msisdnParams,
           response: { 200: activationResult, ...errorResponses(404, 409, 422) },
@@ -246,7 +249,8 @@ export function vpnPackageRoutes(ctx: AdminContext): FastifyPluginAsync {
           summary: "charge the month's functional fees of every activation that owes them",
           description:
             'Default month: the current one (UTC); a month that has not begun is refused. Running it twice for a ' +
-            'month changes nothing the second time.',
+            'month changes nothing the second time. The open sessions of the members it suspends get a RAR or an ' +
+            "ASR, as their package's onSuspension says.",
           security: SECURITY,
           body: fromZod(monthlyRunBody, 'input'),
           response: { 200: monthlyRunResult, ...errorResponses() },
