@@ -20,6 +20,8 @@ export interface CarryPlan {
   args(record: SessionRecord, pending: PendingCharge): ScriptArg[] | undefined;
   /** The call that carried the write succeeded. */
   succeeded(): void;
+  /** A charging call was made with the write, whatever came of it. */
+  offered(): boolean;
   /** What was stored, once a call carried it, and the request's time in it. */
   stored(): { raw: string; now: number; op: string } | undefined;
 }
@@ -55,6 +57,7 @@ export function planCarry(
     succeeded() {
       done = true;
     },
+    offered: () => prepared !== undefined,
     stored: () => (done ? prepared : undefined),
   };
 }

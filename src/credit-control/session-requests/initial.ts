@@ -39,7 +39,14 @@ export async function openSession(
   const account = await authenticate(charging, msisdn, now).catch(() => undefined);
   if (vpnRefusal || !account?.prepaid) return openReadFirst(charging, kind, request, msisdn);
   try {
-    return await grant(charging, kind, request, { msisdn, now, account, callRating, replay: false });
+    return await grant(charging, kind, request, {
+      msisdn,
+      now,
+      account,
+      callRating,
+      replay: false,
+      unread: true,
+    });
   } catch (err) {
     if (!(err instanceof GuardFailedError)) throw err;
     return openReadFirst(charging, kind, request, msisdn);
@@ -77,7 +84,7 @@ async function openReadFirst(
     await recordPostpaidUsage(record, request, callRating, usage);
     return saveAfterRequest(charging, record, request, postpaidAnswer(), 'closed');
   }
-  return grant(charging, kind, request, { msisdn, now, account, callRating, replay });
+  return grant(charging, kind, request, { msisdn, now, account, callRating, replay, unread: false });
 }
 
 /** Authenticate, which also reads the account's bundles for rating: the grant reads none. */
@@ -95,6 +102,8 @@ interface Opening {
   callRating: CallRating;
   /** A retransmission run again on the record its first apply wrote: nothing is written. */
   replay: boolean;
+  /** The session's record was not read first: only an apply carrying the write may open it. */
+  unread: boolean;
 }
 
 /** The grants of a prepaid account's CCR-I, and the session saved with its answer. */
@@ -102,7 +111,7 @@ async function grant(
   charging: Charging,
   kind: ServiceKind,
   request: CreditControlRequest,
-  { msisdn, now, account, callRating, replay }: Opening,
+  { msisdn, now, account, callRating, replay, unread }: Opening,
 ): Promise<CreditControlAnswer> {
   const record = recordOf(charging, kind, request, msisdn, account, now);
   const answers: ServiceCreditAnswer[] = [];
@@ -114,6 +123,10 @@ async function grant(
     const usage = { used: 0, settle: false, ...(carry ? { carry } : {}) };
     answers.push(await chargeAndGrant(charging, kind, record, request, callRating, service, usage));
   }
+  // No apply was made (the rating refused): the record is written on its own, which may not
+  // replace one (a retransmission), so that case goes the way of a record read first.
+  if (unread && !carry?.offered() && (await charging.sessions.read(msisdn, request.sessionId, true)))
+    throw new GuardFailedError('the session record exists');
   const answer = commandAnswer(answers, isCommandLevel(request));
   const success = answer.resultCode === ResultCode.SUCCESS;
   if (success) answer.creditControlFailureHandling = charging.settings.creditControlFailureHandling;

@@ -77,7 +77,8 @@ describe('one Redis command per request of one rating group', () => {
   it('CCR-I is two FCALLs, reads included; CCR-U and CCR-T are one FCALL each', async () => {
     const msisdn = await ocs.account({ balance: 1000 });
     const s = new CcSession(ocs, CONTEXT.data, msisdn);
-    seen.length = 0;
+    // MONITOR lags behind: the commands of what came before are drained first.
+    await commandsOf(async () => undefined);
     // Authenticate, then the apply that writes the record: the record is not read first.
     expect(await commandsOf(() => s.initial([mscc(10, { rsu: [octets(2 * MiB)] })]), msisdn)).toEqual([
       'fcall',
@@ -104,7 +105,8 @@ describe('one Redis command per request of one rating group', () => {
     expect(bought.status).toBe(201);
     const s = new CcSession(ocs, CONTEXT.data, msisdn);
     await s.initial([mscc(10, { rsu: [octets(MiB)] })]);
-    seen.length = 0;
+    // MONITOR lags behind: the commands of what came before are drained first.
+    await commandsOf(async () => undefined);
     expect(
       await commandsOf(() => s.update([mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]] })]), msisdn),
     ).toEqual(['fcall']);
@@ -135,6 +137,24 @@ describe('one Redis command per request of one rating group', () => {
     expect(late.get('Result-Code')).toBe(5004);
     expect(await ocs.balance(msisdn)).toEqual({ available: 910, reserved: 60, spent: 30 });
     const end = await s.terminate([mscc(10, { usu: [[octets(MiB)]] })], second.peer);
+    expect(end.get('Result-Code')).toBe(2001);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 940, reserved: 0, spent: 60 });
+  });
+
+  it('a CCR-I that rates nothing, sent again in an open session, leaves the session as it is', async () => {
+    const msisdn = await ocs.account({ balance: 1000 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    const initial = s.build('initial', [mscc(10, { rsu: [octets(MiB)] })], 0);
+    s.number = 1;
+    await ocs.send(initial);
+    await s.update([mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]] })]);
+    // Rated now under a tariff without data, the request makes no charging call to carry its record.
+    const account = `${ocs.prefix}acct:{${msisdn}}`;
+    await ocs.redis.hset(account, 'tariff', 'voice-only');
+    const late = await second.peer.request(CCR, CREDIT_CONTROL, initial, { retransmitted: true });
+    expect(late.get('Result-Code')).toBe(5004);
+    await ocs.redis.hset(account, 'tariff', 'std');
+    const end = await s.terminate([mscc(10, { usu: [[octets(MiB)]] })]);
     expect(end.get('Result-Code')).toBe(2001);
     expect(await ocs.balance(msisdn)).toEqual({ available: 940, reserved: 0, spent: 60 });
   });
