@@ -19,12 +19,9 @@
 --- @include "account"
 --- @include "ledger"
 
-local now, maxlen = ARGV[1], ARGV[2]
-if not is_uint(now) then
-  return refuse(INVALID_ARGUMENT, 'nowMs: a non-negative integer')
-end
-if not is_pos(maxlen) then
-  return refuse(INVALID_ARGUMENT, 'ledgerMaxLen: a positive integer')
+local now, maxlen = parse_clock(ARGV)
+if not now then
+  return refuse(INVALID_ARGUMENT, maxlen)
 end
 local at = tonumber(now)
 local due = {}

@@ -19,12 +19,10 @@
 --- @include "account"
 --- @include "ledger"
 
-local now, maxlen, period, count = ARGV[1], ARGV[2], ARGV[3], parse_uint(ARGV[4])
-if not is_uint(now) then
-  return refuse(INVALID_ARGUMENT, 'nowMs: a non-negative integer')
-end
-if not is_pos(maxlen) then
-  return refuse(INVALID_ARGUMENT, 'ledgerMaxLen: a positive integer')
+local now, maxlen = parse_clock(ARGV)
+local period, count = ARGV[3], parse_uint(ARGV[4])
+if not now then
+  return refuse(INVALID_ARGUMENT, maxlen)
 end
 if type(period) ~= 'string' or not string.find(period, '^%d%d%d%d%-%d%d$') then
   return refuse(INVALID_ARGUMENT, "period: 'YYYY-MM'")

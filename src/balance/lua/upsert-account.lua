@@ -20,14 +20,11 @@
 --- @include "account"
 --- @include "ledger"
 
-local now, maxlen = ARGV[1], ARGV[2]
+local now, maxlen = parse_clock(ARGV)
 local status, valid, threshold, prepaid = ARGV[3], parse_uint(ARGV[4]), parse_uint(ARGV[5]), ARGV[6]
 local tariff, currency, count = ARGV[7], ARGV[8], parse_uint(ARGV[9])
-if not is_uint(now) then
-  return refuse(INVALID_ARGUMENT, 'nowMs: a non-negative integer')
-end
-if not is_pos(maxlen) then
-  return refuse(INVALID_ARGUMENT, 'ledgerMaxLen: a positive integer')
+if not now then
+  return refuse(INVALID_ARGUMENT, maxlen)
 end
 if status ~= 'active' and status ~= 'blocked' and status ~= 'lost' then
   return refuse(INVALID_ARGUMENT, "status: 'active', 'blocked' or 'lost'")

@@ -62,6 +62,19 @@ local function parse_op(argv)
   return id, now, ttl, maxlen
 end
 
+-- ARGV[1..2] of the scripts that run without an operation id (upkeep, provisioning): nowMs and
+-- ledgerMaxLen; or nil and the error.
+local function parse_clock(argv)
+  local now, maxlen = argv[1], argv[2]
+  if not is_uint(now) then
+    return nil, 'nowMs: a non-negative integer'
+  end
+  if not is_pos(maxlen) then
+    return nil, 'ledgerMaxLen: a positive integer'
+  end
+  return now, maxlen
+end
+
 -- ARGV[5..6] of reservation operations: sessionId and rating group (a string), and the
 -- reservation id '<ratingGroup>|<sessionId>'; or nil and the error.
 local function parse_session(argv)
