@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from './whole-number.js';
 
 /**
  * ADMIN_RATE_LIMIT_* and ADMIN_SHED_*: how much of the process the admin API may take. The
@@ -29,16 +30,6 @@ export const DEFAULT_ADMIN_LIMITS: AdminLimits = {
   shedRetryAfterSeconds: 10,
 };
 
-/** Digits only, within [min, max]; 0 allowed where `min` is 0 (the check off). */
-function whole(min: number, max: number) {
-  const message = `must be a whole number from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^\d{1,16}$/, { message })
-    .transform(Number)
-    .pipe(z.number().min(min, { message }).max(max, { message }));
-}
-
 const fraction = z
   .string()
   .regex(/^(0(\.\d{1,6})?|1(\.0{1,6})?)$/, { message: 'must be a number from 0 to 1, e.g. 0.98 (0: off)' })
@@ -46,12 +37,14 @@ const fraction = z
 
 /** The variables, for the server's environment schema. */
 export const adminLimitVariables = {
-  ADMIN_RATE_LIMIT_MAX: whole(0, 1_000_000).default(DEFAULT_ADMIN_LIMITS.rateLimitMax),
-  ADMIN_RATE_LIMIT_WINDOW_SECONDS: whole(1, 86_400).default(DEFAULT_ADMIN_LIMITS.rateLimitWindowMs / 1000),
-  ADMIN_SHED_EVENT_LOOP_DELAY_MS: whole(0, 60_000).default(DEFAULT_ADMIN_LIMITS.shedEventLoopDelayMs),
+  ADMIN_RATE_LIMIT_MAX: wholeNumber(0, 1_000_000).default(DEFAULT_ADMIN_LIMITS.rateLimitMax),
+  ADMIN_RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400).default(
+    DEFAULT_ADMIN_LIMITS.rateLimitWindowMs / 1000,
+  ),
+  ADMIN_SHED_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000).default(DEFAULT_ADMIN_LIMITS.shedEventLoopDelayMs),
   ADMIN_SHED_EVENT_LOOP_UTILIZATION: fraction.default(DEFAULT_ADMIN_LIMITS.shedEventLoopUtilization),
-  ADMIN_SHED_HEAP_USED_MB: whole(0, 1_048_576).default(0),
-  ADMIN_SHED_RETRY_AFTER_SECONDS: whole(1, 3600).default(DEFAULT_ADMIN_LIMITS.shedRetryAfterSeconds),
+  ADMIN_SHED_HEAP_USED_MB: wholeNumber(0, 1_048_576).default(0),
+  ADMIN_SHED_RETRY_AFTER_SECONDS: wholeNumber(1, 3600).default(DEFAULT_ADMIN_LIMITS.shedRetryAfterSeconds),
 };
 
 type Parsed = { [K in keyof typeof adminLimitVariables]: z.output<(typeof adminLimitVariables)[K]> };

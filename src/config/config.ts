@@ -6,6 +6,7 @@ import { adminLimits, adminLimitVariables, type AdminLimits } from './admin-limi
 import type { DiameterTlsOptions } from '../diameter/tls.js';
 import { diameterTls, diameterTlsVariables } from './diameter-tls.js';
 import { withRedisPassword } from './redis-password.js';
+import { wholeNumber } from './whole-number.js';
 
 /**
  * Server configuration, read from the environment once at start. Every variable is listed in
@@ -111,16 +112,6 @@ const port = z.coerce
   .int({ message: 'must be a whole number' })
   .min(0, { message: 'must be between 0 and 65535' })
   .max(65535, { message: 'must be between 0 and 65535' });
-
-/** Digits only (no sign, fraction, exponent or hex), within [min, max]. */
-function wholeNumber(min: number, max: number) {
-  const message = `must be a whole number from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^\d{1,16}$/, { message })
-    .transform(Number)
-    .pipe(z.number().min(min, { message }).max(max, { message }));
-}
 
 const listenHost = z.string().refine((v) => isIP(v) !== 0 || v === 'localhost', {
   message: 'must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
