@@ -45,7 +45,10 @@ describe('concurrent grants on bundles and money', () => {
       () => new BalanceStore({ redis: f.connect(), keyPrefix: f.prefix, ledgerMaxLen: 1_000_000 }),
     );
     const rng = random(7);
-    const used: number[] = [];
+    const told: Record<string, number> = {};
+    const add = (amounts: Record<string, number>) => {
+      for (const [bucket, amount] of Object.entries(amounts)) told[bucket] = (told[bucket] ?? 0) + amount;
+    };
     await Promise.all(
       Array.from({ length: 240 }, async (_, n) => {
         const store = stores[n % stores.length]!;
@@ -82,7 +85,8 @@ describe('concurrent grants on bundles and money', () => {
           units: 0,
           nowMs: NOW + 2000,
         });
-        used.push(u.charged + t.charged);
+        add(u.amounts);
+        add(t.amounts);
       }),
     );
     const view = (await f.store.getAccount(m))!;
@@ -102,9 +106,11 @@ describe('concurrent grants on bundles and money', () => {
       [SOON]: view.buckets[SOON]!.spent,
       [LATE]: view.buckets[LATE]!.spent,
     });
-    // The bundle ending soonest is used up before the later one is touched much, and money last.
-    expect(view.buckets[SOON]!.available).toBeLessThan(MiB);
-    expect(used.length).toBeGreaterThan(0);
+    // What each settle said it charged is what the buckets spent. Which bucket a grant takes
+    // first is checked one grant at a time (balance.test.ts): here the order the sessions run
+    // in decides what is returned last, so how much of each bundle is left is not fixed.
+    expect(told).toMatchObject(spent);
+    for (const bucket of Object.keys(initial)) expect(view.buckets[bucket]!.spent).toBeGreaterThan(0);
   });
 });
 
