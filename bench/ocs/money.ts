@@ -5,10 +5,11 @@ import type { Report } from '../../src/simulator/report.js';
 import { freeLevelBucket } from '../../src/vpn/model.js';
 import { VOICE_PRICE, VPN_PACKAGE } from './scenario.js';
 
+/** Money summed over accounts, exactly: 11,000 accounts of 10^12 pass 2^53, where numbers round. */
 export interface Balances {
-  available: number;
-  reserved: number;
-  spent: number;
+  available: bigint;
+  reserved: bigint;
+  spent: bigint;
   /** Seconds taken from the package's free level. */
   freeSeconds: number;
 }
@@ -16,15 +17,15 @@ export interface Balances {
 export async function balances(store: BalanceStore, ranges: readonly AccountsSpec[]): Promise<Balances> {
   const numbers = accountNumbers(ranges);
   const free = freeLevelBucket(VPN_PACKAGE, 0);
-  const total: Balances = { available: 0, reserved: 0, spent: 0, freeSeconds: 0 };
+  const total: Balances = { available: 0n, reserved: 0n, spent: 0n, freeSeconds: 0 };
   const worker = async () => {
     for (let n = numbers.next(); !n.done; n = numbers.next()) {
       const account = await store.getAccount(n.value);
       const money = account?.buckets.money;
       if (money) {
-        total.available += money.available;
-        total.reserved += money.reserved;
-        total.spent += money.spent;
+        total.available += BigInt(money.available);
+        total.reserved += BigInt(money.reserved);
+        total.spent += BigInt(money.spent);
       }
       total.freeSeconds += account?.buckets[free]?.spent ?? 0;
     }
@@ -42,10 +43,11 @@ export function moneyProblems(report: Report, before: Balances, after: Balances)
   const problems: string[] = [];
   const expected = report.money?.expected ?? 0;
   const vpnSeconds = ((report.money?.expectedVpn ?? 0) / VOICE_PRICE) * 60;
-  const spent = after.spent - before.spent;
-  const reserved = after.reserved - before.reserved;
-  const total =
-    after.available + after.reserved + after.spent - (before.available + before.reserved + before.spent);
+  const spent = Number(after.spent - before.spent);
+  const reserved = Number(after.reserved - before.reserved);
+  const total = Number(
+    after.available + after.reserved + after.spent - (before.available + before.reserved + before.spent),
+  );
   const free = after.freeSeconds - before.freeSeconds;
   if (spent !== expected) problems.push(`money spent ${spent}, the tariff gives ${expected}`);
   if (free !== vpnSeconds)

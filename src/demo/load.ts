@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { AccountView } from '../balance/index.js';
 import type { StoredChargingRecord } from '../credit-control/cdr.js';
 import { provision, type ProvisioningDeps } from '../provisioning/apply.js';
-import { accountRanges, moneySnapshot, provisioningDocuments } from '../simulator/provision.js';
+import {
+  accountRanges,
+  change,
+  moneySnapshot,
+  provisioningDocuments,
+  totalOf,
+} from '../simulator/provision.js';
 import type { Progress } from '../simulator/progress.js';
 import { loadScenario, type Scenario } from '../simulator/scenario.js';
 import { Simulation } from '../simulator/simulation.js';
@@ -104,10 +110,9 @@ export class DemoLoad {
     print(
       `\n${formatReport(report).replace(/^CPU {8}simulator /m, 'CPU        server and simulator (one process) ')}`,
     );
-    const spent = after.spent - before.spent;
-    const reserved = after.reserved - before.reserved;
-    const total =
-      after.available + after.reserved + after.spent - (before.available + before.reserved + before.spent);
+    const spent = change(after.spent, before.spent);
+    const reserved = change(after.reserved, before.reserved);
+    const total = change(totalOf(after), totalOf(before));
     const aborted = report.sessions.total.aborted > 0;
     const moneyConsistent = aborted || (spent === expected && reserved === 0 && total === 0);
     print(

@@ -1,6 +1,6 @@
 import { parseBundleBucket } from '../bundles/model.js';
 import type { BundleUsage } from './bundle-usage.js';
-import type { BalanceSnapshot, BucketSums } from './provision.js';
+import { change, totalOf, type BalanceSnapshot, type BucketSums } from './provision.js';
 import type { BundleMoneyCheck } from './report.js';
 
 /** Accounts named in a problem before the rest are only counted. */
@@ -15,7 +15,6 @@ export interface BundleCheckResult {
 }
 
 const ZERO: BucketSums = { available: 0, reserved: 0, spent: 0 };
-const total = (s: BucketSums) => s.available + s.reserved + s.spent;
 
 /**
  * The accounts holding bundles, one by one (DESIGN §3, Bundles): money spent exactly what the
@@ -34,8 +33,8 @@ export function checkBundles(
   const report: BundleMoneyCheck = {
     accounts: usage.size,
     byBundle: {},
-    reservedChange: after.bundles.reserved - before.bundles.reserved,
-    totalChange: total(after.bundles) - total(before.bundles),
+    reservedChange: change(after.bundles.reserved, before.bundles.reserved),
+    totalChange: change(totalOf(after.bundles), totalOf(before.bundles)),
     bounded: 0,
   };
   const wrong: string[] = [];

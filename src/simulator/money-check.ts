@@ -1,6 +1,6 @@
 import { checkBundles } from './bundle-check.js';
 import type { ExpectedMoney } from './money.js';
-import type { BalanceSnapshot, BucketSums } from './provision.js';
+import { change, totalOf, type BalanceSnapshot } from './provision.js';
 import type { Report } from './report.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -21,13 +21,12 @@ export function compareBalances(
   after: BalanceSnapshot,
 ): void {
   const money = report.money!;
-  const total = (s: BucketSums) => s.available + s.reserved + s.spent;
-  money.spent = after.spent - before.spent;
-  money.reservedChange = after.reserved - before.reserved;
-  money.totalChange = total(after) - total(before);
+  money.spent = change(after.spent, before.spent);
+  money.reservedChange = change(after.reserved, before.reserved);
+  money.totalChange = change(totalOf(after), totalOf(before));
   money.accounts = after.accounts;
   const m = expected.members;
-  const membersSpent = after.apart.spent - before.apart.spent;
+  const membersSpent = change(after.apart.spent, before.apart.spent);
   if (expected.packages.size > 0) {
     money.members = {
       accounts: after.apart.accounts,
@@ -39,10 +38,10 @@ export function compareBalances(
     };
   }
   money.freeCredit = {
-    spent: after.free.spent - before.free.spent,
+    spent: change(after.free.spent, before.free.spent),
     spentAtMost: m.freeMax,
-    reservedChange: after.free.reserved - before.free.reserved,
-    totalChange: total(after.free) - total(before.free),
+    reservedChange: change(after.free.reserved, before.free.reserved),
+    totalChange: change(totalOf(after.free), totalOf(before.free)),
   };
   const bundles =
     expected.bundles.size > 0 ? checkBundles(expected.bundles, before, after, expected.packages) : undefined;

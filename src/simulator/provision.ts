@@ -95,8 +95,24 @@ export interface BucketSums {
   spent: number;
 }
 
+/**
+ * A bucket's parts summed over accounts, exactly: a few thousand accounts of large balances pass
+ * 2^53, where a sum of numbers rounds and a run would seem to make or lose money.
+ */
+export interface Totals {
+  available: bigint;
+  reserved: bigint;
+  spent: bigint;
+}
+
+/** available + reserved + spent. */
+export const totalOf = (s: Totals): bigint => s.available + s.reserved + s.spent;
+
+/** How much a total moved during a run, as a number (a run moves far less than 2^53). */
+export const change = (after: bigint, before: bigint): number => Number(after - before);
+
 /** Money summed over accounts (minor units). */
-export interface MoneySnapshot extends BucketSums {
+export interface MoneySnapshot extends Totals {
   accounts: number;
 }
 
@@ -111,9 +127,9 @@ export interface BalanceSnapshot extends MoneySnapshot {
   /** The money of the accounts `apart` selected. */
   apart: MoneySnapshot;
   /** Every bucket but money and bundles (a VPN package's free levels), summed over the accounts. */
-  free: BucketSums;
+  free: Totals;
   /** The bundle buckets, summed over the accounts. */
-  bundles: BucketSums;
+  bundles: Totals;
   /** Each account holding a bundle bucket, with its buckets. */
   holders: Map<string, HolderBuckets>;
 }
@@ -136,7 +152,8 @@ export async function balanceSnapshot(
   apart: { has(msisdn: string): boolean },
 ): Promise<BalanceSnapshot> {
   const numbers = accountNumbers(ranges);
-  const sums = (): MoneySnapshot => ({ accounts: 0, available: 0, reserved: 0, spent: 0 });
+  const sums = (): MoneySnapshot => ({ accounts: 0, available: 0n, reserved: 0n, spent: 0n });
+  const none = (): BucketSums => ({ available: 0, reserved: 0, spent: 0 });
   const total: BalanceSnapshot = {
     ...sums(),
     apart: sums(),
@@ -144,10 +161,10 @@ export async function balanceSnapshot(
     bundles: sums(),
     holders: new Map(),
   };
-  const add = (to: BucketSums, b: BucketSums) => {
-    to.available += b.available;
-    to.reserved += b.reserved;
-    to.spent += b.spent;
+  const add = (to: Totals, b: BucketSums) => {
+    to.available += BigInt(b.available);
+    to.reserved += BigInt(b.reserved);
+    to.spent += BigInt(b.spent);
   };
   const worker = async () => {
     for (let n = numbers.next(); !n.done; n = numbers.next()) {
@@ -155,7 +172,7 @@ export async function balanceSnapshot(
       if (!account) continue;
       const names = Object.keys(account.buckets);
       const holder = names.some((name) => parseBundleBucket(name))
-        ? { money: account.buckets[MONEY] ?? sums(), bundles: {} as Record<string, BucketSums> }
+        ? { money: account.buckets[MONEY] ?? none(), bundles: {} as Record<string, BucketSums> }
         : undefined;
       if (holder) total.holders.set(n.value, holder);
       for (const [name, bucket] of Object.entries(account.buckets)) {

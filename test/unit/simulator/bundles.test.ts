@@ -10,7 +10,7 @@ import type { TariffDocument } from '../../../src/catalog/schema.js';
 import { checkBundles } from '../../../src/simulator/bundle-check.js';
 import { BundleUsage } from '../../../src/simulator/bundle-usage.js';
 import { ExpectedMoney } from '../../../src/simulator/money.js';
-import type { BalanceSnapshot, BucketSums } from '../../../src/simulator/provision.js';
+import type { BalanceSnapshot, BucketSums, Totals } from '../../../src/simulator/provision.js';
 import { provisioningDocuments } from '../../../src/simulator/provision.js';
 import { parseScenario } from '../../../src/simulator/scenario.js';
 
@@ -125,15 +125,25 @@ const sums = (available: number, reserved: number, spent: number): BucketSums =>
   spent,
 });
 
+const exact = (b: BucketSums): Totals => ({
+  available: BigInt(b.available),
+  reserved: BigInt(b.reserved),
+  spent: BigInt(b.spent),
+});
+
 function snapshot(money: BucketSums, buckets: Record<string, BucketSums>): BalanceSnapshot {
-  const zero = sums(0, 0, 0);
+  const zero = exact(sums(0, 0, 0));
   const all = Object.values(buckets).reduce(
-    (t, b) => sums(t.available + b.available, t.reserved + b.reserved, t.spent + b.spent),
+    (t, b) => ({
+      available: t.available + BigInt(b.available),
+      reserved: t.reserved + BigInt(b.reserved),
+      spent: t.spent + BigInt(b.spent),
+    }),
     zero,
   );
   return {
     accounts: 1,
-    ...money,
+    ...exact(money),
     apart: { accounts: 0, ...zero },
     free: zero,
     bundles: all,
