@@ -1,3 +1,4 @@
+import { capacityLines } from './capacity.js';
 import { num } from './format.js';
 import type { Baseline } from './phases/baseline.js';
 import type { SessionMemory } from './phases/memory.js';
@@ -7,6 +8,7 @@ import type { Phase } from './simulate.js';
 
 const TARGET = {
   cpuMicros: 40,
+  redisMicros: 30,
   ccrPerSecond: 12_000,
   p99Ms: 2,
   redisBytesPerSession: 1024,
@@ -82,6 +84,12 @@ export function printSummary({
       fixed.serverMicros <= TARGET.cpuMicros,
     ],
     [
+      'Redis CPU per CCR (saturation)',
+      `${num(sat.redisMicros, 1)} µs`,
+      `<= ${TARGET.redisMicros} µs`,
+      sat.redisMicros <= TARGET.redisMicros,
+    ],
+    [
       'CCR/s at saturation',
       num(r.ccr.perSecond),
       `>= ${num(TARGET.ccrPerSecond)}`,
@@ -130,6 +138,7 @@ export function printSummary({
       `  ${what.padEnd(36)} ${value.padStart(16)}   ${target.padEnd(26)} ${pass ? 'PASS' : `MISS${miss}`}`,
     );
   }
+  for (const line of capacityLines(sat.serverMicros, sat.redisMicros, memory.open)) console.log(line);
   if (serverOutput.length)
     console.log(
       `  the server logged ${serverOutput.length} line(s) at warn or above, the first: ${serverOutput[0]!.slice(0, 300)}`,
