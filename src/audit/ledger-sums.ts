@@ -5,8 +5,8 @@
  */
 import type { BucketDelta } from '../balance/types.js';
 
-/** Operations that only move an amount between the parts of a bucket. */
-const MOVES = new Set(['apply', 'deduct', 'return', 'expire', 'debit']);
+/** Operations that only move an amount between the parts of a bucket (settle: net of its steps). */
+const MOVES = new Set(['settle', 'apply', 'deduct', 'return', 'expire', 'debit']);
 
 export interface BrokenMove {
   id: string;

@@ -341,6 +341,7 @@ export interface ReservationView {
 }
 
 export type LedgerOp =
+  | 'settle'
   | 'apply'
   | 'deduct'
   | 'return'
@@ -370,6 +371,9 @@ export interface LedgerEntry {
   deltas: Record<string, BucketDelta>;
   moneyAvailableAfter: number;
   ts: number;
-  /** Extra fields of the operation: used, uncharged, granted, ref, period. */
+  /**
+   * Extra fields of the operation: used, uncharged, afterTariffChange, granted, ref, period,
+   * charge, bundle, fee. A `settle` carries used, uncharged and granted of its three steps.
+   */
   extra: Record<string, string>;
 }

@@ -134,6 +134,38 @@ describe('GET /v1/accounts/{msisdn}/ledger', () => {
     expect(rest.body.items.map((e: { opId: string }) => e.opId)).toEqual(['topup:a', 'provision']);
     expect(rest.body.next).toBeNull();
   });
+
+  it('shows a CCR-U settled as one entry beside one settled as an entry per step', async () => {
+    const msisdn = await f.account(1000);
+    const ref = { msisdn, sessionId: 's-1', ratingGroup: 10, nowMs: f.clock.ms };
+    const grant = { tiers: [{ bucket: 'money', unitSize: 60, pricePerUnit: 15 }], units: 120 };
+    const expiresAtMs = f.clock.ms + 60_000;
+    await f.store.apply({ ...ref, opId: 'i', ...grant, expiresAtMs });
+    await f.store.deduct({ ...ref, opId: 'u1#deduct', used: 50 });
+    await f.store.release({ ...ref, opId: 'u1#return' });
+    await f.store.apply({ ...ref, opId: 'u1#apply', ...grant, expiresAtMs });
+    await f.store.settle({ ...ref, opId: 'u2', used: 50, ...grant, expiresAtMs });
+    const answer = await f.call('GET', `/v1/accounts/${msisdn}/ledger?limit=5`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.items.map((e: { op: string }) => e.op)).toEqual([
+      'settle',
+      'apply',
+      'return',
+      'deduct',
+      'apply',
+    ]);
+    expect(answer.body.items[0]).toEqual({
+      id: expect.any(String),
+      op: 'settle',
+      opId: 'u2',
+      session: 's-1',
+      ratingGroup: 10,
+      deltas: { money: { available: -15, reserved: 0, spent: 15 } },
+      moneyAvailableAfter: 1000 - 15 - 15 - 30,
+      ts: f.clock.ms,
+      extra: { used: '50', uncharged: '0', granted: '120' },
+    });
+  });
 });
 
 describe('GET /v1/accounts/{msisdn}/sessions', () => {

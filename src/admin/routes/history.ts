@@ -15,7 +15,23 @@ const ledgerEntry: JsonSchema = {
     id: { ...string, description: 'stream id <ms>-<seq>: when it was written' },
     op: {
       type: 'string',
-      enum: ['apply', 'deduct', 'return', 'topup', 'refund', 'debit', 'set', 'reset', 'expire'],
+      description:
+        'settle: a CCR-U or CCR-T, its deduct, return and new grant as one net change; apply, ' +
+        'deduct, return: one step each (older entries may hold a settle as up to three of them)',
+      enum: [
+        'settle',
+        'apply',
+        'deduct',
+        'return',
+        'topup',
+        'refund',
+        'debit',
+        'set',
+        'reset',
+        'expire',
+        'bundle',
+        'bundle-expire',
+      ],
     },
     opId: string,
     session: string,
@@ -34,7 +50,7 @@ const ledgerEntry: JsonSchema = {
     extra: {
       type: 'object',
       additionalProperties: string,
-      description: 'used, uncharged, granted, ref, period',
+      description: 'used, uncharged, afterTariffChange, granted, ref, period, charge, bundle, fee',
     },
   },
   required: ['id', 'op', 'opId', 'session', 'ratingGroup', 'deltas', 'moneyAvailableAfter', 'ts', 'extra'],

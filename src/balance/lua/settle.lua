@@ -1,8 +1,9 @@
 --[[
   settle: one call per CCR-U / CCR-T, so that a CCR is one script call: deduct the used
   units from the (session, rating group)'s reservation, return what it still holds, and, when
-  units are asked for, apply a new grant from fresh tiers. One opId covers all three steps; the
-  ledger gets one entry per step that changed something (deduct, return, apply).
+  units are asked for, apply a new grant from fresh tiers. One opId covers all three steps, and
+  the ledger gets one 'settle' entry for them (includes/ledger.lua): their net change per bucket
+  and what each step counted, written when something changed or usage went uncharged.
   The account is checked again in the same call (RFC 4006 §5.1.2): when it is blocked, lost or
   past its validity, the usage is still charged and the reservation returned, but no new grant
   is made, and the reply says why ('denied').
@@ -119,12 +120,10 @@ local uncharged, amounts, returned, released = 0, NONE, NONE, 0
 if rtiers then
   uncharged = deduct_usage(acct, rtiers, rheld, used, overuse, after)
   amounts = step_amounts(acct, SP)
-  local split = after > 0 and '|afterTariffChange=' .. istr(after) or ''
-  ledger_flush(acct, KEYS[3], maxlen, now, opId, 'deduct', session, rg, uncharged > 0,
-    '|used=' .. istr(used) .. '|uncharged=' .. istr(uncharged) .. split)
+  -- An overuse charged from available moved it too: the return is measured from here.
+  local deducted = part_values(acct, AV)
   unfreeze(acct, rtiers, rheld)
-  returned = step_amounts(acct, AV)
-  ledger_flush(acct, KEYS[3], maxlen, now, opId, 'return', session, rg, false)
+  returned = step_amounts(acct, AV, deducted)
   released = tonumber(rexpiresAt)
 end
 
@@ -135,9 +134,11 @@ if units > 0 then
     final, limit = 1, 1
   else
     final = can_pay_more(acct, tiers) and 0 or 1
-    ledger_flush(acct, KEYS[3], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
   end
 end
+local split = after > 0 and '|afterTariffChange=' .. istr(after) or ''
+ledger_flush(acct, KEYS[3], maxlen, now, opId, 'settle', session, rg, uncharged > 0,
+  '|used=' .. istr(used) .. '|uncharged=' .. istr(uncharged) .. '|granted=' .. istr(granted) .. split)
 if granted > 0 then
   resv_save(KEYS[2], rid, expiresAt, tiers, held, false)
   if index then

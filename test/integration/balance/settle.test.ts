@@ -5,7 +5,7 @@ import {
   ReservationNotFoundError,
   type SettleRequest,
 } from '../../../src/balance/index.js';
-import { balanceFixture, FREE_SECONDS, msisdn, VOICE, VPN_TIERS } from './fixture.js';
+import { balanceFixture, FREE_CREDIT, FREE_SECONDS, msisdn, VOICE, VPN_TIERS } from './fixture.js';
 
 const f = balanceFixture();
 afterAll(() => f.cleanup());
@@ -63,11 +63,17 @@ describe('settle', () => {
       moneyAvailable: 955,
     });
     expect((await f.store.getAccount(m))?.buckets.money).toEqual({ available: 955, reserved: 30, spent: 15 });
-    const entries = (await f.store.readLedger(m)).slice(2);
-    expect(entries.map((e) => [e.op, e.opId])).toEqual([
-      ['deduct', r.opId],
-      ['return', r.opId],
-      ['apply', r.opId],
+    // One entry: the deduct (0/-15/+15), the return (+15/-15/0) and the grant (-30/+30/0) summed.
+    expect((await f.store.readLedger(m)).slice(2)).toMatchObject([
+      {
+        op: 'settle',
+        opId: r.opId,
+        session: sessionId,
+        ratingGroup: 0,
+        deltas: { money: { available: -15, reserved: 0, spent: 15 } },
+        moneyAvailableAfter: 955,
+        extra: { used: '50', uncharged: '0', granted: '120' },
+      },
     ]);
     expect(await f.store.listReservations(m)).toMatchObject([{ sessionId, expiresAtMs: T2, units: 120 }]);
     expect(await f.indexScore(m, sessionId)).toBe(T2);
@@ -140,7 +146,10 @@ describe('settle', () => {
     });
     expect(await f.store.listReservations(m)).toEqual([]);
     expect(await f.indexScore(m, sessionId)).toBeNull();
-    expect((await f.store.readLedger(m)).map((e) => e.op)).toEqual(['set', 'apply', 'deduct']);
+    expect((await f.store.readLedger(m)).slice(1)).toMatchObject([
+      { op: 'apply' },
+      { op: 'settle', extra: { used: '120', uncharged: '0', granted: '0' } },
+    ]);
   });
 
   it('acts as apply when there is no reservation and nothing was used', async () => {
@@ -161,7 +170,11 @@ describe('settle', () => {
       settled: false,
       granted: 0,
     });
-    expect((await f.store.readLedger(m)).map((e) => e.op)).toEqual(['set', 'apply', 'return']);
+    expect((await f.store.readLedger(m)).map((e) => [e.op, e.deltas, e.extra.granted])).toEqual([
+      ['set', { money: { available: 1000, reserved: 0, spent: 0 } }, undefined],
+      ['settle', { money: { available: -15, reserved: 15, spent: 0 } }, '60'],
+      ['settle', { money: { available: 15, reserved: -15, spent: 0 } }, '0'],
+    ]);
   });
 
   it('refuses usage without a reservation, and an unknown account', async () => {
@@ -189,6 +202,86 @@ describe('settle', () => {
     );
   });
 
+  it("writes one entry whose deltas are each bucket's change: the deduct, return and grant summed", async () => {
+    const { m, sessionId, settle } = await session(
+      { [FREE_SECONDS]: 180, [FREE_CREDIT]: 10, money: 100 },
+      300,
+      VPN_TIERS,
+    );
+    const before = (await f.store.getAccount(m))!.buckets;
+    const [held] = await f.store.listReservations(m);
+    const ledgerBefore = await f.store.readLedger(m);
+    const r = settle('1', { used: 200, units: 240, tiers: VPN_TIERS, expiresAtMs: T2 });
+    const result = await f.store.settle(r);
+    const after = (await f.store.getAccount(m))!.buckets;
+
+    const written = (await f.store.readLedger(m)).slice(ledgerBefore.length);
+    expect(written).toHaveLength(1);
+    const [entry] = written;
+    expect(entry).toMatchObject({
+      op: 'settle',
+      opId: r.opId,
+      session: sessionId,
+      ratingGroup: 0,
+      moneyAvailableAfter: after.money!.available,
+      extra: { used: '200', uncharged: '0', granted: String(result.granted) },
+    });
+    const buckets = new Set([...Object.keys(before), ...Object.keys(after)]);
+    const sumOf = (holds: { bucket: string; amount: number }[], bucket: string) =>
+      holds.filter((h) => h.bucket === bucket).reduce((sum, h) => sum + h.amount, 0);
+    let moved = 0;
+    for (const bucket of buckets) {
+      const was = before[bucket] ?? { available: 0, reserved: 0, spent: 0 };
+      const is = after[bucket] ?? { available: 0, reserved: 0, spent: 0 };
+      const change = {
+        available: is.available - was.available,
+        reserved: is.reserved - was.reserved,
+        spent: is.spent - was.spent,
+      };
+      const unchanged = change.available === 0 && change.reserved === 0 && change.spent === 0;
+      expect(entry!.deltas[bucket], bucket).toEqual(unchanged ? undefined : change);
+      // What the three steps moved, from the reply: deduct (amounts, within the reservation),
+      // return (returned) and the new grant (tiers).
+      const charged = result.amounts[bucket] ?? 0;
+      const returned = result.returned[bucket] ?? 0;
+      const granted = sumOf(result.tiers, bucket);
+      const wasHeld = sumOf(held!.tiers, bucket);
+      expect(wasHeld, bucket).toBe(charged + returned);
+      expect(change, bucket).toEqual({
+        available: returned - granted,
+        reserved: -charged - returned + granted,
+        spent: charged,
+      });
+      moved += Math.abs(change.available) + Math.abs(change.reserved) + Math.abs(change.spent);
+    }
+    expect(Object.keys(entry!.deltas).length).toBeGreaterThan(1);
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it('returns what the reservation held, not the overuse charged from available', async () => {
+    const { m, settle } = await session({ money: 1000 });
+    const r = settle('1', { used: 300, units: 60, tiers: VOICE, expiresAtMs: T2 });
+    await expect(f.store.settle(r)).resolves.toEqual({
+      settled: true,
+      charged: 300,
+      uncharged: 0,
+      amounts: { money: 75 },
+      returned: {},
+      releasedExpiresAtMs: T1,
+      granted: 60,
+      final: false,
+      creditLimitReached: false,
+      expiresAtMs: T2,
+      tiers: [{ bucket: 'money', units: 1, amount: 15 }],
+      moneyAvailable: 910,
+    });
+    expect((await f.store.readLedger(m)).at(-1)).toMatchObject({
+      op: 'settle',
+      deltas: { money: { available: -60, reserved: -15, spent: 75 } },
+      extra: { used: '300', uncharged: '0', granted: '60' },
+    });
+  });
+
   it('settles once for a replayed operation id', async () => {
     const { m, settle } = await session({ money: 1000 });
     const r = settle('1', { used: 50, units: 120, tiers: VOICE, expiresAtMs: T2 });
@@ -196,6 +289,6 @@ describe('settle', () => {
     const before = await f.store.getAccount(m);
     await expect(f.store.settle(r)).resolves.toEqual(first);
     expect(await f.store.getAccount(m)).toEqual(before);
-    expect(await f.store.readLedger(m)).toHaveLength(5);
+    expect((await f.store.readLedger(m)).map((e) => e.op)).toEqual(['set', 'apply', 'settle']);
   });
 });

@@ -60,4 +60,33 @@ describe('ledger entries in the compact layout (lua/includes/ledger.lua)', () =>
       decodeLedgerEntry(['3-0', ['e', 'reset||0|9|free=10/0/0|period=2026-12', 'i', 'reset:2026-12']]),
     ).toMatchObject({ op: 'reset', session: '', extra: { period: '2026-12' } });
   });
+
+  it('read a settle: one entry for the deduct, return and new grant of a CCR-U', () => {
+    expect(
+      decodeLedgerEntry([
+        '4-0',
+        [
+          'e',
+          'settle|10|910|9|vpn:p:free-seconds=-60/-120/180;money=-15/15/0|used=200|uncharged=0|granted=240|afterTariffChange=20',
+          'i',
+          'gw;1#2',
+          's',
+          'gw;1',
+        ],
+      ]),
+    ).toEqual({
+      id: '4-0',
+      op: 'settle',
+      opId: 'gw;1#2',
+      session: 'gw;1',
+      ratingGroup: 10,
+      deltas: {
+        'vpn:p:free-seconds': { available: -60, reserved: -120, spent: 180 },
+        money: { available: -15, reserved: 15, spent: 0 },
+      },
+      moneyAvailableAfter: 910,
+      ts: 9,
+      extra: { used: '200', uncharged: '0', granted: '240', afterTariffChange: '20' },
+    });
+  });
 });

@@ -220,15 +220,25 @@ local function charge_check(acct, authenticate, now)
   return code
 end
 
--- What changed in one part (AV, RS or SP) since the last ledger entry, as {bucket, amount, ...}
--- of the non-zero amounts.
-local function step_amounts(acct, part)
+-- Each bucket's `part` (AV, RS or SP) as it is now, for step_amounts' `since`: a script that
+-- writes one ledger entry for several steps (settle) measures each step from such a copy.
+local function part_values(acct, part)
+  local out = {}
+  for i = 1, #acct do
+    out[i] = acct[i][part]
+  end
+  return out
+end
+
+-- What changed in one part (AV, RS or SP) since the last ledger entry, or since `since` (from
+-- part_values) when given, as {bucket, amount, ...} of the non-zero amounts.
+local function step_amounts(acct, part, since)
   local out, n = { nil, nil, nil, nil }, 0 -- room for two buckets
   for i = 1, #acct do
     local b = acct[i]
     local v = b[part]
     if v then
-      v = v - b[part + MARK]
+      v = v - (since and since[i] or b[part + MARK])
       if v ~= 0 then
         out[n + 1], out[n + 2], n = b[B_NAME], v, n + 2
       end

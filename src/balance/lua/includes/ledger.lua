@@ -4,18 +4,27 @@
 -- The ledger: one stream entry per balance change, the source for CDRs and audits. An entry
 -- has few fields, because each field of an XADD costs twice (in the stream and in the AOF):
 --   e     '<op>|<rg>|<availAfter>|<ts>|<d>' then '|<name>=<value>' per extra field, where
---         op   apply | deduct | return | topup | refund | debit | set | reset | expire
+--         op   settle | apply | deduct | return | expire | debit (moves between the parts of
+--              a bucket) | topup | refund | set | reset | bundle | bundle-expire
 --         rg   the reservation's rating group ('' when none)
 --         availAfter  available money after the change
 --         ts   the caller's clock (ms): scripts never read the server clock
 --         d    per bucket deltas 'bucket=dAvail/dResv/dSpent;...', in the order the buckets
 --              were loaded (tier order, money last unless a tier uses it)
---         extras  used, uncharged, granted, period (never a '|' in them)
---   i     the operation id of the call (one call may write several entries, e.g. settle)
+--         extras  used, uncharged, afterTariffChange, granted, period, charge, bundle, fee
+--              (never a '|' in them)
+--   i     the operation id of the call
 --   s     the reservation's session id, when there is one
 --   ref   a top-up's or refund's reference, when there is one
+-- A call writes one entry. settle (a CCR-U or CCR-T) writes one for its deduct, return and new
+-- grant: d is their net per bucket, so available + reserved + spent is kept as in any move, and
+-- the extras say what each step counted: used, uncharged (and afterTariffChange) of the deduct,
+-- granted of the new grant (0: none). Steps that cancel out (a grant that freezes again what was
+-- returned) change no balance and leave no entry, unless usage went uncharged. Calls made before
+-- settle wrote one entry per step (deduct, return, apply, under one operation id); readers take
+-- both. expire-reservations writes one entry per reservation it ends.
 -- Entries written before this layout have the fields op, opId, session, rg, d, availAfter, ts
--- and the extras by name; src/balance/decode.ts reads both.
+-- and the extras by name; src/balance/stored-layout.ts reads both.
 --
 -- The stream is bounded by time, not count: the exporter (src/export/) writes entries to files
 -- and then trims what it wrote once it is older than the window kept in Redis (docs/export.md).
