@@ -1,6 +1,6 @@
 /**
- * The lines of the exported files (docs/export.md, "Schema"). Every record carries `version`
- * (this layout: 1) and an `id` that is the same however often the record is written: the
+ * The lines of the exported files (docs/export.md, "Schema"). Every record carries the `version`
+ * of its kind's layout and an `id` that is the same however often the record is written: the
  * account's MSISDN and the record's stream id, `<msisdn>:<ms>-<seq>`. A consumer that sees an id
  * twice keeps one.
  */
@@ -8,7 +8,13 @@ import { csvLine } from '../admin/cdr-format.js';
 import type { LedgerEntry } from '../balance/types.js';
 import type { StoredChargingRecord } from '../credit-control/cdr.js';
 
-export const EXPORT_SCHEMA_VERSION = 1;
+export const CDR_SCHEMA_VERSION = 1;
+/**
+ * 2: a CCR-U or CCR-T is one `settle` line carrying the net of its deduct, return and new grant,
+ * where version 1 had up to three lines (`deduct`, `return`, `apply`): a consumer of version 1
+ * that reads usage from `deduct` lines would miss it. Lines of those ops remain possible.
+ */
+export const LEDGER_SCHEMA_VERSION = 2;
 
 export function recordId(msisdn: string, streamId: string): string {
   return `${msisdn}:${streamId}`;
@@ -27,7 +33,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** One ledger entry: a balance change of one account (src/balance/lua/includes/ledger.lua). */
 export function ledgerLine(msisdn: string, e: LedgerEntry): string {
   return `${JSON.stringify({
-    version: EXPORT_SCHEMA_VERSION,
+    version: LEDGER_SCHEMA_VERSION,
     id: recordId(msisdn, e.id),
     msisdn,
     time: iso(e.ts),
@@ -47,7 +53,7 @@ export function ledgerLine(msisdn: string, e: LedgerEntry): string {
  */
 export function cdrRecord(account: string, cdr: StoredChargingRecord): Record<string, unknown> {
   return {
-    version: EXPORT_SCHEMA_VERSION,
+    version: CDR_SCHEMA_VERSION,
     id: recordId(account, cdr.id),
     sessionId: cdr.sessionId,
     msisdn: cdr.msisdn,
@@ -104,7 +110,7 @@ export function cdrCsvHeader(): string {
 export function cdrCsvLine(account: string, cdr: StoredChargingRecord): string {
   const r = cdrRecord(account, cdr);
   return csvLine([
-    EXPORT_SCHEMA_VERSION,
+    CDR_SCHEMA_VERSION,
     r.id as string,
     cdr.sessionId,
     cdr.msisdn,

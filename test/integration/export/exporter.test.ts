@@ -107,7 +107,7 @@ describe('the exporter', () => {
     const ledger = (await lines('ledger')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(ledger).toHaveLength(6);
     expect(new Set(ledger.map((l) => l.id)).size).toBe(6);
-    expect(ledger[0]).toMatchObject({ version: 1, msisdn: '8613900000100', op: 'set' });
+    expect(ledger[0]).toMatchObject({ version: 2, msisdn: '8613900000100', op: 'set' });
     const cdrLines = (await lines('cdr')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(cdrLines.map((c) => c.moneyCharged)).toEqual([30, 0, 30, 0, 30, 0]);
     expect(cdrLines[1]).toMatchObject({
