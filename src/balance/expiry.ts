@@ -6,11 +6,19 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { ScriptArgs } from './args.js';
 import { expireResult, unwrap } from './decode.js';
-import { parseReservationId, type Keys } from './keys.js';
+import { indexMember, parseReservationId, type Keys } from './keys.js';
 import type { ReservationIndex } from './reservation-index.js';
 import { decodeReservation } from './stored-layout.js';
 import type { ExpireResult, SweepResult } from './types.js';
 import { checkInt } from './validate.js';
+
+/** What became of a session's reservations when supervision let go of it. */
+export interface SessionHandOver {
+  /** Given back, being due. */
+  expired: number;
+  /** Not due yet: now in the reservation index. */
+  indexed: number;
+}
 
 export class ReservationExpiry {
   constructor(
@@ -34,6 +42,27 @@ export class ReservationExpiry {
     return {
       expired: expired.map(({ id, returned }) => ({ ...parseReservationId(id), returned })),
     };
+  }
+
+  /**
+   * The reservations of one session that Tcc supervision lets go of (its record closed or
+   * gone): on one Redis such a session's reservations may have no index entry (DESIGN §5).
+   * Those due at nowMs are given back; the others get an index entry, so that the sweep gives
+   * them back at their own expiry.
+   */
+  async handOver(msisdn: string, sessionId: string, nowMs: number): Promise<SessionHandOver> {
+    checkInt('nowMs', nowMs);
+    const raw = await this.redis.hgetall(this.keys.account(msisdn).reservations);
+    const ids = Object.keys(raw).filter((id) => parseReservationId(id).sessionId === sessionId);
+    if (ids.length === 0) return { expired: 0, indexed: 0 };
+    const { expired, live } = await this.expire(msisdn, nowMs, ids);
+    const left = ids.flatMap((id, i) => ((live[i] ?? 0) > 0 ? [{ id, until: live[i]! }] : []));
+    await Promise.all(
+      left.map(({ id, until }) =>
+        this.index.add(indexMember(msisdn, sessionId, parseReservationId(id).ratingGroup), until),
+      ),
+    );
+    return { expired: expired.length, indexed: left.length };
   }
 
   /** One sweep over up to `limit` due entries of the index, account by account. */

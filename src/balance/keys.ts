@@ -88,9 +88,9 @@ export class Keys {
 
   /**
    * Sorted set of reservations that may still hold money, score = expiry (ms). On one Redis the
-   * scripts write it with each reservation; in a cluster it is written before each reservation
-   * is made. Either way it is a superset of the real reservations, and the sweeper drops the
-   * entries that no longer match one.
+   * scripts write it with each reservation, but for those of a session under Tcc supervision,
+   * which supervision returns; in a cluster it is written before each reservation is made. The
+   * sweeper drops the entries that no longer match a reservation.
    */
   reservationIndex(): string {
     return `${this.prefix}resv-index`;

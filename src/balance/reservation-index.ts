@@ -3,9 +3,11 @@
  * `<msisdn>|<ratingGroup>|<sessionId>`, score = expiry (ms).
  *
  * On one Redis, apply, settle and release keep the entry themselves, in the same script as the
- * reservation (BalanceStore passes them the index key): the index is then exactly the set of
- * reservations, at no extra round trip. In a cluster it lives in its own slot, so no account
- * script can write it; instead:
+ * reservation (BalanceStore passes them the index key), at no extra round trip; a call that
+ * writes the record of a session under Tcc supervision with its reservation writes no entry, as
+ * supervision returns that reservation (lua/includes/session-write.lua, DESIGN §5), and hands it
+ * to the index (`add`) when it lets go of the session. In a cluster the index lives in its own
+ * slot, so no account script can write it; instead:
  *
  * - the entry is written BEFORE the script that may create the reservation, so the index is
  *   always a superset of the reservations, and a crash in between leaves at worst a stale entry;
@@ -46,6 +48,11 @@ export class ReservationIndex {
     }
     const [, reply] = await Promise.all([this.redis.zadd(this.key, expiresAtMs, member), run()]);
     return reply;
+  }
+
+  /** Writes the entry of a reservation that exists already (one that had none). */
+  async add(member: string, expiresAtMs: number): Promise<void> {
+    await this.redis.zadd(this.key, expiresAtMs, member);
   }
 
   /** Drops the entry if it still carries `score`. */

@@ -28,24 +28,31 @@ export interface ReservedMoneyOptions {
    */
   exactUpTo?: number;
   snapshotMs?: number;
+  /**
+   * The Tcc supervision set (members `<msisdn>|<Session-Id>`): on one Redis a supervised
+   * session's reservations have no index entry (DESIGN §5), so their accounts are found there.
+   */
+  supervision?: string;
 }
 
 /**
  * Money frozen by reservations now, in minor units by the account's currency: the sum of
- * `resv:money` over the accounts the reservation index names. The index is a superset of the
- * reservations (DESIGN §5), so no account holding money is missed; each account counts once
- * however many reservations it holds.
+ * `resv:money` over the accounts the reservation index and the supervision set name. Between
+ * them they name every account holding a reservation (DESIGN §5), so none is missed; each
+ * account counts once however many reservations it holds.
  */
 export async function reservedMoneyByCurrency(
   redis: Redis | Cluster,
   keys: Keys,
   options: ReservedMoneyOptions = {},
 ): Promise<Map<string, number>> {
-  const reservations = await redis.zcard(keys.reservationIndex());
-  if (reservations <= (options.exactUpTo ?? 10_000)) return sumReservedMoney(redis, keys);
+  const sets = [keys.reservationIndex(), ...(options.supervision ? [options.supervision] : [])];
+  let entries = 0;
+  for (const set of sets) entries += await redis.zcard(set);
+  if (entries <= (options.exactUpTo ?? 10_000)) return sumReservedMoney(redis, keys, sets);
   const snapshot = await redis.get(keys.reservedMoneySnapshot());
   if (snapshot !== null) return new Map(JSON.parse(snapshot) as [string, number][]);
-  const sums = await sumReservedMoney(redis, keys);
+  const sums = await sumReservedMoney(redis, keys, sets);
   await redis.set(
     keys.reservedMoneySnapshot(),
     JSON.stringify([...sums]),
@@ -60,16 +67,23 @@ export async function reservedMoneyByCurrency(
  * script sums each page of accounts; in a cluster, where each account has a slot of its own,
  * each account is read with a command of its own.
  */
-async function sumReservedMoney(redis: Redis | Cluster, keys: Keys): Promise<Map<string, number>> {
+async function sumReservedMoney(
+  redis: Redis | Cluster,
+  keys: Keys,
+  sets: string[],
+): Promise<Map<string, number>> {
   const accounts = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, flat] = await redis.zscan(keys.reservationIndex(), cursor, 'COUNT', PAGE);
-    for (let i = 0; i < flat.length; i += 2) {
-      accounts.add(keys.account(parseIndexMember(flat[i]!).msisdn).account);
-    }
-    cursor = next;
-  } while (cursor !== '0');
+  // Both kinds of member start with `<msisdn>|`.
+  for (const set of sets) {
+    let cursor = '0';
+    do {
+      const [next, flat] = await redis.zscan(set, cursor, 'COUNT', PAGE);
+      for (let i = 0; i < flat.length; i += 2) {
+        accounts.add(keys.account(parseIndexMember(flat[i]!).msisdn).account);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+  }
 
   const byCurrency = new Map<string, number>();
   const add = (currency: string | null, amount: number) => {

@@ -18,7 +18,7 @@ import {
   unwrap,
 } from './decode.js';
 import { newChargeReference } from './charge-reference.js';
-import { ReservationExpiry } from './expiry.js';
+import { ReservationExpiry, type SessionHandOver } from './expiry.js';
 import { IndexKeptByScripts, type IndexUpkeep } from './index-upkeep.js';
 import { IndexWrittenAround } from './index-written-around.js';
 import { Keys } from './keys.js';
@@ -216,6 +216,18 @@ export class BalanceStore {
    */
   async expireReservations(req: { msisdn: string; nowMs: number }): Promise<ExpireResult> {
     return this.expiry.expireDue(req.msisdn, req.nowMs);
+  }
+
+  /**
+   * For Tcc supervision letting go of a session whose record is closed or gone: gives back its
+   * reservations due at nowMs and puts the others in the reservation index (expiry.ts).
+   */
+  async handOverSessionReservations(req: {
+    msisdn: string;
+    sessionId: string;
+    nowMs: number;
+  }): Promise<SessionHandOver> {
+    return this.expiry.handOver(req.msisdn, req.sessionId, req.nowMs);
   }
 
   /**

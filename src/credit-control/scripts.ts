@@ -1,5 +1,6 @@
 /**
- * The session Lua scripts (lua/session-save.lua, lua/operation-result.lua), run with EVALSHA (src/redis/scripts.ts), and
+ * The session Lua scripts (lua/session-save.lua, lua/operation-result.lua,
+ * lua/session-unsupervise.lua), run with EVALSHA (src/redis/scripts.ts), and
  * their commands on a client, typed on ioredis's RedisCommander below.
  */
 import type { Result } from 'ioredis';
@@ -9,6 +10,7 @@ import { defineScripts } from '../redis/scripts.js';
 const SESSION_SCRIPTS = {
   ocsSessionSave: { file: 'session-save' },
   ocsOperationResult: { file: 'operation-result', keys: 1 },
+  ocsSessionUnsupervise: { file: 'session-unsupervise', keys: 2 },
 } as const;
 
 declare module 'ioredis' {
@@ -17,6 +19,13 @@ declare module 'ioredis' {
     ocsSessionSave(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Result<string | null, Context>;
     /** The kept first result of a balance operation (its op:{m}:<opId> key), or null. */
     ocsOperationResult(key: string): Result<unknown, Context>;
+    /** Removes the supervision entry while the record is still `asRead` ('' : gone); 1 if it did. */
+    ocsSessionUnsupervise(
+      record: string,
+      supervision: string,
+      asRead: string,
+      member: string,
+    ): Result<number, Context>;
   }
 }
 

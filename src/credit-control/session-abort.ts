@@ -41,6 +41,9 @@ export async function closeSessionHere(
         if (!(err instanceof ReservationNotFoundError)) throw err;
       }
     }
+    // Any reservation of the session its record does not name, before its supervision goes
+    // (a supervised session's reservations have no index entry: DESIGN §5).
+    await charging.store.handOverSessionReservations({ msisdn, sessionId, nowMs: now });
     const closed: SessionRecord = {
       ...record,
       reserved: [],

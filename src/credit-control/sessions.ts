@@ -231,6 +231,8 @@ export class SessionStore {
     if (options.superviseUntilMs !== undefined)
       args.push('supervise', this.keys.supervision(), options.superviseUntilMs, member);
     else if (options.unsupervise) args.push('unsupervise', this.keys.supervision(), member);
+    // Its supervision returns what the call reserves, which then needs no index entry.
+    else if (record.state === 'open') args.push('supervised', this.keys.supervision(), member);
     if (replacedOp !== undefined)
       args.push('release', this.operations.operation(record.msisdn, replacedOp), RELEASED_OPERATION_SECONDS);
     return args;
@@ -274,8 +276,22 @@ export class SessionStore {
     return this.redis.zcard(this.keys.supervision());
   }
 
-  async unsupervise(msisdn: string, sessionId: string): Promise<void> {
-    await this.redis.zrem(this.keys.supervision(), supervisionMember(msisdn, sessionId));
+  /**
+   * Takes the session off supervision; with `asRead`, only while its record is still that ('' :
+   * none). On one Redis the reservations of a supervised session have no index entry (DESIGN
+   * §5), so the entry must stay when a CCR-I has reopened the Session-Id meanwhile. A cluster
+   * indexes every reservation, and its record lies in another slot: the entry goes.
+   */
+  async unsupervise(msisdn: string, sessionId: string, asRead?: string): Promise<void> {
+    const member = supervisionMember(msisdn, sessionId);
+    if (asRead === undefined || this.redis.isCluster) await this.redis.zrem(this.keys.supervision(), member);
+    else
+      await this.redis.ocsSessionUnsupervise(
+        this.keys.session(msisdn, sessionId),
+        this.keys.supervision(),
+        asRead,
+        member,
+      );
   }
 
   /** The account's open sessions (for the admin API). */

@@ -22,6 +22,7 @@ export class Supervisor {
     const { sessions, logger, store } = this.charging;
     const now = this.charging.now();
     let closed = 0;
+    let handedBack = 0;
     for (let batch = 0; batch < MAX_SUPERVISION_BATCHES; batch++) {
       const due = await sessions.due(now, limit);
       const outcomes = await Promise.all(
@@ -30,37 +31,53 @@ export class Supervisor {
             .serialise(sessionId, () => this.superviseSession(msisdn, sessionId, now))
             .catch((err: unknown) => {
               logger.warn({ err, sessionId, msisdn }, 'Tcc supervision of a session failed');
-              return false;
+              return { closed: false, expired: 0 };
             }),
         ),
       );
-      closed += outcomes.filter(Boolean).length;
+      for (const outcome of outcomes) {
+        if (outcome.closed) closed++;
+        handedBack += outcome.expired;
+      }
       if (due.length < limit) break;
     }
     const swept = await store.sweepExpired(now, limit);
-    return { closed, reservationsExpired: swept.expired };
+    return { closed, reservationsExpired: handedBack + swept.expired };
   }
 
-  /** One due session: put back at its real time, or closed when silent. True when closed. */
-  private async superviseSession(msisdn: string, sessionId: string, now: number): Promise<boolean> {
-    const { sessions } = this.charging;
+  /**
+   * One due session: put back at its real time, or closed when silent. `expired`: reservations
+   * given back by their own expiry, which the session's record no longer named.
+   */
+  private async superviseSession(
+    msisdn: string,
+    sessionId: string,
+    now: number,
+  ): Promise<{ closed: boolean; expired: number }> {
+    const { sessions, store } = this.charging;
     const read = await sessions.read(msisdn, sessionId);
     const record = read?.record;
     if (!read || !record || record.state !== 'open') {
-      await sessions.unsupervise(msisdn, sessionId);
-      return false;
+      // Closed, or its record gone (every instance was down for longer than the record lives):
+      // the session's reservations may have no index entry (DESIGN §5), so they are given back
+      // or indexed before the entry that covers them goes.
+      const { expired } = await store.handOverSessionReservations({ msisdn, sessionId, nowMs: now });
+      await sessions.unsupervise(msisdn, sessionId, read?.guard.value ?? '');
+      return { closed: false, expired };
     }
     const silentUntil = record.updatedAt + tccSeconds(this.charging, record.kind) * 1000;
     if (silentUntil > now) {
       await sessions.resupervise(msisdn, sessionId, silentUntil);
-      return false;
+      return { closed: false, expired: 0 };
     }
     for (const rg of record.reserved) await releaseReservation(this.charging, record, rg, now);
-    if (!(await this.saveClosed(record, read.guard.value, now))) return false;
+    // Any reservation of the session its record does not name, before the entry covering it goes.
+    const { expired } = await store.handOverSessionReservations({ msisdn, sessionId, nowMs: now });
+    if (!(await this.saveClosed(record, read.guard.value, now))) return { closed: false, expired };
     for (const rg of record.reserved) holdMoney(this.charging, record, rg, 0);
     this.charging.metrics?.sessionsClosed.inc({ service: record.kind, reason: 'tcc-expired' });
     this.charging.logger.info({ sessionId, msisdn }, 'session closed by Tcc supervision');
-    return true;
+    return { closed: true, expired };
   }
 
   /** Writes the session closed with its CDR, unless another instance or a request came first. */

@@ -144,7 +144,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger,
     metrics: new ChargingMetrics(metrics, {
       openSessions: () => sessions.countOpen(),
-      reservedMoney: () => reservedMoneyByCurrency(redis, store.keys),
+      reservedMoney: () =>
+        reservedMoneyByCurrency(redis, store.keys, { supervision: sessionKeys.supervision() }),
       currencies: async () => (await catalog.list()).map((t) => t.currency),
     }),
     ...(options.now ? { now: options.now } : {}),

@@ -20,7 +20,8 @@
   then     deadlineMs         of the request, ms since the epoch ('0' or absent: none): refused
                               when Redis's clock is past it (includes/deadline.lua)
   then, optionally (one Redis, not a cluster): the key of the global reservation index and this
-  reservation's member in it: the entry is then written with the reservation, in this call.
+  reservation's member in it: the entry is then written with the reservation, in this call,
+  unless the session write below leaves the session under Tcc supervision, which returns it.
   then, optionally (one Redis): the session write of the request (includes/session-write.lua),
   made when a grant is made; its 'absent' condition is checked before the operation's replay.
 
@@ -108,7 +109,7 @@ end
 if not resv_save(KEYS[2], rid, expiresAt, tiers, held, true) then
   return remember(KEYS[4], ttl, refuse(RESERVATION_EXISTS, rid))
 end
-if index then
+if index and not session_write_supervised(ARGV, carried) then
   redis.call('ZADD', index, expiresAt, member)
 end
 local final = can_pay_more(acct, tiers) and 0 or 1

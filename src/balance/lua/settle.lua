@@ -23,7 +23,8 @@
                          the call is refused when Redis's clock is past it (includes/deadline.lua)
   then, optionally (one Redis, not a cluster): the key of the global reservation index and this
   reservation's member in it: the entry then follows the reservation in this call (written with
-  the new grant's expiry, removed when no reservation is left).
+  the new grant's expiry, removed when no reservation is left); no entry is written for a
+  session that the session write below leaves under Tcc supervision, which returns it.
   then, optionally (one Redis): the session write of the request (includes/session-write.lua),
   made when the call succeeds, with the CDR's amounts including those this call charged.
 
@@ -141,7 +142,7 @@ ledger_flush(acct, KEYS[3], maxlen, now, opId, 'settle', session, rg, uncharged 
   '|used=' .. istr(used) .. '|uncharged=' .. istr(uncharged) .. '|granted=' .. istr(granted) .. split)
 if granted > 0 then
   resv_save(KEYS[2], rid, expiresAt, tiers, held, false)
-  if index then
+  if index and not session_write_supervised(ARGV, carried) then
     redis.call('ZADD', index, expiresAt, member)
   end
 elseif rtiers then

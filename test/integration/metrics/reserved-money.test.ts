@@ -1,5 +1,6 @@
 /**
- * The frozen money /metrics reports, summed from the accounts the reservation index names:
+ * The frozen money /metrics reports, summed from the accounts the reservation index and the
+ * supervision set name:
  * by currency, each account once, stale index entries adding nothing; above `exactUpTo`
  * reservations, one sum kept for the other reads until it expires.
  */
@@ -55,6 +56,21 @@ describe('reservedMoneyByCurrency', () => {
     );
     await f.store.release({ opId: `op-${++ops}`, msisdn: a, sessionId: 'a-1', ratingGroup: 100, nowMs: NOW });
     expect((await reservedMoneyByCurrency(f.redis, f.store.keys)).get('CNY')).toBe(15 + 15 * 4);
+  });
+
+  it('counts the accounts of supervised sessions, whose reservations have no index entry', async () => {
+    const supervision = `${f.store.keys.prefix}sess-supervision`;
+    const before = (await reservedMoneyByCurrency(f.redis, f.store.keys, { supervision })).get('EUR') ?? 0;
+    const e = await account('EUR', 10_000);
+    await freeze(e, 'e-1', 2);
+    await f.redis.zrem(f.store.keys.reservationIndex(), `${e}|100|e-1`);
+    await f.redis.zadd(supervision, NOW, `${e}|e-1`);
+    expect((await reservedMoneyByCurrency(f.redis, f.store.keys)).get('EUR') ?? 0).toBe(before);
+    expect((await reservedMoneyByCurrency(f.redis, f.store.keys, { supervision })).get('EUR')).toBe(
+      before + 30,
+    );
+    await f.store.release({ opId: `op-${++ops}`, msisdn: e, sessionId: 'e-1', ratingGroup: 100, nowMs: NOW });
+    await f.redis.del(supervision);
   });
 
   it('above exactUpTo, sums once and lets the other reads take that sum until it expires', async () => {

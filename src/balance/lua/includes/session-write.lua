@@ -18,6 +18,8 @@
 --          in a cluster that set is in another slot, and the exporter finds the streams by SCAN)
 --   'owner', key, msisdn, seconds    SET key msisdn EX seconds (Session-Id -> MSISDN)
 --   'supervise', key, untilMs, member    ZADD key untilMs member (Tcc supervision)
+--   'supervised', key, member            writes nothing: the session stays open, and is under Tcc
+--                                        supervision when the member is in that set
 --   'unsupervise', key, member           ZREM key member
 --   'release', key, seconds              EXPIRE key seconds LT: the kept result of the call that
 --                                        wrote the record replaced here, no longer read from it
@@ -42,6 +44,33 @@ local function session_write_op_ttl(argv, at, ttl)
     return ttl
   end
   return tonumber(argv[at + 4]) + 60
+end
+
+-- Whether the session is under Tcc supervision once the write is made: it is opened now
+-- ('supervise'), or stays open and its entry is there ('supervised'). Supervision then returns
+-- the reservation this call leaves when the session goes silent (DESIGN §2, Tcc supervision), so
+-- the reservation needs no entry in the global reservation index: one entry per open session.
+local function session_write_supervised(argv, at)
+  if not at then
+    return false
+  end
+  local a = at + 5
+  while argv[a] do
+    local op = argv[a]
+    if op == 'supervise' then
+      return true
+    elseif op == 'supervised' then
+      return redis.call('ZSCORE', argv[a + 1], argv[a + 2]) ~= false
+    elseif op == 'cdr' then
+      a = a + 6 + 2 * tonumber(argv[a + 5])
+    elseif op == 'owner' then
+      a = a + 4
+    else
+      -- 'unsupervise' (the session closes), 'release', or one session_write refuses
+      return false
+    end
+  end
+  return false
 end
 
 -- A refusal when the write's condition does not hold, else nil. Checked before any change.
@@ -107,6 +136,8 @@ local function session_write(argv, at, charged)
       a = a + 4
     elseif op == 'unsupervise' then
       redis.call('ZREM', argv[a + 1], argv[a + 2])
+      a = a + 3
+    elseif op == 'supervised' then
       a = a + 3
     elseif op == 'release' then
       redis.call('EXPIRE', argv[a + 1], argv[a + 2], 'LT')
