@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ReplyError, type Cluster, type Redis } from 'ioredis';
+import { FcallEncoding } from './fcall-encoding.js';
 import type { LuaLibrary } from './lua-library.js';
 import type { ScriptArg, ScriptCallArg } from './script-call.js';
 
@@ -24,13 +25,32 @@ export class ScriptRunner<Name extends string> {
   mode: ScriptMode = 'function';
   private loading: Promise<void> | undefined;
   private readonly shas = new Map<string, string>();
+  /**
+   * One Redis without a client-side key prefix: FCALL encoded here (fcall-encoding.ts). A
+   * cluster routes by the keys ioredis reads from its own command, and a prefix is ioredis's to
+   * add: those take its usual path.
+   */
+  private readonly encoded: Map<string, FcallEncoding> | undefined;
 
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly scripts: RunnableScripts<Name>,
-  ) {}
+  ) {
+    this.encoded = !redis.isCluster && !(redis as Redis).options.keyPrefix ? new Map() : undefined;
+  }
 
   call(name: Name, keysAndArgs: ScriptCallArg[], retried = false): Promise<unknown> {
+    if (this.encoded && this.mode === 'function') {
+      const last = keysAndArgs[keysAndArgs.length - 1];
+      const { functions, guarded } = this.scripts.library();
+      const fn = typeof last === 'object' ? guarded[name] : functions[name];
+      let encoding = this.encoded.get(fn);
+      if (!encoding) this.encoded.set(fn, (encoding = new FcallEncoding(fn)));
+      const command = encoding.command(keysAndArgs, this.scripts.keys[name]);
+      (this.redis as Redis).sendCommand(command);
+      const reply = command.promise as Promise<unknown>;
+      return retried ? reply : reply.catch((err: unknown) => this.recover(err, name, keysAndArgs));
+    }
     const last = keysAndArgs[keysAndArgs.length - 1];
     const guard = typeof last === 'object' ? last : undefined;
     const plain = (guard ? keysAndArgs.slice(0, -1) : keysAndArgs) as ScriptArg[];
