@@ -5,7 +5,7 @@
  * FLUSH) is loaded again on the first "Function not found".
  */
 import { createHash } from 'node:crypto';
-import { ReplyError, type Cluster, type Redis } from 'ioredis';
+import { Redis, ReplyError, type Cluster } from 'ioredis';
 import { FcallEncoding } from './fcall-encoding.js';
 import type { LuaLibrary } from './lua-library.js';
 import type { ScriptArg, ScriptCallArg } from './script-call.js';
@@ -26,9 +26,9 @@ export class ScriptRunner<Name extends string> {
   private loading: Promise<void> | undefined;
   private readonly shas = new Map<string, string>();
   /**
-   * One Redis without a client-side key prefix: FCALL encoded here (fcall-encoding.ts). A
-   * cluster routes by the keys ioredis reads from its own command, and a prefix is ioredis's to
-   * add: those take its usual path.
+   * One Redis (an ioredis client) without a client-side key prefix: FCALL encoded here
+   * (fcall-encoding.ts). A cluster routes by the keys ioredis reads from its own command, and a
+   * prefix is ioredis's to add: those take its usual path.
    */
   private readonly encoded: Map<string, FcallEncoding> | undefined;
 
@@ -36,7 +36,7 @@ export class ScriptRunner<Name extends string> {
     private readonly redis: Redis | Cluster,
     private readonly scripts: RunnableScripts<Name>,
   ) {
-    this.encoded = !redis.isCluster && !(redis as Redis).options.keyPrefix ? new Map() : undefined;
+    this.encoded = redis instanceof Redis && !redis.options.keyPrefix ? new Map() : undefined;
   }
 
   call(name: Name, keysAndArgs: ScriptCallArg[], retried = false): Promise<unknown> {
