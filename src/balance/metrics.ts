@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { CounterSeriesSet, type CounterSeries } from '../metrics/counter-series.js';
 import { redisFailureOf } from '../redis/failures.js';
 import { BalanceCode } from './errors.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
@@ -9,9 +10,11 @@ export class StoreMetrics {
   readonly calls: Counter<'script' | 'outcome'>;
   readonly latency: Histogram<'script'>;
   readonly connected: Gauge;
+  private readonly callSeries = new CounterSeriesSet<'script' | 'outcome'>();
 
   constructor(registry: Registry, redis: Redis | Cluster) {
     const registers = [registry];
+    const callSeries = this.callSeries;
     this.calls = new Counter({
       name: 'ocs_store_script_calls_total',
       help:
@@ -19,6 +22,9 @@ export class StoreMetrics {
         'did not answer (timeout, unavailable), or error',
       labelNames: ['script', 'outcome'],
       registers,
+      collect() {
+        callSeries.flush(this);
+      },
     });
     this.latency = new Histogram({
       name: 'ocs_store_script_duration_seconds',
@@ -42,37 +48,78 @@ export class StoreMetrics {
       }
     }
   }
+
+  /** What one script's calls update, made once: its latency's labels and a series per outcome. */
+  script(script: string): ScriptCallMetrics {
+    return new ScriptCallMetrics(script, this);
+  }
+
+  series(script: string, outcome: string): CounterSeries<'script' | 'outcome'> {
+    return this.callSeries.series({ script, outcome });
+  }
+}
+
+export class ScriptCallMetrics {
+  private readonly labels: { script: string };
+  private readonly ok: CounterSeries<'script' | 'outcome'>;
+  private readonly others = new Map<string, CounterSeries<'script' | 'outcome'>>();
+
+  constructor(
+    private readonly script: string,
+    private readonly metrics: StoreMetrics,
+  ) {
+    this.labels = { script };
+    this.ok = metrics.series(script, 'ok');
+  }
+
+  /** One call that took from `startedAt` (performance.now()) to now, and how it ended. */
+  ended(startedAt: number, outcome: string): void {
+    this.metrics.latency.observe(this.labels, (performance.now() - startedAt) / 1000);
+    if (outcome === 'ok') {
+      this.ok.inc();
+      return;
+    }
+    let series = this.others.get(outcome);
+    if (!series) this.others.set(outcome, (series = this.metrics.series(this.script, outcome)));
+    series.inc();
+  }
+}
+
+/** ok, or the refusal's code in lower case: scripts answer [code, fields] or [code, reason]. */
+function outcomeOf(reply: unknown): string {
+  // Others (index cleanup) answer counts.
+  const coded = Array.isArray(reply) && typeof reply[0] === 'number' && typeof reply[1] !== 'number';
+  const code = coded ? (reply[0] as number) : undefined;
+  return code === undefined || code === BalanceCode.OK
+    ? 'ok'
+    : (BalanceCode[code]?.toLowerCase() ?? String(code));
 }
 
 const instrumented = new WeakSet<Redis | Cluster>();
 
-/** Wraps the script commands of a connection so that each call is counted and timed. */
+/**
+ * Wraps the script commands of a connection so that each call is counted and timed, in one
+ * step after the reply: the request's path waits on no extra promise for it.
+ */
 export function instrumentScripts(redis: Redis | Cluster, metrics: StoreMetrics): void {
   if (instrumented.has(redis)) return;
   instrumented.add(redis);
   const commands = redis as unknown as Record<ScriptName, (...args: unknown[]) => Promise<unknown>>;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-    const script = SCRIPTS[name].file;
+    const script = metrics.script(SCRIPTS[name].file);
     const call = commands[name].bind(redis);
-    commands[name] = async (...args: unknown[]) => {
-      const stop = metrics.latency.startTimer({ script });
-      try {
-        const reply = await call(...args);
-        // Scripts answer [code, fields] or [code, reason]; others (index cleanup) answer counts.
-        const coded = Array.isArray(reply) && typeof reply[0] === 'number' && typeof reply[1] !== 'number';
-        const code = coded ? (reply[0] as number) : undefined;
-        const outcome =
-          code === undefined || code === BalanceCode.OK
-            ? 'ok'
-            : (BalanceCode[code]?.toLowerCase() ?? String(code));
-        metrics.calls.inc({ script, outcome });
-        return reply;
-      } catch (err) {
-        metrics.calls.inc({ script, outcome: redisFailureOf(err) ?? 'error' });
-        throw err;
-      } finally {
-        stop();
-      }
+    commands[name] = (...args: unknown[]) => {
+      const startedAt = performance.now();
+      return call(...args).then(
+        (reply) => {
+          script.ended(startedAt, outcomeOf(reply));
+          return reply;
+        },
+        (err: unknown) => {
+          script.ended(startedAt, redisFailureOf(err) ?? 'error');
+          throw err;
+        },
+      );
     };
   }
 }

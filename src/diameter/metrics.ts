@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { refusalResultCodes } from '../errors/catalogue.js';
+import { CounterSeriesSet, type CounterSeries } from '../metrics/counter-series.js';
 import { ResultCode } from '../errors/result-codes.js';
 import { HEADER_LENGTH } from './message.js';
 
@@ -47,6 +48,14 @@ export function resultCodeOf(answer: Buffer): number {
   return 0;
 }
 
+/** What the answers to one command and CC-Request-Type update, made on the first of them. */
+interface AnsweredSeries {
+  labels: { command: string; request_type: string };
+  requests: CounterSeries<'command' | 'request_type'>;
+  /** By Result-Code. */
+  answers: Map<number, CounterSeries<'command' | 'request_type' | 'result_code'>>;
+}
+
 export interface DiameterMetricSources {
   /** Connections by transport (`tcp`, `tls`), then by peer state. */
   peersByTransport(): Record<string, Record<string, number>>;
@@ -63,20 +72,31 @@ export class DiameterMetrics {
   readonly peers: Gauge<'state' | 'transport'>;
   readonly inFlight: Gauge;
   readonly tlsHandshakeFailures: Counter;
+  private readonly requestSeries = new CounterSeriesSet<'command' | 'request_type'>();
+  private readonly answerSeries = new CounterSeriesSet<'command' | 'request_type' | 'result_code'>();
+  /** By command code, then CC-Request-Type label. */
+  private readonly series = new Map<number, Map<string, AnsweredSeries>>();
 
   constructor(registry: Registry, sources: DiameterMetricSources) {
     const registers = [registry];
+    const { requestSeries, answerSeries } = this;
     this.requests = new Counter({
       name: 'ocs_diameter_requests_total',
       help: 'Diameter requests received, by command and CC-Request-Type',
       labelNames: ['command', 'request_type'],
       registers,
+      collect() {
+        requestSeries.flush(this);
+      },
     });
     this.answers = new Counter({
       name: 'ocs_diameter_answers_total',
       help: 'Diameter answers sent, by command, CC-Request-Type and top-level Result-Code',
       labelNames: ['command', 'request_type', 'result_code'],
       registers,
+      collect() {
+        answerSeries.flush(this);
+      },
     });
     this.latency = new Histogram({
       name: 'ocs_diameter_request_duration_seconds',
@@ -141,9 +161,26 @@ export class DiameterMetrics {
 
   /** Records one answered request. */
   answered(commandCode: number, requestType: string, resultCode: number, seconds: number): void {
-    const command = commandName(commandCode);
-    this.requests.inc({ command, request_type: requestType });
-    this.answers.inc({ command, request_type: requestType, result_code: String(resultCode) });
-    this.latency.observe({ command, request_type: requestType }, seconds);
+    const series = this.seriesOf(commandCode, requestType);
+    series.requests.inc();
+    let answers = series.answers.get(resultCode);
+    if (!answers) {
+      answers = this.answerSeries.series({ ...series.labels, result_code: String(resultCode) });
+      series.answers.set(resultCode, answers);
+    }
+    answers.inc();
+    this.latency.observe(series.labels, seconds);
+  }
+
+  private seriesOf(commandCode: number, requestType: string): AnsweredSeries {
+    let byType = this.series.get(commandCode);
+    if (!byType) this.series.set(commandCode, (byType = new Map()));
+    let series = byType.get(requestType);
+    if (!series) {
+      const labels = { command: commandName(commandCode), request_type: requestType };
+      series = { labels, requests: this.requestSeries.series({ ...labels }), answers: new Map() };
+      byType.set(requestType, series);
+    }
+    return series;
   }
 }
