@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { applyResult, releaseResult, settleResult, unwrap } from './decode.js';
+import { keptJson } from './kept-result.js';
 import { indexMember } from './keys.js';
 import type { ScriptArg } from '../redis/script-call.js';
 import type {
@@ -39,20 +40,32 @@ export class IndexKeptByScripts implements IndexUpkeep {
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     const guard = req.guard ? [req.guard] : [];
     const carry = req.carry ?? [];
-    return applyResult(unwrap(await this.redis.ocsApply(...args, this.indexKey, member, ...carry, ...guard)));
+    const reply = await this.redis.ocsApply(...args, this.indexKey, member, ...carry, ...guard);
+    return withKept(applyResult(unwrap(reply)), carry, reply);
   }
 
   async settle(req: SettleRequest, args: ScriptArg[]): Promise<SettleResult> {
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     const guard = req.guard ? [req.guard] : [];
     const carry = req.carry ?? [];
-    return settleResult(
-      unwrap(await this.redis.ocsSettle(...args, this.indexKey, member, ...carry, ...guard)),
-    );
+    const reply = await this.redis.ocsSettle(...args, this.indexKey, member, ...carry, ...guard);
+    return withKept(settleResult(unwrap(reply)), carry, reply);
   }
 
   async release(req: ReleaseRequest, args: ScriptArg[]): Promise<ReleaseResult> {
     const member = indexMember(req.msisdn, req.sessionId, req.ratingGroup);
     return releaseResult(unwrap(await this.redis.ocsRelease(...args, this.indexKey, member)));
   }
+}
+
+/**
+ * A call that carried its session's write left its result in the record: the caller, which
+ * keeps the record as the guard of its next write, needs it as stored (kept-result.ts).
+ */
+function withKept<T extends { kept?: string }>(result: T, carry: ScriptArg[], reply: unknown): T {
+  if (carry[0] === 'session') {
+    const kept = keptJson(reply);
+    if (kept !== undefined) result.kept = kept;
+  }
+  return result;
 }

@@ -132,6 +132,8 @@ export interface ApplyResult {
   expiresAtMs: number;
   tiers: TierHold[];
   moneyAvailable: number;
+  /** The call wrote its session's record: the result as that record keeps it (kept-result.ts). */
+  kept?: string;
 }
 
 export type OverusePolicy = 'charge-available' | 'refuse';
@@ -217,6 +219,8 @@ export interface SettleResult {
   expiresAtMs: number;
   tiers: TierHold[];
   moneyAvailable: number;
+  /** The call wrote its session's record: the result as that record keeps it (kept-result.ts). */
+  kept?: string;
 }
 
 export interface CreditRequest {

@@ -14,6 +14,7 @@ import { UNIT_OF_SERVICE, currencyLabel } from './metrics.js';
 import { refusalOf } from './refusals.js';
 import { unitsAfterTariffChange } from './requested-services.js';
 import { addAmounts, type SessionRecord } from './session-record.js';
+import type { ScriptArg } from '../redis/script-call.js';
 import type { CarryPlan } from './session-carry.js';
 import { holdMoney as holdMoneyIn, markReserved, noteHeld, noteSettled } from './session-pending.js';
 import type { CreditControlRequest } from './types.js';
@@ -65,7 +66,7 @@ export async function freezeGrant(
     });
     const result = await charging.store.apply({
       ...(guard ? { guard } : {}),
-      ...(carried ? { carry: carried } : {}),
+      ...carryOrKept(charging, record, carried),
       opId,
       msisdn: record.msisdn,
       sessionId: record.sessionId,
@@ -76,7 +77,7 @@ export async function freezeGrant(
       expiresAtMs: expiresAt(charging, record),
       ...deadlineOf(request),
     });
-    if (carried) carry?.succeeded();
+    if (carried) carry?.succeeded(result.kept);
     noteHeld(record, rg, result);
     return { granted: result.granted, final: result.final, creditLimitReached: false };
   } catch (err) {
@@ -121,7 +122,7 @@ export async function settleUsage(
       ratingGroup: rg,
       nowMs: charging.now(),
       ...(guard ? { guard } : {}),
-      ...(carried ? { carry: carried } : {}),
+      ...carryOrKept(charging, record, carried),
       opId,
       used,
       usedAfterChange: Math.min(used, unitsAfterTariffChange(record.kind, request, rg)),
@@ -142,7 +143,7 @@ export async function settleUsage(
     // The new grant through settle too, so that the account is checked again before it.
     return grant ? settleUsage(charging, record, request, rg, 0, grant, 'regrant') : NOTHING_FROZEN;
   }
-  if (carried) carry?.succeeded();
+  if (carried) carry?.succeeded(result.kept);
   noteSettled(record, rg, used, result);
   countUsage(charging, record, rg, used, result.amounts);
   if (result.uncharged > 0) {
@@ -158,6 +159,20 @@ export async function settleUsage(
   };
   if (result.accountDenied) frozen.denied = result.accountDenied;
   return frozen;
+}
+
+/**
+ * The session write the call carries, or else the session's record as where a replay of the
+ * call finds its first result, when an earlier run of it wrote the record (DESIGN §2,
+ * Retransmissions).
+ */
+function carryOrKept(
+  charging: Charging,
+  record: SessionRecord,
+  carried: ScriptArg[] | undefined,
+): { carry?: ScriptArg[] } {
+  const carry = carried ?? charging.sessions.keptIn(record.msisdn, record.sessionId);
+  return carry ? { carry } : {};
 }
 
 /** Deduct without a reservation: usage reported after its grant expired, taken as far as credit goes. */

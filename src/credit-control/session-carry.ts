@@ -2,7 +2,7 @@ import type { ScriptArg } from '../redis/script-call.js';
 import type { Charging } from './context.js';
 import { cdrOf } from './session-cdr.js';
 import { prepareSave } from './session-close.js';
-import { decodeSessionRecord, encodeSessionRecord } from './session-codec.js';
+import { decodeSessionRecord, encodeSessionRecord, withKeptResult } from './session-codec.js';
 import { carriedOpOf } from './session-pending.js';
 import type { PendingCharge, SessionRecord } from './session-record.js';
 import type { CdrTemplate } from './sessions.js';
@@ -18,8 +18,8 @@ import type { CreditControlRequest } from './types.js';
 export interface CarryPlan {
   /** The write's script arguments for the call about to be made on `record`; undefined: not this one. */
   args(record: SessionRecord, pending: PendingCharge): ScriptArg[] | undefined;
-  /** The call that carried the write succeeded. */
-  succeeded(): void;
+  /** The call that carried the write succeeded, leaving its result `kept` in the record. */
+  succeeded(kept: string | undefined): void;
   /** A charging call was made with the write, whatever came of it. */
   offered(): boolean;
   /** What was stored, once a call carried it, and the request's time in it. */
@@ -54,7 +54,8 @@ export function planCarry(
         state === 'closed' && before.closeReason ? cdrTemplate(charging, before, resultCode, now) : undefined;
       return charging.sessions.carriedWrite(before, raw, options, condition, cdr, carriedOpOf(record));
     },
-    succeeded() {
+    succeeded(kept) {
+      if (prepared) prepared.raw = withKeptResult(prepared.raw, kept);
       done = true;
     },
     offered: () => prepared !== undefined,

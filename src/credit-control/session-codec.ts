@@ -83,6 +83,11 @@ interface StoredRecord {
    * with the Session-Id (all of credit control's do) is stored without it, as `#...`.
    */
   p?: [PendingCharge['call'], number, number, string, string?];
+  /**
+   * The pending call's result, appended by the call itself as the record's last field (balance
+   * lua/includes/session-write.lua): never written here.
+   */
+  x?: unknown[];
 }
 
 function hasKeys(value: object | undefined): boolean {
@@ -241,7 +246,13 @@ export function decodeSessionRecord(msisdn: string, sessionId: string, raw: stri
   if (s.v !== undefined) r.via = s.v;
   if (s.i !== undefined) r.instance = s.i;
   if (s.p !== undefined) r.pending = longPending(sessionId, s.p);
+  if (r.pending && Array.isArray(s.x)) r.pending.result = s.x;
   return r;
+}
+
+/** The record `raw` as its charging call stored it, keeping the call's result `kept` (JSON). */
+export function withKeptResult(raw: string, kept: string | undefined): string {
+  return kept === undefined ? raw : `${raw.slice(0, -1)},"x":${kept}}`;
 }
 
 function shortPending(sessionId: string, p: PendingCharge): NonNullable<StoredRecord['p']> {

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { MONEY, type ApplyResult, type SettleResult } from '../balance/index.js';
 import { applyResult, settleResult, unwrap } from '../balance/decode.js';
+import { keptReply } from '../balance/kept-result.js';
 import { ResultCode } from '../errors/result-codes.js';
 import { addAmounts, noteLevel, type SessionRecord } from './session-record.js';
 import type { FinalUnitIndication } from './types.js';
@@ -65,10 +66,10 @@ export function carriedOpOf(record: SessionRecord): string | undefined {
 }
 
 /**
- * Completes a record written by its request's charging call with that call's result, read
- * where the balance store keeps it for replays (`operationKey`): a call that succeeded always
- * left one, kept longer than the record (balance opTtlSeconds). Without one (it was deleted by
- * hand) the record keeps what it has, and the session its earlier totals.
+ * Completes a record written by its request's charging call with that call's result, which the
+ * call kept in the record itself; a record of an earlier version has it where the balance store
+ * keeps results for replays (`operationKey`), read then. Without one (deleted by hand) the
+ * record keeps what it has, and the session its earlier totals.
  */
 export async function addPendingResult(
   redis: Redis | Cluster,
@@ -77,7 +78,11 @@ export async function addPendingResult(
 ): Promise<void> {
   const pending = record.pending;
   if (!pending) return;
-  const reply = await redis.ocsOperationResult(operationKey(pending.opId));
+  let reply = pending.result && keptReply(pending.call, pending.result);
+  if (reply === undefined) {
+    reply = await redis.ocsOperationResult(operationKey(pending.opId));
+    if (typeof reply === 'string') reply = keptReply(pending.call, JSON.parse(reply) as unknown[]);
+  }
   delete record.pending;
   noteCarriedOp(record, pending.opId);
   if (reply === null || reply === undefined) return;

@@ -72,6 +72,12 @@ export interface PendingCharge {
   opId: string;
   /** The rating level of the grant asked for, noted when one is made. */
   level?: string;
+  /**
+   * The call's result as the record keeps it (the values of its reply, balance kept-result.ts),
+   * which the call itself added to the record; absent in a record of an earlier version, whose
+   * call kept it under its operation id.
+   */
+  result?: unknown[];
 }
 
 /**

@@ -238,6 +238,15 @@ export class SessionStore {
     return args;
   }
 
+  /**
+   * On one Redis, the arguments by which a charging call that carries no write names the
+   * session's record, where a run of it that wrote the record kept its result (balance
+   * lua/includes/session-write.lua): a replay of the call returns that result.
+   */
+  keptIn(msisdn: string, sessionId: string): ScriptArg[] | undefined {
+    return this.carries ? ['kept', this.keys.session(msisdn, sessionId)] : undefined;
+  }
+
   /** Notes `record` as the session's current one, stored as `raw` by the charging call `op`. */
   remember(record: SessionRecord, raw: string, op: string): void {
     if (record.state !== 'open') {

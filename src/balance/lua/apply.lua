@@ -23,7 +23,9 @@
   reservation's member in it: the entry is then written with the reservation, in this call,
   unless the session write below leaves the session under Tcc supervision, which returns it.
   then, optionally (one Redis): the session write of the request (includes/session-write.lua),
-  made when a grant is made; its 'absent' condition is checked before the operation's replay.
+  made when a grant is made; its 'absent' condition is checked before the operation's replay;
+  its record then keeps the result instead of KEYS[4]. Or 'kept', the session's record key: a
+  call of a session that carries no write, replayed from the result that record may keep.
 
   Returns
     {0, {'granted', service units, 'final', 0|1, 'expiresAtMs', t,
@@ -74,13 +76,14 @@ if not deadline then
 end
 local index, member = index_args(ARGV, nextArg)
 local carried = session_write_at(ARGV, nextArg + 2)
+local stored = session_record(ARGV, nextArg + 2)
 -- Before the replay: a CCR-I that opens its session without reading it first is answered from
 -- the session record when one exists (a retransmission, a duplicate), never from this operation.
-local exists = session_write_refused(ARGV, carried)
+local exists = session_write_refused(ARGV, carried, stored)
 if exists then
   return exists
 end
-local seen = replay(KEYS[4])
+local seen = replay(KEYS[4], APPLY_FIELDS) or kept_reply(stored, session, opId, APPLY_FIELDS)
 if seen then
   return seen
 end
@@ -115,9 +118,14 @@ end
 local final = can_pay_more(acct, tiers) and 0 or 1
 ledger_flush(acct, KEYS[3], maxlen, now, opId, 'apply', session, rg, false, '|granted=' .. istr(granted))
 account_save(acct)
-session_write(ARGV, carried, NONE)
 local expires, holds, money = tonumber(expiresAt), tier_holds(tiers, held), acct.money[AV]
-return remember(KEYS[4], session_write_op_ttl(ARGV, carried, ttl), {
+local reply = {
   OK,
   { 'granted', granted, 'final', final, 'expiresAtMs', expires, 'tiers', holds, 'moneyAvailable', money },
-})
+}
+if carried then
+  -- The record keeps the result (includes/session-write.lua).
+  session_write(ARGV, carried, NONE, reply[2], stored, session, KEYS[4], opId)
+  return reply
+end
+return remember(KEYS[4], ttl, reply)

@@ -26,7 +26,9 @@
   the new grant's expiry, removed when no reservation is left); no entry is written for a
   session that the session write below leaves under Tcc supervision, which returns it.
   then, optionally (one Redis): the session write of the request (includes/session-write.lua),
-  made when the call succeeds, with the CDR's amounts including those this call charged.
+  made when the call succeeds, with the CDR's amounts including those this call charged; its
+  record then keeps the result instead of KEYS[4]. Or 'kept', the session's record key: a call
+  of a session that carries no write, replayed from the result that record may keep.
 
   Returns
     {0, {'settled', 0|1 (a reservation was there), 'charged', n, 'uncharged', n,
@@ -56,7 +58,7 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[4])
+local seen = replay(KEYS[4], SETTLE_FIELDS)
 if seen then
   return seen
 end
@@ -93,12 +95,17 @@ if not deadline then
 end
 local index, member = index_args(ARGV, nextArg)
 local carried = session_write_at(ARGV, nextArg + 2)
+local stored = session_record(ARGV, nextArg + 2)
+seen = kept_reply(stored, session, opId, SETTLE_FIELDS)
+if seen then
+  return seen
+end
 -- Without a new grant the call only charges usage and gives money back: it is never too late.
 local late = units > 0 and ms_past_deadline(deadline) or 0
 if late > 0 then
   return refuse(DEADLINE_PASSED, istr(late) .. ' ms late')
 end
-local exists = session_write_refused(ARGV, carried)
+local exists = session_write_refused(ARGV, carried, stored)
 if exists then
   return exists
 end
@@ -152,10 +159,9 @@ elseif rtiers then
   end
 end
 account_save(acct)
-session_write(ARGV, carried, amounts)
 local settled, charged, expires = rtiers and 1 or 0, used - uncharged, granted > 0 and tonumber(expiresAt) or 0
 local holds, money = tier_holds(tiers, held), acct.money[AV]
-return remember(KEYS[4], session_write_op_ttl(ARGV, carried, ttl), {
+local reply = {
   OK,
   {
     'settled', settled,
@@ -172,4 +178,10 @@ return remember(KEYS[4], session_write_op_ttl(ARGV, carried, ttl), {
     'moneyAvailable', money,
     'denied', denied,
   },
-})
+}
+if carried then
+  -- The record keeps the result (includes/session-write.lua).
+  session_write(ARGV, carried, amounts, reply[2], stored, session, KEYS[4], opId)
+  return reply
+end
+return remember(KEYS[4], ttl, reply)

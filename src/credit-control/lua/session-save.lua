@@ -33,9 +33,27 @@ local function mark_unexported(stream, id)
 end
 
 
-if ARGV[3] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[3] then
+-- A record written by its request's charging call keeps that call's result (the balance scripts'
+-- includes/session-write.lua). Replaced, the result moves to the call's own key, where a replay
+-- of the call still finds it for 60 s (RELEASED_OPERATION_SECONDS, src/credit-control/sessions.ts).
+local function release_kept(recordKey, stored)
+  local x = stored and string.match(stored, ',"x":(%b[])}$')
+  local opId = x and string.match(stored, '"p":%["%a+",%d+,%d+,"([^"]*)"')
+  local head, tag, session = string.match(recordKey, '^(.-)sess:(%b{}):(.*)$')
+  if not opId or not head then
+    return
+  end
+  if string.sub(opId, 1, 1) == '#' then
+    opId = session .. opId
+  end
+  redis.call('SET', head .. 'op:' .. tag .. ':' .. opId, x, 'EX', 60)
+end
+
+local stored = redis.call('GET', KEYS[1])
+if ARGV[3] ~= '' and stored ~= ARGV[3] then
   return redis.error_reply('STALE the session record changed since it was read')
 end
+release_kept(KEYS[1], stored)
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 local cdr = false
 local a = 4

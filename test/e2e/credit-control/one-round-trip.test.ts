@@ -159,27 +159,63 @@ describe('one Redis command per request of one rating group', () => {
     expect(await ocs.balance(msisdn)).toEqual({ available: 940, reserved: 0, spent: 60 });
   });
 
-  it("a call's kept result outlives the record it completes, and what a closed session leaves expires with it", async () => {
+  it("a call's result is kept in the record it wrote, then a minute under its id, and what a closed session leaves expires with it", async () => {
     const msisdn = await ocs.account({ balance: 1000 });
     const s = new CcSession(ocs, CONTEXT.data, msisdn);
     const op = (n: number, step: string) => `${ocs.prefix}op:{${msisdn}}:${s.id}#${n}#${step}:10`;
     const session = `${ocs.prefix}sess:{${msisdn}}:${s.id}`;
+    const kept = async () => (JSON.parse((await ocs.redis.get(session))!) as { x?: unknown[] }).x;
     await s.initial([mscc(10, { rsu: [octets(MiB)] })]);
-    const open = await ocs.redis.ttl(session);
-    expect(await ocs.redis.ttl(op(0, 'apply'))).toBeGreaterThan(open);
+    // No key of its own while the session is open: the record holds the apply's result.
+    expect(await ocs.redis.exists(op(0, 'apply'))).toBe(0);
+    expect(await kept()).toEqual([MiB, 0, expect.any(Number), ['money', 1, 30], 970]);
     await s.update([mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]] })]);
-    // The record written by the update no longer needs the apply's result.
+    // Replaced, the apply's result stays a minute under its id, for a copy of the CCR-I in flight.
+    expect(await ocs.redis.ttl(op(0, 'apply'))).toBeGreaterThan(0);
     expect(await ocs.redis.ttl(op(0, 'apply'))).toBeLessThanOrEqual(60);
-    expect(await ocs.redis.ttl(op(1, 'settle'))).toBeGreaterThan(await ocs.redis.ttl(session));
+    expect(await ocs.redis.exists(op(1, 'settle'))).toBe(0);
+    expect(await kept()).toHaveLength(13);
+
+    // A copy of the CCR-U that read the record before the next write replays its first result.
+    await s.update([mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]] })]);
+    const before = await ocs.balance(msisdn);
+    const again = await ocs.server.store.settle({
+      opId: `${s.id}#1#settle:10`,
+      msisdn,
+      sessionId: s.id,
+      ratingGroup: 10,
+      nowMs: ocs.clock.ms,
+      used: MiB,
+      units: MiB,
+      tiers: [{ bucket: 'money', unitSize: MiB, pricePerUnit: 30 }],
+      expiresAtMs: ocs.clock.ms + 600_000,
+    });
+    expect(again).toMatchObject({ settled: true, charged: MiB, amounts: { money: 30 }, granted: MiB });
+    expect(await ocs.balance(msisdn)).toEqual(before);
+
     await s.terminate([mscc(10, { usu: [[octets(MiB)]] })]);
     const closed = await ocs.redis.ttl(session);
     expect(closed).toBeLessThanOrEqual(300);
-    expect(await ocs.redis.ttl(op(1, 'settle'))).toBeLessThanOrEqual(60);
-    const last = await ocs.redis.ttl(op(2, 'settle'));
-    expect(last).toBeGreaterThan(closed);
-    expect(last).toBeLessThanOrEqual(closed + 60);
-    // Read after its own result would have expired without the longer TTL, the record is whole.
-    expect(await ocs.cdrs(msisdn)).toMatchObject([{ used: { '10': 2 * MiB }, amounts: { money: 60 } }]);
+    expect(await ocs.redis.ttl(op(2, 'settle'))).toBeLessThanOrEqual(60);
+    expect(await ocs.redis.exists(op(3, 'settle'))).toBe(0);
+    // Read after the results would have gone, the record is whole.
+    expect(await ocs.cdrs(msisdn)).toMatchObject([{ used: { '10': 3 * MiB }, amounts: { money: 90 } }]);
+  });
+
+  it("a save that replaces a record its call wrote keeps that call's result a minute under its id", async () => {
+    const msisdn = await ocs.account({ balance: 1000 });
+    const s = new CcSession(ocs, CONTEXT.data, msisdn);
+    await s.initial([mscc(10, { rsu: [octets(MiB)] })]);
+    // Two rating groups: two charging calls, then the record saved on its own.
+    await s.update([
+      mscc(10, { rsu: [octets(MiB)], usu: [[octets(MiB)]] }),
+      mscc(20, { rsu: [octets(MiB)] }),
+    ]);
+    const ttl = await ocs.redis.ttl(`${ocs.prefix}op:{${msisdn}}:${s.id}#0#apply:10`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+    await s.terminate([mscc(10, { usu: [[octets(MiB)]] }), mscc(20, { usu: [[octets(MiB)]] })]);
+    expect(await ocs.balance(msisdn)).toEqual({ available: 930, reserved: 0, spent: 70 });
   });
 
   it('another instance answers a retransmission as first answered, and goes on from its charge', async () => {

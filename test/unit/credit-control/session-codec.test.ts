@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSessionRecord, encodeSessionRecord } from '../../../src/credit-control/session-codec.js';
+import {
+  decodeSessionRecord,
+  encodeSessionRecord,
+  withKeptResult,
+} from '../../../src/credit-control/session-codec.js';
 import type { SessionRecord } from '../../../src/credit-control/session-record.js';
 import type {
   CreditControlAnswer,
@@ -191,6 +195,22 @@ describe('stored session records', () => {
     expect(stored).not.toContain(dataSession.sessionId);
     expect(stored).toContain('"#0#apply:10"');
     expect(decodeSessionRecord(record.msisdn, record.sessionId, stored).pending).toEqual(pending);
+  });
+
+  it('reads the result that the charging call appended to the record it wrote, and never writes one', () => {
+    const pending = {
+      call: 'apply' as const,
+      ratingGroup: 10,
+      used: 0,
+      opId: `${dataSession.sessionId}#0#apply:10`,
+    };
+    const raw = encodeSessionRecord({ ...dataSession, pending });
+    const stored = withKeptResult(raw, '[1048576,0,1790000600000,["money",1,30],970]');
+    expect(stored).toBe(`${raw.slice(0, -1)},"x":[1048576,0,1790000600000,["money",1,30],970]}`);
+    const read = decodeSessionRecord(dataSession.msisdn, dataSession.sessionId, stored);
+    expect(read.pending).toEqual({ ...pending, result: [1048576, 0, 1790000600000, ['money', 1, 30], 970] });
+    expect(encodeSessionRecord(read)).toBe(raw);
+    expect(withKeptResult(raw, undefined)).toBe(raw);
   });
 
   it('keeps the time of the last request only once it differs from the start', () => {

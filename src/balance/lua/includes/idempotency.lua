@@ -9,12 +9,28 @@
 -- An empty list, for replies and tiers that have nothing.
 local NONE = {}
 
-local function replay(key)
-  local stored = redis.call('GET', key)
-  if stored then
-    return cmsgpack.unpack(stored)
+-- {OK, {name, value, ...}} of the values a session record kept (session-write.lua).
+local function named_reply(values, names)
+  local fields = {}
+  for i = 1, #names do
+    fields[2 * i - 1] = names[i]
+    fields[2 * i] = values[i]
   end
-  return nil
+  return { OK, fields }
+end
+
+-- The first result kept under `key`, or nil. A call that wrote a session record kept its result
+-- there, and it comes here as the values of its fields once the record is replaced
+-- (session-write.lua): `names` names them, in order.
+local function replay(key, names)
+  local stored = redis.call('GET', key)
+  if not stored then
+    return nil
+  end
+  if names and string.byte(stored, 1) == 91 then
+    return named_reply(cjson.decode(stored), names)
+  end
+  return cmsgpack.unpack(stored)
 end
 
 local function remember(key, ttl, reply)

@@ -1,4 +1,6 @@
 --- @include "codes"
+--- @include "integers"
+--- @include "idempotency"
 
 -- The session write a credit-control request carries in its one charging call (DESIGN §5,
 -- src/credit-control/session-carry.ts), so that a CCR-U or CCR-T is one Redis command: the
@@ -22,12 +24,29 @@
 --                                        supervision when the member is in that set
 --   'unsupervise', key, member           ZREM key member
 --   'release', key, seconds              EXPIRE key seconds LT: the kept result of the call that
---                                        wrote the record replaced here, no longer read from it
+--                                        wrote the record replaced here (in a key of its own, as
+--                                        an earlier version kept it), no longer read from it
 --
--- The call's own result (op:{m}:<opId>) completes the record for its readers
--- (src/credit-control/session-pending.ts): it is kept a minute longer than the record
--- (session_write_op_ttl), and released once a later write replaces the record, so that what a
--- session leaves behind expires with its closed record.
+-- Instead of a key of its own, the call's result is kept in the record it writes, as its last
+-- field "x": the values of the reply's fields, in order, as JSON (kept_json). Its readers
+-- (src/credit-control/session-pending.ts) complete the record from it without another read, and
+-- a replay of the call, which names the record ('kept', recordKey, or its own session write),
+-- returns it (kept_reply). When a later write replaces the record, the result moves to the
+-- call's own key, op:{m}:<opId>, for RELEASED_SECONDS (kept_release): a copy of that request
+-- still in flight, or one that read the record just before, replays it from there.
+-- Without a key per open session, a session costs about 200 bytes less of Redis (DESIGN §5).
+
+-- The fields of the replies of apply and settle, in the order the scripts return them: a record
+-- keeps only their values.
+local APPLY_FIELDS = { 'granted', 'final', 'expiresAtMs', 'tiers', 'moneyAvailable' }
+local SETTLE_FIELDS = {
+  'settled', 'charged', 'uncharged', 'amounts', 'returned', 'releasedExpiresAtMs', 'granted', 'final',
+  'creditLimitReached', 'expiresAtMs', 'tiers', 'moneyAvailable', 'denied',
+}
+
+-- Seconds a replaced record's result stays under its call's key (RELEASED_OPERATION_SECONDS
+-- of src/credit-control/sessions.ts).
+local RELEASED_SECONDS = '60'
 
 -- The position of the session write in argv, or nil when the call carries none.
 local function session_write_at(argv, i)
@@ -37,13 +56,78 @@ local function session_write_at(argv, i)
   return nil
 end
 
--- Seconds to keep the call's result: `ttl`, or when the call writes the record, a minute more
--- than the record (no crash can fall between the two then: the record alone needs it).
-local function session_write_op_ttl(argv, at, ttl)
-  if not at then
-    return ttl
+-- The session record the call may have kept its result in: that of its session write, or of
+-- 'kept', recordKey (a call of credit control that carries no write): GET once, false when there
+-- is none; nil when the call names no record.
+local function session_record(argv, i)
+  local op = argv[i]
+  if op == 'session' or op == 'kept' then
+    return redis.call('GET', argv[i + 1])
   end
-  return tonumber(argv[at + 4]) + 60
+  return nil
+end
+
+-- The reply's values as the record keeps them: integers, and lists of bucket names (which need
+-- no escaping, args.lua) and integers.
+local function kept_json(fields)
+  local out = {}
+  for i = 2, #fields, 2 do
+    local v = fields[i]
+    if type(v) == 'table' then
+      local parts = {}
+      for k = 1, #v do
+        local e = v[k]
+        parts[k] = type(e) == 'string' and '"' .. e .. '"' or istr(e)
+      end
+      out[i / 2] = '[' .. table.concat(parts, ',') .. ']'
+    else
+      out[i / 2] = istr(v)
+    end
+  end
+  return '[' .. table.concat(out, ',') .. ']'
+end
+
+-- The kept values of a stored record and the opId of the call that kept them, as the record has
+-- it (without the Session-Id it starts with: src/credit-control/session-codec.ts), or nil.
+local function kept_of(stored)
+  if not stored then
+    return nil
+  end
+  local x = string.match(stored, ',"x":(%b[])}$')
+  if not x then
+    return nil
+  end
+  return x, string.match(stored, '"p":%["%a+",%d+,%d+,"([^"]*)"')
+end
+
+-- The first reply of the call `opId` of `session`, when the stored record keeps it; else nil.
+local function kept_reply(stored, session, opId, names)
+  local x, kept = kept_of(stored)
+  if not x then
+    return nil
+  end
+  local head = session .. '#'
+  if string.sub(opId, 1, #head) == head then
+    opId = string.sub(opId, #session + 1)
+  end
+  if kept ~= opId then
+    return nil
+  end
+  return named_reply(cjson.decode(x), names)
+end
+
+-- Before the record `stored` is replaced: its kept result to its call's key, whose name is this
+-- call's (opKey, of opId) with the other opId.
+local function kept_release(stored, session, opKey, opId)
+  local x, kept = kept_of(stored)
+  if not x or not kept then
+    return
+  end
+  if string.sub(kept, 1, 1) == '#' then
+    kept = session .. kept
+  end
+  local key = string.sub(opKey, 1, #opKey - #opId) .. kept
+  redis.call('SET', key, x, 'EX', RELEASED_SECONDS)
 end
 
 -- Whether the session is under Tcc supervision once the write is made: it is opened now
@@ -73,9 +157,10 @@ local function session_write_supervised(argv, at)
   return false
 end
 
--- A refusal when the write's condition does not hold, else nil. Checked before any change.
-local function session_write_refused(argv, at)
-  if at and argv[at + 2] == 'absent' and redis.call('EXISTS', argv[at + 1]) == 1 then
+-- A refusal when the write's condition does not hold, else nil. Checked before any change;
+-- `stored`: the record as session_record read it.
+local function session_write_refused(argv, at, stored)
+  if at and argv[at + 2] == 'absent' and stored then
     return refuse(GUARD_FAILED, 'the session record exists')
   end
   return nil
@@ -113,12 +198,14 @@ local function mark_cdr_unexported(stream, id)
   end
 end
 
--- Writes the session; `charged` is what this call charged ({bucket, amount, ...}).
-local function session_write(argv, at, charged)
-  if not at then
-    return
-  end
-  redis.call('SET', argv[at + 1], argv[at + 3], 'EX', argv[at + 4])
+-- Writes the session, the record keeping the call's reply `fields`; `charged` is what this call
+-- charged ({bucket, amount, ...}); `stored`, the record it replaces (session_record), whose own
+-- kept result moves to its call's key, named like `opKey`, this call's key for `opId`.
+local function session_write(argv, at, charged, fields, stored, session, opKey, opId)
+  local record = argv[at + 3]
+  kept_release(stored, session, opKey, opId)
+  record = string.sub(record, 1, -2) .. ',"x":' .. kept_json(fields) .. '}'
+  redis.call('SET', argv[at + 1], record, 'EX', argv[at + 4])
   local a = at + 5
   while argv[a] do
     local op = argv[a]
