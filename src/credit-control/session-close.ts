@@ -58,7 +58,8 @@ export function prepareSave(
   const { settings } = charging;
   record.lastNumber = request.requestNumber;
   record.lastType = request.requestType;
-  record.updatedAt = now;
+  // A CCR-I's time is the session's start: the record then keeps one time, not two.
+  record.updatedAt = request.requestType === 'initial' ? record.startedAt : now;
   // Only a CCR-I puts a session under supervision and only its close takes it off: an update
   // does not move the supervision time (supervision finds the real one in the record).
   const wasOpen = request.requestType === 'update' || request.requestType === 'termination';

@@ -90,6 +90,16 @@ interface StoredRecord {
   x?: unknown[];
 }
 
+/**
+ * An open record whose last request is number 0 was written by its CCR-I: its type goes
+ * without saying. Most open sessions are there (a CCR-U comes after minutes), and every byte of
+ * a record counts for each of them. A record of an earlier version, which lacks the type, is
+ * read the same way, and rightly.
+ */
+function opensWith(r: Pick<SessionRecord, 'state' | 'lastNumber' | 'lastType'>): boolean {
+  return r.state === 'open' && !r.lastNumber && (r.lastType === undefined || r.lastType === 'initial');
+}
+
 function hasKeys(value: object | undefined): boolean {
   if (value) for (const _ in value) return true;
   return false;
@@ -187,7 +197,7 @@ export function encodeSessionRecord(r: SessionRecord): string {
     c: r.currency,
     s: r.state,
     n: r.lastNumber || undefined,
-    y: r.lastType,
+    y: opensWith(r) ? undefined : r.lastType,
     a: r.pending ? undefined : shortAnswer(r.lastAnswer),
     b: r.startedAt,
     u: r.updatedAt === r.startedAt ? undefined : r.updatedAt,
@@ -233,6 +243,7 @@ export function decodeSessionRecord(msisdn: string, sessionId: string, raw: stri
     levels: s.l ?? [],
   };
   if (s.y !== undefined) r.lastType = s.y;
+  else if (opensWith(r)) r.lastType = 'initial';
   if (s.h !== undefined) r.held = s.h;
   if (s.cg !== undefined) r.callingParty = s.cg;
   if (s.cd !== undefined) r.calledParty = s.cd;

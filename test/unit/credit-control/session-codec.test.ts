@@ -213,6 +213,17 @@ describe('stored session records', () => {
     expect(withKeptResult(raw, undefined)).toBe(raw);
   });
 
+  it("keeps an open session's type of last request only once it is past its CCR-I", () => {
+    expect(JSON.parse(encodeSessionRecord(dataSession))).not.toHaveProperty('y');
+    const updated = { ...dataSession, lastNumber: 1, lastType: 'update' as const };
+    expect(JSON.parse(encodeSessionRecord(updated))).toMatchObject({ y: 'update' });
+    const refused = { ...dataSession, state: 'closed' as const };
+    expect(JSON.parse(encodeSessionRecord(refused))).toMatchObject({ y: 'initial' });
+    expect(decodeSessionRecord(refused.msisdn, refused.sessionId, encodeSessionRecord(refused))).toEqual(
+      refused,
+    );
+  });
+
   it('keeps the time of the last request only once it differs from the start', () => {
     expect(JSON.parse(encodeSessionRecord(dataSession))).not.toHaveProperty('u');
     const later = { ...dataSession, updatedAt: dataSession.startedAt + 60_000 };
