@@ -1,7 +1,7 @@
 import type { Avps } from './avps.js';
 import type { AvpDefinition } from './dictionary.js';
-import type { MessageWriter } from './encode.js';
-import { CommandFlags, findAvp, type Avp, type MessageHeader } from './message.js';
+import { MessageWriter } from './encode.js';
+import { CommandFlags, HEADER_LENGTH, findAvp, type Avp, type MessageHeader } from './message.js';
 import { isProtocolError } from '../errors/result-codes.js';
 import { checkValue } from './avp-value.js';
 
@@ -52,10 +52,47 @@ export function beginAnswer(
     endToEnd: request.endToEnd,
   });
   if (sessionId) w.raw(sessionId);
-  w.text(avps.originHost, identity.originHost);
-  w.text(avps.originRealm, identity.originRealm);
+  w.bytes(originAvps(avps, identity));
   w.unsigned32(avps.resultCode, resultCode);
   return w;
+}
+
+interface EncodedOrigin {
+  readonly avps: Avps;
+  readonly originHost: string;
+  readonly originRealm: string;
+  readonly bytes: Buffer;
+}
+
+const encodedOrigins = new WeakMap<LocalIdentity, EncodedOrigin>();
+
+/**
+ * Origin-Host and Origin-Realm, the same in every answer of a server: encoded once, then
+ * copied. Encoded again should the identity's names change.
+ */
+function originAvps(avps: Avps, identity: LocalIdentity): Buffer {
+  const known = encodedOrigins.get(identity);
+  if (
+    known !== undefined &&
+    known.avps === avps &&
+    known.originHost === identity.originHost &&
+    known.originRealm === identity.originRealm
+  ) {
+    return known.bytes;
+  }
+  const message = new MessageWriter()
+    .begin({ flags: 0, commandCode: 0, applicationId: 0, hopByHop: 0, endToEnd: 0 })
+    .text(avps.originHost, identity.originHost)
+    .text(avps.originRealm, identity.originRealm)
+    .finish();
+  const encoded: EncodedOrigin = {
+    avps,
+    originHost: identity.originHost,
+    originRealm: identity.originRealm,
+    bytes: message.subarray(HEADER_LENGTH),
+  };
+  encodedOrigins.set(identity, encoded);
+  return encoded.bytes;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { isIPv4, isIPv6 } from 'node:net';
+import { WireAvp, uint32At } from './decode.js';
 import type { Avp } from './message.js';
 import type { AvpType } from './dictionary-format.js';
 
@@ -23,59 +24,87 @@ export class AvpValueError extends Error {
   }
 }
 
+/** The size of an AVP's data, read without making a view of it. */
+export function dataLength(avp: Avp): number {
+  return avp instanceof WireAvp ? avp.end - avp.start : avp.data.length;
+}
+
+/** The 32 bits of a 4-byte value (its length checked by the caller), straight from the buffer. */
+function word(avp: Avp): number {
+  return avp instanceof WireAvp ? uint32At(avp.source, avp.start) : uint32At(avp.data, 0);
+}
+
+function needLength(avp: Avp, type: string, bytes: number): void {
+  const length = dataLength(avp);
+  if (length !== bytes) throw new AvpValueError(avp, `${type} needs ${bytes} bytes, got ${length}`, true);
+}
+
 export function readUnsigned32(avp: Avp): number {
-  if (avp.data.length !== 4)
-    throw new AvpValueError(avp, `Unsigned32 needs 4 bytes, got ${avp.data.length}`, true);
-  return avp.data.readUInt32BE(0);
+  needLength(avp, 'Unsigned32', 4);
+  return word(avp);
 }
 
 export function readInteger32(avp: Avp): number {
-  if (avp.data.length !== 4)
-    throw new AvpValueError(avp, `Integer32 needs 4 bytes, got ${avp.data.length}`, true);
-  return avp.data.readInt32BE(0);
+  needLength(avp, 'Integer32', 4);
+  return word(avp) | 0;
 }
 
 export function readUnsigned64(avp: Avp): bigint {
-  if (avp.data.length !== 8)
-    throw new AvpValueError(avp, `Unsigned64 needs 8 bytes, got ${avp.data.length}`, true);
+  needLength(avp, 'Unsigned64', 8);
   return avp.data.readBigUInt64BE(0);
 }
 
 export function readInteger64(avp: Avp): bigint {
-  if (avp.data.length !== 8)
-    throw new AvpValueError(avp, `Integer64 needs 8 bytes, got ${avp.data.length}`, true);
+  needLength(avp, 'Integer64', 8);
   return avp.data.readBigInt64BE(0);
 }
 
+/** Above this, the high word of an Unsigned64 puts the value past Number.MAX_SAFE_INTEGER. */
+const SAFE_HIGH_WORD = 0x1f_ffff;
+
 /** An Unsigned64 that must fit a JavaScript number exactly (octet counts, money). */
 export function readUnsigned64AsNumber(avp: Avp): number {
-  const v = readUnsigned64(avp);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new AvpValueError(avp, `value ${v} is beyond 2^53`);
-  return Number(v);
+  needLength(avp, 'Unsigned64', 8);
+  const buf = avp instanceof WireAvp ? avp.source : avp.data;
+  const at = avp instanceof WireAvp ? avp.start : 0;
+  const high = uint32At(buf, at);
+  if (high > SAFE_HIGH_WORD) {
+    throw new AvpValueError(avp, `value ${buf.readBigUInt64BE(at)} is beyond 2^53`);
+  }
+  return high * 0x1_0000_0000 + uint32At(buf, at + 4);
 }
 
 export function readFloat32(avp: Avp): number {
-  if (avp.data.length !== 4)
-    throw new AvpValueError(avp, `Float32 needs 4 bytes, got ${avp.data.length}`, true);
+  needLength(avp, 'Float32', 4);
   return avp.data.readFloatBE(0);
 }
 
 export function readFloat64(avp: Avp): number {
-  if (avp.data.length !== 8)
-    throw new AvpValueError(avp, `Float64 needs 8 bytes, got ${avp.data.length}`, true);
+  needLength(avp, 'Float64', 8);
   return avp.data.readDoubleBE(0);
 }
 
-/** UTF8String, DiameterIdentity, DiameterURI, IPFilterRule: text that must be valid UTF-8. */
+/**
+ * UTF8String, DiameterIdentity, DiameterURI, IPFilterRule: text that must be valid UTF-8.
+ * Decoding replaces every invalid sequence with U+FFFD, so text without that character was
+ * valid; only text holding it is checked byte by byte (U+FFFD may also be sent on purpose).
+ * The text of an AVP off the wire is decoded once, for the validator and the readers after it.
+ */
 export function readText(avp: Avp): string {
+  if (avp instanceof WireAvp) {
+    if (avp.text !== undefined) return avp.text;
+    const text = avp.source.toString('utf8', avp.start, avp.end);
+    if (text.includes('\uFFFD') && !isUtf8(avp.data)) throw new AvpValueError(avp, 'not valid UTF-8');
+    return (avp.text = text);
+  }
   if (!isUtf8(avp.data)) throw new AvpValueError(avp, 'not valid UTF-8');
   return avp.data.toString('utf8');
 }
 
 /** Time: seconds since 1900-01-01 UTC in 32 bits (RFC 6733 §4.3.1), returned as a Date. */
 export function readTime(avp: Avp): Date {
-  if (avp.data.length !== 4) throw new AvpValueError(avp, `Time needs 4 bytes, got ${avp.data.length}`, true);
-  let seconds = avp.data.readUInt32BE(0);
+  needLength(avp, 'Time', 4);
+  let seconds = word(avp);
   if (seconds < 0x8000_0000) seconds += NTP_ERA;
   return new Date((seconds - NTP_UNIX_OFFSET) * 1000);
 }
@@ -143,14 +172,12 @@ export function checkValue(avp: Avp, type: AvpType): void {
     case 'Enumerated':
     case 'Float32':
     case 'Time':
-      if (avp.data.length !== 4)
-        throw new AvpValueError(avp, `${type} needs 4 bytes, got ${avp.data.length}`, true);
+      needLength(avp, type, 4);
       return;
     case 'Integer64':
     case 'Unsigned64':
     case 'Float64':
-      if (avp.data.length !== 8)
-        throw new AvpValueError(avp, `${type} needs 8 bytes, got ${avp.data.length}`, true);
+      needLength(avp, type, 8);
       return;
     case 'UTF8String':
     case 'DiameterIdentity':

@@ -9,7 +9,7 @@ import { beginAnswer, writeProxyInfo, type LocalIdentity } from './answers.js';
 import type { Avps } from './avps.js';
 import type { AvpDefinition } from './dictionary.js';
 import type { MessageWriter } from './encode.js';
-import { findAvp, type DiameterMessage } from './message.js';
+import { findAvp, type Avp, type DiameterMessage } from './message.js';
 import { exampleOf } from './validate.js';
 
 const FINAL_UNIT_ACTION = { terminate: 0, redirect: 1, 'restrict-access': 2 } as const;
@@ -32,10 +32,9 @@ export function encodeCreditControlAnswer(
   answer: CreditControlAnswer,
 ): Buffer {
   beginAnswer(w, avps, identity, request, answer.resultCode, findAvp(request.avps, avps.sessionId.code));
-  for (const def of [avps.authApplicationId, avps.ccRequestType, avps.ccRequestNumber]) {
-    const a = findAvp(request.avps, def.code, def.vendorId);
-    if (a) w.raw(a);
-  }
+  echo(w, request.avps, avps.authApplicationId);
+  echo(w, request.avps, avps.ccRequestType);
+  echo(w, request.avps, avps.ccRequestNumber);
   if (answer.granted) writeGranted(w, avps, answer.granted);
   for (const service of answer.services) writeService(w, avps, service);
   if (answer.costInformation) {
@@ -76,6 +75,12 @@ export function encodeCreditControlAnswer(
       .endGroup();
   }
   return w.finish();
+}
+
+/** The request's AVP of this kind, copied as received, when it has one. */
+function echo(w: MessageWriter, requestAvps: readonly Avp[], def: AvpDefinition): void {
+  const a = findAvp(requestAvps, def.code, def.vendorId);
+  if (a) w.raw(a);
 }
 
 function failedAvpDefinition(avps: Avps, name: FailedAvpName): AvpDefinition {

@@ -27,19 +27,50 @@ export class DecodeError extends Error {
   }
 }
 
-/** An AVP whose grouped content is decoded at most once, when first read. */
+/** A big-endian unsigned 32-bit integer; the caller has checked the 4 bytes are there. */
+export function uint32At(buf: Buffer, offset: number): number {
+  return ((buf[offset]! << 24) | (buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!) >>> 0;
+}
+
+function uint24At(buf: Buffer, offset: number): number {
+  return (buf[offset]! << 16) | (buf[offset + 1]! << 8) | buf[offset + 2]!;
+}
+
+/**
+ * An AVP as received: where its data lies in the message's buffer. The `data` view, the
+ * members of a Grouped AVP and the text of a string AVP are each made at most once, when first
+ * read, so AVPs that nothing reads cost no allocation beyond this object.
+ */
 export class WireAvp implements Avp {
-  private children: Avp[] | undefined;
+  private view: Buffer | undefined = undefined;
+  private children: WireAvp[] | undefined = undefined;
+  /** The data read as UTF-8 text, once it was found to be valid UTF-8 (see avp-value.ts). */
+  text: string | undefined = undefined;
+
   constructor(
     readonly code: number,
     readonly vendorId: number,
     readonly flags: number,
-    readonly data: Buffer,
+    /** The buffer holding the AVP (the whole message for one decoded off the wire). */
+    readonly source: Buffer,
+    /** Where the data starts in `source`, after the 8- or 12-byte header. */
+    readonly start: number,
+    /** Where the data ends in `source`, before any padding. */
+    readonly end: number,
   ) {}
 
+  get data(): Buffer {
+    return (this.view ??= this.source.subarray(this.start, this.end));
+  }
+
+  /** Where the AVP's header starts in `source`. */
+  get headerStart(): number {
+    return this.start - (this.flags & AvpFlags.Vendor ? 12 : 8);
+  }
+
   /** The AVPs inside a Grouped AVP; throws DecodeError 5014 if they cannot be framed. */
-  members(): readonly Avp[] {
-    return (this.children ??= decodeAvps(this.data, 0, this.data.length, this));
+  members(): readonly WireAvp[] {
+    return (this.children ??= decodeAvps(this.source, this.start, this.end, this));
   }
 }
 
@@ -52,12 +83,12 @@ export function groupMembers(avp: Avp): readonly Avp[] {
 export function readHeader(buf: Buffer, offset = 0): MessageHeader {
   return {
     version: buf[offset]!,
-    length: buf.readUIntBE(offset + 1, 3),
+    length: uint24At(buf, offset + 1),
     flags: buf[offset + 4]!,
-    commandCode: buf.readUIntBE(offset + 5, 3),
-    applicationId: buf.readUInt32BE(offset + 8),
-    hopByHop: buf.readUInt32BE(offset + 12),
-    endToEnd: buf.readUInt32BE(offset + 16),
+    commandCode: uint24At(buf, offset + 5),
+    applicationId: uint32At(buf, offset + 8),
+    hopByHop: uint32At(buf, offset + 12),
+    endToEnd: uint32At(buf, offset + 16),
   };
 }
 
@@ -72,9 +103,9 @@ export function decodeAvps(buf: Buffer, start: number, end: number, parent?: Avp
     if (end - offset < 8) {
       throw avpLengthError(buf, offset, end, 'fewer than 8 bytes left for an AVP header', parent, avps);
     }
-    const code = buf.readUInt32BE(offset);
+    const code = uint32At(buf, offset);
     const flags = buf[offset + 4]!;
-    const length = buf.readUIntBE(offset + 5, 3);
+    const length = uint24At(buf, offset + 5);
     const vendorSpecific = (flags & AvpFlags.Vendor) !== 0;
     const headerLength = vendorSpecific ? 12 : 8;
     if (length < headerLength || offset + length > end) {
@@ -87,8 +118,8 @@ export function decodeAvps(buf: Buffer, start: number, end: number, parent?: Avp
         avps,
       );
     }
-    const vendorId = vendorSpecific ? buf.readUInt32BE(offset + 8) : 0;
-    avps.push(new WireAvp(code, vendorId, flags, buf.subarray(offset + headerLength, offset + length)));
+    const vendorId = vendorSpecific ? uint32At(buf, offset + 8) : 0;
+    avps.push(new WireAvp(code, vendorId, flags, buf, offset + headerLength, offset + length));
     // Padding to 4 is not part of the length (§4.1); the last AVP of a group may end unpadded.
     offset += (length + 3) & ~3;
   }
@@ -108,15 +139,29 @@ function avpLengthError(
   const code = end - offset >= 4 ? buf.readUInt32BE(offset) : 0;
   const flags = end - offset >= 5 ? buf[offset + 4]! : 0;
   const vendorId = flags & AvpFlags.Vendor && end - offset >= 12 ? buf.readUInt32BE(offset + 8) : 0;
-  const failed = parent ?? new WireAvp(code, vendorId, flags, Buffer.alloc(4));
+  const failed = parent ?? { code, vendorId, flags, data: Buffer.alloc(4) };
   return new DecodeError(ResultCode.INVALID_AVP_LENGTH, why, false, failed, parent ? [] : decoded);
 }
 
 /** Decodes one whole message (`buf` holds exactly its bytes, framing already checked). */
 export function decodeMessage(buf: Buffer): DiameterMessage {
   const header = readHeader(buf);
-  const avps = decodeAvps(buf, HEADER_LENGTH, header.length);
-  return { ...header, avps, raw: buf };
+  return messageOf(header, decodeAvps(buf, HEADER_LENGTH, header.length), buf);
+}
+
+/** A message from its header and AVPs, built field by field (one object shape for all). */
+export function messageOf(header: MessageHeader, avps: readonly Avp[], raw: Buffer): DiameterMessage {
+  return {
+    version: header.version,
+    length: header.length,
+    flags: header.flags,
+    commandCode: header.commandCode,
+    applicationId: header.applicationId,
+    hopByHop: header.hopByHop,
+    endToEnd: header.endToEnd,
+    avps,
+    raw,
+  };
 }
 
 /** Header bits that contradict each other (RFC 6733 §3): answered with 3008. */

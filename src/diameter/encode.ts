@@ -1,5 +1,6 @@
 import { AvpFlags, HEADER_LENGTH, type Avp, type MessageHeader } from './message.js';
 import { encodeAddress, timeToNtpSeconds } from './avp-value.js';
+import { WireAvp } from './decode.js';
 
 /** What the writer needs to know of an AVP to write its header. */
 export interface AvpHeaderSpec {
@@ -27,37 +28,45 @@ export class MessageWriter {
     const b = this.buf;
     b[0] = 1;
     b[4] = header.flags;
-    b.writeUIntBE(header.commandCode, 5, 3);
-    b.writeUInt32BE(header.applicationId >>> 0, 8);
-    b.writeUInt32BE(header.hopByHop >>> 0, 12);
-    b.writeUInt32BE(header.endToEnd >>> 0, 16);
+    putUint24(b, 5, header.commandCode);
+    putUint32(b, 8, header.applicationId);
+    putUint32(b, 12, header.hopByHop);
+    putUint32(b, 16, header.endToEnd);
     this.pos = HEADER_LENGTH;
     return this;
   }
 
   finish(): Buffer {
     if (this.groups.length !== 0) throw new Error('a grouped AVP was begun and not ended');
-    this.buf.writeUIntBE(this.pos, 1, 3);
+    putUint24(this.buf, 1, this.pos);
     const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
+    out.set(this.buf.subarray(0, this.pos));
     return out;
   }
 
   unsigned32(spec: AvpHeaderSpec, value: number): this {
     this.avpHeader(spec, 4);
-    this.buf.writeUInt32BE(value >>> 0, this.pos);
+    putUint32(this.buf, this.pos, value);
     this.pos += 4;
     return this;
   }
 
   integer32(spec: AvpHeaderSpec, value: number): this {
     this.avpHeader(spec, 4);
-    this.buf.writeInt32BE(value | 0, this.pos);
+    putUint32(this.buf, this.pos, value);
     this.pos += 4;
     return this;
   }
 
   unsigned64(spec: AvpHeaderSpec, value: bigint | number): this {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+      // Counts and money fit 2^53: written as two words, without a BigInt per value.
+      this.avpHeader(spec, 8);
+      putUint32(this.buf, this.pos, Math.floor(value / 0x1_0000_0000));
+      putUint32(this.buf, this.pos + 4, value);
+      this.pos += 8;
+      return this;
+    }
     this.avpHeader(spec, 8);
     this.buf.writeBigUInt64BE(BigInt(value), this.pos);
     this.pos += 8;
@@ -120,23 +129,54 @@ export class MessageWriter {
   endGroup(): this {
     const start = this.groups.pop();
     if (start === undefined) throw new Error('endGroup without beginGroup');
-    this.buf.writeUIntBE(this.pos - start, start + 5, 3);
+    putUint24(this.buf, start + 5, this.pos - start);
     return this;
   }
 
   /** Writes an AVP exactly as it was received (for Failed-AVP and unknown AVPs we relay). */
   raw(avp: Avp): this {
+    if (avp instanceof WireAvp) return this.received(avp);
     const vendor = avp.vendorId !== 0 || (avp.flags & AvpFlags.Vendor) !== 0;
     const headerLength = vendor ? 12 : 8;
     this.ensure(headerLength + avp.data.length + 3);
     const b = this.buf;
-    b.writeUInt32BE(avp.code >>> 0, this.pos);
+    putUint32(b, this.pos, avp.code);
     b[this.pos + 4] = vendor ? avp.flags | AvpFlags.Vendor : avp.flags & ~AvpFlags.Vendor;
-    b.writeUIntBE(headerLength + avp.data.length, this.pos + 5, 3);
-    if (vendor) b.writeUInt32BE(avp.vendorId >>> 0, this.pos + 8);
+    putUint24(b, this.pos + 5, headerLength + avp.data.length);
+    if (vendor) putUint32(b, this.pos + 8, avp.vendorId);
     this.pos += headerLength;
     b.set(avp.data, this.pos);
     this.pos += avp.data.length;
+    this.pad();
+    return this;
+  }
+
+  /** Bytes written as they are, e.g. AVPs encoded once for every answer. */
+  bytes(encoded: Uint8Array): this {
+    this.ensure(encoded.length);
+    this.buf.set(encoded, this.pos);
+    this.pos += encoded.length;
+    return this;
+  }
+
+  /**
+   * An AVP off the wire, header included, copied from the bytes it came in: its header as
+   * received is the one `raw` would write (the V bit and Vendor-Id go together on the wire).
+   */
+  private received(avp: WireAvp): this {
+    const from = avp.headerStart;
+    const length = avp.end - from;
+    this.ensure(length + 3);
+    const b = this.buf;
+    const src = avp.source;
+    let p = this.pos;
+    // Most AVPs are a few dozen bytes: a loop copies them faster than a native call.
+    if (length <= 64) for (let i = from; i < avp.end; i++) b[p++] = src[i]!;
+    else {
+      src.copy(b, p, from, avp.end);
+      p += length;
+    }
+    this.pos = p;
     this.pad();
     return this;
   }
@@ -147,19 +187,15 @@ export class MessageWriter {
     this.ensure(headerLength + dataLength + 3);
     const b = this.buf;
     const p = this.pos;
-    b.writeUInt32BE(spec.code >>> 0, p);
+    putUint32(b, p, spec.code);
     b[p + 4] = (vendor ? AvpFlags.Vendor : 0) | (spec.mandatory ? AvpFlags.Mandatory : 0);
-    b.writeUIntBE(headerLength + dataLength, p + 5, 3);
-    if (vendor) b.writeUInt32BE(spec.vendorId >>> 0, p + 8);
+    putUint24(b, p + 5, headerLength + dataLength);
+    if (vendor) putUint32(b, p + 8, spec.vendorId);
     this.pos = p + headerLength;
   }
 
   private pad(): void {
-    const padding = (4 - (this.pos & 3)) & 3;
-    if (padding) {
-      this.buf.fill(0, this.pos, this.pos + padding);
-      this.pos += padding;
-    }
+    while (this.pos & 3) this.buf[this.pos++] = 0;
   }
 
   private ensure(extra: number): void {
@@ -170,4 +206,18 @@ export class MessageWriter {
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
   }
+}
+
+/** Big-endian stores of the low 32 and 24 bits, without the range checks of Buffer's writers. */
+function putUint32(b: Buffer, at: number, value: number): void {
+  b[at] = value >>> 24;
+  b[at + 1] = value >>> 16;
+  b[at + 2] = value >>> 8;
+  b[at + 3] = value;
+}
+
+function putUint24(b: Buffer, at: number, value: number): void {
+  b[at] = value >>> 16;
+  b[at + 1] = value >>> 8;
+  b[at + 2] = value;
 }

@@ -1,4 +1,4 @@
-import { AvpValueError, checkValue } from './avp-value.js';
+import { AvpValueError, checkValue, readInteger32 } from './avp-value.js';
 import { DecodeError, groupMembers } from './decode.js';
 import type { AvpType } from './dictionary-format.js';
 import type { AvpDefinition, Dictionary, Grammar } from './dictionary.js';
@@ -55,7 +55,7 @@ function validateValue(dict: Dictionary, def: AvpDefinition, avp: Avp): Validati
     };
   }
   if (def.type === 'Enumerated') {
-    const value = avp.data.readInt32BE(0);
+    const value = readInteger32(avp);
     if (!def.namesByValue.has(value)) {
       return {
         resultCode: ResultCode.INVALID_AVP_VALUE,
@@ -77,29 +77,37 @@ function validateValue(dict: Dictionary, def: AvpDefinition, avp: Avp): Validati
 }
 
 function checkGrammar(avps: readonly Avp[], grammar: Grammar): ValidationFailure | undefined {
-  for (const list of [grammar.fixed, grammar.required]) {
-    for (const def of list) {
-      let count = 0;
-      let second: Avp | undefined;
-      for (let i = 0; i < avps.length; i++) {
-        const a = avps[i]!;
-        if (a.code === def.code && a.vendorId === def.vendorId && ++count === 2) second = a;
-      }
-      if (second && grammar.repeated.has(def)) second = undefined;
-      if (count === 0) {
-        return {
-          resultCode: ResultCode.MISSING_AVP,
-          reason: `${def.name} is missing`,
-          failedAvp: exampleOf(def),
-        };
-      }
-      if (second) {
-        return {
-          resultCode: ResultCode.AVP_OCCURS_TOO_MANY_TIMES,
-          reason: `${def.name} appears ${count} times`,
-          failedAvp: second,
-        };
-      }
+  return checkOccurrences(avps, grammar.fixed, grammar) ?? checkOccurrences(avps, grammar.required, grammar);
+}
+
+/** Each AVP of `list` present, and once only unless the grammar lets it repeat. */
+function checkOccurrences(
+  avps: readonly Avp[],
+  list: readonly AvpDefinition[],
+  grammar: Grammar,
+): ValidationFailure | undefined {
+  for (let d = 0; d < list.length; d++) {
+    const def = list[d]!;
+    let count = 0;
+    let second: Avp | undefined;
+    for (let i = 0; i < avps.length; i++) {
+      const a = avps[i]!;
+      if (a.code === def.code && a.vendorId === def.vendorId && ++count === 2) second = a;
+    }
+    if (second && grammar.repeated.has(def)) second = undefined;
+    if (count === 0) {
+      return {
+        resultCode: ResultCode.MISSING_AVP,
+        reason: `${def.name} is missing`,
+        failedAvp: exampleOf(def),
+      };
+    }
+    if (second) {
+      return {
+        resultCode: ResultCode.AVP_OCCURS_TOO_MANY_TIMES,
+        reason: `${def.name} appears ${count} times`,
+        failedAvp: second,
+      };
     }
   }
   return undefined;
