@@ -83,7 +83,8 @@ local exists = session_write_refused(ARGV, carried, stored)
 if exists then
   return exists
 end
-local seen = replay(KEYS[4], APPLY_FIELDS) or kept_reply(stored, session, opId, APPLY_FIELDS)
+local x, kept = kept_of(stored)
+local seen = replay(KEYS[4], APPLY_FIELDS) or kept_reply(x, kept, session, opId, APPLY_FIELDS)
 if seen then
   return seen
 end
@@ -125,7 +126,7 @@ local reply = {
 }
 if carried then
   -- The record keeps the result (includes/session-write.lua).
-  session_write(ARGV, carried, NONE, reply[2], stored, session, KEYS[4], opId)
+  session_write(ARGV, carried, NONE, reply[2], x, kept, session, KEYS[4], opId)
   return reply
 end
 return remember(KEYS[4], ttl, reply)

@@ -96,7 +96,8 @@ end
 local index, member = index_args(ARGV, nextArg)
 local carried = session_write_at(ARGV, nextArg + 2)
 local stored = session_record(ARGV, nextArg + 2)
-seen = kept_reply(stored, session, opId, SETTLE_FIELDS)
+local x, kept = kept_of(stored)
+seen = kept_reply(x, kept, session, opId, SETTLE_FIELDS)
 if seen then
   return seen
 end
@@ -181,7 +182,7 @@ local reply = {
 }
 if carried then
   -- The record keeps the result (includes/session-write.lua).
-  session_write(ARGV, carried, amounts, reply[2], stored, session, KEYS[4], opId)
+  session_write(ARGV, carried, amounts, reply[2], x, kept, session, KEYS[4], opId)
   return reply
 end
 return remember(KEYS[4], ttl, reply)
