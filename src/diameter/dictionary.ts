@@ -46,10 +46,11 @@ export class DictionaryError extends Error {
  * messages. Built once at start; lookups on the hot path are Map reads.
  */
 export class Dictionary {
-  private readonly ietf = new Map<number, AvpDefinition>();
-  private readonly vendors = new Map<number, Map<number, AvpDefinition>>();
+  private readonly ietf = new AvpTable();
+  private readonly vendors = new Map<number, AvpTable>();
   private readonly byName = new Map<string, AvpDefinition>();
-  private readonly commands = new Map<string, CommandDefinition>();
+  /** By application id, then command code: numbers all the way, no key built per request. */
+  private readonly commands = new Map<number, Map<number, CommandDefinition>>();
   private readonly commandsByName = new Map<string, CommandDefinition>();
   readonly applications = new Map<number, string>();
   readonly vendorNames = new Map<number, string>();
@@ -77,7 +78,9 @@ export class Dictionary {
           request: this.grammar(`${file.name}: ${c.name}-Request`, c.request),
           answer: this.grammar(`${file.name}: ${c.name}-Answer`, c.answer),
         };
-        this.commands.set(commandKey(c.code, c.application), def);
+        let ofApplication = this.commands.get(c.application);
+        if (!ofApplication) this.commands.set(c.application, (ofApplication = new Map()));
+        ofApplication.set(c.code, def);
         this.commandsByName.set(c.name, def);
       }
     }
@@ -104,7 +107,7 @@ export class Dictionary {
   }
 
   command(code: number, applicationId: number): CommandDefinition | undefined {
-    return this.commands.get(commandKey(code, applicationId)) ?? this.commands.get(commandKey(code, 0));
+    return this.commands.get(applicationId)?.get(code) ?? this.commands.get(0)?.get(code);
   }
 
   commandByName(name: string): CommandDefinition {
@@ -115,7 +118,7 @@ export class Dictionary {
 
   /** Whether some command of this code exists, in any application (to tell 3001 from 3007). */
   knowsCommandCode(code: number): boolean {
-    for (const c of this.commands.values()) if (c.code === code) return true;
+    for (const ofApplication of this.commands.values()) if (ofApplication.has(code)) return true;
     return false;
   }
 
@@ -152,7 +155,7 @@ export class Dictionary {
     if (vendorId === 0) this.ietf.set(avp.code, def);
     else {
       let m = this.vendors.get(vendorId);
-      if (!m) this.vendors.set(vendorId, (m = new Map()));
+      if (!m) this.vendors.set(vendorId, (m = new AvpTable()));
       m.set(avp.code, def);
     }
     this.byName.set(avp.name, def);
@@ -175,8 +178,29 @@ export class Dictionary {
   }
 }
 
-function commandKey(code: number, applicationId: number): string {
-  return `${applicationId}:${code}`;
+/** Codes under this are looked up in an array, the rest (rare, e.g. vendor codes ≥ 2^16) in a Map. */
+const DENSE_CODES = 1 << 16;
+
+/**
+ * The AVPs of one vendor by code. Every received AVP is looked up here, so the common codes
+ * are an array index rather than a hash.
+ */
+class AvpTable {
+  private readonly dense: (AvpDefinition | undefined)[] = [];
+  private readonly sparse = new Map<number, AvpDefinition>();
+
+  get(code: number): AvpDefinition | undefined {
+    return code < this.dense.length ? this.dense[code] : this.sparse.get(code);
+  }
+
+  set(code: number, def: AvpDefinition): void {
+    if (code >= DENSE_CODES) {
+      this.sparse.set(code, def);
+      return;
+    }
+    while (this.dense.length <= code) this.dense.push(undefined);
+    this.dense[code] = def;
+  }
 }
 
 /** The dictionaries/ folder of this package, found from this module both in src/ and in dist/. */
