@@ -10,7 +10,7 @@ export function checkFraming(header: MessageHeader, maxMessageBytes: number): De
   if (header.version !== 1) {
     return new DecodeError(ResultCode.UNSUPPORTED_VERSION, `unsupported version ${header.version}`, true);
   }
-  if (header.length < HEADER_LENGTH || header.length % 4 !== 0 || header.length > maxMessageBytes) {
+  if (!framable(header.length, maxMessageBytes)) {
     return new DecodeError(
       ResultCode.INVALID_MESSAGE_LENGTH,
       `message length ${header.length} is ${header.length % 4 !== 0 ? 'not a multiple of 4' : header.length < HEADER_LENGTH ? 'shorter than a header' : `over the limit of ${maxMessageBytes}`}`,
@@ -18,6 +18,11 @@ export function checkFraming(header: MessageHeader, maxMessageBytes: number): De
     );
   }
   return undefined;
+}
+
+/** RFC 6733 §3: a whole number of 32-bit words, at least a header, within our limit. */
+function framable(length: number, maxMessageBytes: number): boolean {
+  return length >= HEADER_LENGTH && length % 4 === 0 && length <= maxMessageBytes;
 }
 
 /**
@@ -48,16 +53,20 @@ export class FrameReader {
     if (this.broken || buf === undefined) return undefined;
     const available = buf.length - this.offset;
     if (available < HEADER_LENGTH) return undefined;
-    const header = readHeader(buf, this.offset);
-    const error = checkFraming(header, this.maxMessageBytes);
-    if (error) {
-      this.broken = true;
-      this.pending = undefined;
-      return { error, header };
+    const length = (buf[this.offset + 1]! << 16) | (buf[this.offset + 2]! << 8) | buf[this.offset + 3]!;
+    if (buf[this.offset] !== 1 || !framable(length, this.maxMessageBytes)) {
+      // Only a header that cannot be framed is read whole, for its error and its answer.
+      const header = readHeader(buf, this.offset);
+      const error = checkFraming(header, this.maxMessageBytes);
+      if (error) {
+        this.broken = true;
+        this.pending = undefined;
+        return { error, header };
+      }
     }
-    if (available < header.length) return undefined;
-    const message = buf.subarray(this.offset, this.offset + header.length);
-    this.offset += header.length;
+    if (available < length) return undefined;
+    const message = buf.subarray(this.offset, this.offset + length);
+    this.offset += length;
     if (this.offset === buf.length) {
       this.pending = undefined;
       this.offset = 0;

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logging.js';
-import { DecodeError, decodeAvps, readHeader } from '../decode.js';
+import { DecodeError, decodeAvps, messageOf, readHeader } from '../decode.js';
 import { FrameReader } from '../frame-reader.js';
 import {
   CommandFlags,
@@ -77,7 +77,7 @@ export class InboundFrames {
       if ((header.flags & CommandFlags.Request) !== 0) this.answerMalformed(header, err);
       return;
     }
-    this.peer.onMessage({ ...header, avps, raw });
+    this.peer.onMessage(messageOf(header, avps, raw));
   }
 
   private answerMalformed(header: MessageHeader, error: DecodeError): void {
