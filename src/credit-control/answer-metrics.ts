@@ -16,11 +16,7 @@ export function countAnswer(
     metrics.sessionsClosed.inc({ service: record.kind, reason: record.closeReason });
   }
   for (const s of answer.services) {
-    metrics.serviceResults.inc({
-      service: record.kind,
-      request_type: request.requestType,
-      result_code: String(s.resultCode),
-    });
+    metrics.countServiceResult(record.kind, request.requestType, s.resultCode);
     countGrant(metrics, record, s.ratingGroup ?? 0, s.granted, s.finalUnitIndication !== undefined);
   }
   if (answer.granted)
@@ -35,9 +31,9 @@ function countGrant(
   final: boolean,
 ): void {
   if (!granted) return;
-  const labels = { service: record.kind, rating_group: String(rg) };
-  if (granted.time) metrics.unitsGranted.seconds.inc(labels, granted.time);
-  if (granted.totalOctets) metrics.unitsGranted.octets.inc(labels, granted.totalOctets);
-  if (granted.serviceSpecificUnits) metrics.unitsGranted.messages.inc(labels, granted.serviceSpecificUnits);
+  if (granted.time) metrics.countGranted('seconds', record.kind, rg, granted.time);
+  if (granted.totalOctets) metrics.countGranted('octets', record.kind, rg, granted.totalOctets);
+  if (granted.serviceSpecificUnits)
+    metrics.countGranted('messages', record.kind, rg, granted.serviceSpecificUnits);
   if (final) metrics.finalUnits.inc({ service: record.kind });
 }

@@ -1,6 +1,7 @@
 import { Counter, type Gauge, type Registry } from 'prom-client';
 import { refusalResultCodes } from '../errors/catalogue.js';
 import { ResultCode } from '../errors/result-codes.js';
+import { CounterSeriesSet, type CounterSeries } from '../metrics/counter-series.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RedisFailure } from '../redis/failures.js';
 import { CLOSE_REASONS } from './session-record.js';
@@ -48,9 +49,14 @@ export class ChargingMetrics {
   readonly moneyReserved: Gauge<'currency'>;
   readonly activeSessions: Gauge;
   readonly storeUnavailable: Counter<'request_type' | 'reason'>;
+  /** The series counted per answer (counter-series.ts), by a key of their label values. */
+  private readonly resultSeries = new CounterSeriesSet<'service' | 'request_type' | 'result_code'>();
+  private readonly grantedSeries = unitSeriesSets();
+  private readonly seriesByKey = new Map<string, CounterSeries<string>>();
 
   constructor(metrics: Metrics, state: SharedChargingState) {
     const registers = [metrics.registry];
+    const resultSeries = this.resultSeries;
     this.sessionsOpened = new Counter({
       name: 'ocs_charging_sessions_opened_total',
       help: 'Credit-control sessions opened by a successful CCR-I',
@@ -68,8 +74,16 @@ export class ChargingMetrics {
       help: 'Result-Codes of Multiple-Services-Credit-Control answers (per service, not per command)',
       labelNames: ['service', 'request_type', 'result_code'],
       registers,
+      collect() {
+        resultSeries.flush(this);
+      },
     });
-    this.unitsGranted = unitCounters(metrics.registry, 'granted', 'Service units granted');
+    this.unitsGranted = unitCounters(
+      metrics.registry,
+      'granted',
+      'Service units granted',
+      this.grantedSeries,
+    );
     this.unitsUsed = unitCounters(metrics.registry, 'used', 'Service units reported used');
     this.finalUnits = new Counter({
       name: 'ocs_charging_final_unit_indications_total',
@@ -116,6 +130,28 @@ export class ChargingMetrics {
     this.startAtZero();
   }
 
+  /** One service of an answer answered `resultCode`. */
+  countServiceResult(service: ServiceKind, requestType: RequestType, resultCode: number): void {
+    const key = `result|${service}|${requestType}|${resultCode}`;
+    let series = this.seriesByKey.get(key);
+    if (!series) {
+      const labels = { service, request_type: requestType, result_code: String(resultCode) };
+      this.seriesByKey.set(key, (series = this.resultSeries.series(labels)));
+    }
+    series.inc();
+  }
+
+  /** Units granted to a rating group of a service. */
+  countGranted(unit: UnitName, service: ServiceKind, ratingGroup: number, units: number): void {
+    const key = `granted|${unit}|${service}|${ratingGroup}`;
+    let series = this.seriesByKey.get(key);
+    if (!series) {
+      const labels = { service, rating_group: String(ratingGroup) };
+      this.seriesByKey.set(key, (series = this.grantedSeries[unit].series(labels)));
+    }
+    series.inc(units);
+  }
+
   private startAtZero(): void {
     for (const service of SERVICES) {
       this.finalUnits.inc({ service }, 0);
@@ -137,10 +173,19 @@ export function currencyLabel(currency: string): string {
   return currency || 'none';
 }
 
+function unitSeriesSets(): Record<UnitName, CounterSeriesSet<'service' | 'rating_group'>> {
+  return {
+    seconds: new CounterSeriesSet(),
+    octets: new CounterSeriesSet(),
+    messages: new CounterSeriesSet(),
+  };
+}
+
 function unitCounters(
   registry: Registry,
   what: 'granted' | 'used',
   help: string,
+  series?: Record<UnitName, CounterSeriesSet<'service' | 'rating_group'>>,
 ): Record<UnitName, Counter<'service' | 'rating_group'>> {
   const counter = (unit: UnitName) =>
     new Counter({
@@ -148,6 +193,9 @@ function unitCounters(
       help: `${help}, in ${unit}, by service and rating group`,
       labelNames: ['service', 'rating_group'],
       registers: [registry],
+      collect() {
+        series?.[unit].flush(this);
+      },
     });
   return { seconds: counter('seconds'), octets: counter('octets'), messages: counter('messages') };
 }
