@@ -6,9 +6,10 @@
  * (CCR-I, CCR-U, CCR-T; 30% of them dial short numbers of a VPN group whose members have a
  * package with free minutes), 5% SMS events. Every answer is checked, and so is the money.
  *
- * Phases: (a) saturation, SESSIONS sessions always in progress: CCR/s; (b) fixed offered loads
- * of 1,000 and 5,000 CCR/s: latency per request type, and answers 3004 (too busy); (c) Redis memory per open session: sessions opened
- * (CCR-I only) and held while INFO memory is read, then terminated; (d) the baseline, measured
+ * Phases: (c) first, Redis memory per open session: sessions opened (CCR-I only) and held while
+ * INFO memory is read, then terminated; (a) saturation, SESSIONS sessions always in progress:
+ * CCR/s; (b) fixed offered loads of 1,000 and 5,000 CCR/s: latency per request type, and answers
+ * 3004 (too busy); (d) the baseline, measured
  * on the same Redis in the same run: the bare balance-store apply through ioredis, 200 in
  * flight, and redis-benchmark's trivial EVALSHA. Then a table with the targets, and one line for
  * scripts (`bench:ocs ...`). Server CPU per CCR is its user + system time (/proc/PID/stat)
@@ -74,6 +75,11 @@ async function main(): Promise<number> {
         `${num(ACCOUNTS)} accounts + ${num(MEMBERS)} VPN members, provisioned in ${provisionSeconds.toFixed(1)} s`,
     );
 
+    // Memory first, on a Redis where nothing expires or is trimmed yet: later, the keys that
+    // finished sessions leave for retransmissions expire while it measures.
+    const memory = await sessionMemory(bed.port, redis, MEMORY_SESSIONS);
+
+    checkInterrupted();
     await warmUp(bed);
     const sat = await saturation(bed, deps.store);
     const moderate = await fixedRate(bed, deps.store, MODERATE_RATE, 'b1');
@@ -83,9 +89,6 @@ async function main(): Promise<number> {
       [`fixed rate ${MODERATE_RATE}`, moderate],
       [`fixed rate ${FIXED_RATE}`, fixed],
     ]);
-
-    checkInterrupted();
-    const memory = await sessionMemory(bed.port, redis, MEMORY_SESSIONS);
 
     checkInterrupted();
     const base = await baseline(redis, local.port, sat.report.ccr.perSecond);
