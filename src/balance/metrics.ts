@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { CounterSeriesSet, type CounterSeries } from '../metrics/counter-series.js';
+import { SeriesHistogram, type HistogramSeries } from '../metrics/histogram-series.js';
 import { redisFailureOf } from '../redis/failures.js';
 import { BalanceCode } from './errors.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
@@ -8,7 +9,7 @@ import { SCRIPTS, type ScriptName } from './scripts.js';
 /** The balance store's Prometheus metrics: every script call, its outcome and its latency. */
 export class StoreMetrics {
   readonly calls: Counter<'script' | 'outcome'>;
-  readonly latency: Histogram<'script'>;
+  readonly latency: SeriesHistogram<'script'>;
   readonly connected: Gauge;
   private readonly callSeries = new CounterSeriesSet<'script' | 'outcome'>();
 
@@ -26,7 +27,7 @@ export class StoreMetrics {
         callSeries.flush(this);
       },
     });
-    this.latency = new Histogram({
+    this.latency = new SeriesHistogram({
       name: 'ocs_store_script_duration_seconds',
       help: 'Round trip of a balance-store script call through ioredis',
       labelNames: ['script'],
@@ -49,7 +50,7 @@ export class StoreMetrics {
     }
   }
 
-  /** What one script's calls update, made once: its latency's labels and a series per outcome. */
+  /** What one script's calls update, made once: its latency and a series per outcome. */
   script(script: string): ScriptCallMetrics {
     return new ScriptCallMetrics(script, this);
   }
@@ -60,7 +61,7 @@ export class StoreMetrics {
 }
 
 export class ScriptCallMetrics {
-  private readonly labels: { script: string };
+  private readonly latency: HistogramSeries<'script'>;
   private readonly ok: CounterSeries<'script' | 'outcome'>;
   private readonly others = new Map<string, CounterSeries<'script' | 'outcome'>>();
 
@@ -68,13 +69,13 @@ export class ScriptCallMetrics {
     private readonly script: string,
     private readonly metrics: StoreMetrics,
   ) {
-    this.labels = { script };
+    this.latency = metrics.latency.series({ script });
     this.ok = metrics.series(script, 'ok');
   }
 
   /** One call that took from `startedAt` (performance.now()) to now, and how it ended. */
   ended(startedAt: number, outcome: string): void {
-    this.metrics.latency.observe(this.labels, (performance.now() - startedAt) / 1000);
+    this.latency.observe((performance.now() - startedAt) / 1000);
     if (outcome === 'ok') {
       this.ok.inc();
       return;

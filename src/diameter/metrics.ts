@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { refusalResultCodes } from '../errors/catalogue.js';
 import { CounterSeriesSet, type CounterSeries } from '../metrics/counter-series.js';
+import { SeriesHistogram, type HistogramSeries } from '../metrics/histogram-series.js';
 import { ResultCode } from '../errors/result-codes.js';
 import { HEADER_LENGTH } from './message.js';
 
@@ -52,6 +53,7 @@ export function resultCodeOf(answer: Buffer): number {
 interface AnsweredSeries {
   labels: { command: string; request_type: string };
   requests: CounterSeries<'command' | 'request_type'>;
+  latency: HistogramSeries<'command' | 'request_type'>;
   /** By Result-Code. */
   answers: Map<number, CounterSeries<'command' | 'request_type' | 'result_code'>>;
 }
@@ -66,7 +68,7 @@ export interface DiameterMetricSources {
 export class DiameterMetrics {
   readonly requests: Counter<'command' | 'request_type'>;
   readonly answers: Counter<'command' | 'request_type' | 'result_code'>;
-  readonly latency: Histogram<'command' | 'request_type'>;
+  readonly latency: SeriesHistogram<'command' | 'request_type'>;
   readonly protocolErrors: Counter<'result_code'>;
   readonly watchdogFailures: Counter;
   readonly peers: Gauge<'state' | 'transport'>;
@@ -98,7 +100,7 @@ export class DiameterMetrics {
         answerSeries.flush(this);
       },
     });
-    this.latency = new Histogram({
+    this.latency = new SeriesHistogram({
       name: 'ocs_diameter_request_duration_seconds',
       help: 'Time from a request being framed to its answer being written',
       labelNames: ['command', 'request_type'],
@@ -169,7 +171,7 @@ export class DiameterMetrics {
       series.answers.set(resultCode, answers);
     }
     answers.inc();
-    this.latency.observe(series.labels, seconds);
+    series.latency.observe(seconds);
   }
 
   private seriesOf(commandCode: number, requestType: string): AnsweredSeries {
@@ -178,7 +180,12 @@ export class DiameterMetrics {
     let series = byType.get(requestType);
     if (!series) {
       const labels = { command: commandName(commandCode), request_type: requestType };
-      series = { labels, requests: this.requestSeries.series({ ...labels }), answers: new Map() };
+      series = {
+        labels,
+        requests: this.requestSeries.series({ ...labels }),
+        latency: this.latency.series({ ...labels }),
+        answers: new Map(),
+      };
       byType.set(requestType, series);
     }
     return series;
