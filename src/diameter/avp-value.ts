@@ -25,7 +25,7 @@ export class AvpValueError extends Error {
 }
 
 /** The size of an AVP's data, read without making a view of it. */
-export function dataLength(avp: Avp): number {
+function dataLength(avp: Avp): number {
   return avp instanceof WireAvp ? avp.end - avp.start : avp.data.length;
 }
 

@@ -44,7 +44,7 @@ function uint24At(buf: Buffer, offset: number): number {
 export class WireAvp implements Avp {
   private view: Buffer | undefined = undefined;
   private children: WireAvp[] | undefined = undefined;
-  /** The data read as UTF-8 text, once it was found to be valid UTF-8 (see avp-value.ts). */
+  /** The data as UTF-8 text, kept by readText (avp-value.ts) once it found it valid. */
   text: string | undefined = undefined;
 
   constructor(
