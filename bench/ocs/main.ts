@@ -31,6 +31,7 @@ import type { ProvisioningDeps } from '../../src/provisioning/apply.js';
 import { connectRedis } from '../../src/redis/connect.js';
 import { startLocalRedis, type LocalRedis } from '../../src/redis/local-redis.js';
 import { ensureBuilt } from './build.js';
+import { exportSettled } from './export-settled.js';
 import { num } from './format.js';
 import { checkInterrupted, Interrupted, stopOnSignals } from './interruption.js';
 import { baseline } from './phases/baseline.js';
@@ -82,7 +83,13 @@ async function main(): Promise<number> {
     checkInterrupted();
     await warmUp(bed);
     const sat = await saturation(bed, deps.store);
+    const settled = async (after: string) => {
+      const line = await exportSettled(redis!, after);
+      if (line) console.log(line);
+    };
+    await settled('phase (a)');
     const moderate = await fixedRate(bed, deps.store, MODERATE_RATE, 'b1');
+    await settled('phase (b1)');
     const fixed = await fixedRate(bed, deps.store, FIXED_RATE, 'b2');
     printChecks([
       ['saturation', sat],
