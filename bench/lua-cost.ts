@@ -4,15 +4,17 @@
  * server's would: CCR-I is authenticate, then apply opening the session record (condition
  * 'absent', owner record, Tcc supervision); CCR-U is settle with a new grant, replacing the
  * record that kept the previous call's result; CCR-T is settle without a grant, closing the
- * session with its CDR. Per function: microseconds inside the FCALL (INFO commandstats
+ * session with its CDR; each with its deadline. Per function: microseconds inside the FCALL (INFO commandstats
  * usec_per_call, which counts the commands the script runs) and how many commands the script
  * ran per call (redis.call), the median of BENCH_ROUNDS rounds (default 5).
  *
  *   npm run bench:lua                     # 5 rounds of 5,000 sessions
  *   BENCH_SESSIONS=20000 BENCH_ROUNDS=9   # larger
- *   BENCH_REDIS_URL=redis://127.0.0.1:7000 npm run bench:lua   # a Redis of your own, e.g. under
- *                                          # valgrind --tool=callgrind for instructions per call
+ *   BENCH_REDIS_URL=redis://127.0.0.1:7000 npm run bench:lua   # a Redis of your own
+ *   BENCH_CALLGRIND=1 BENCH_REDIS_URL=...  # that Redis under valgrind --tool=callgrind
+ *                                          # --toggle-collect=fcallCommand: a dump per phase
  */
+import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { BalanceStore } from '../src/balance/index.js';
 import type { SessionRecord } from '../src/credit-control/session-record.js';
@@ -31,6 +33,8 @@ const IN_FLIGHT = 50;
 const NOW = Date.UTC(2026, 10, 1);
 const PREFIX = 'luacost:';
 const TTL_SECONDS = 7_200;
+// Every call carries its request's deadline, as the server's do (src/credit-control/deadline.ts).
+const DEADLINE_MS = 60_000;
 
 /** The per-call figures of one function in one phase. */
 interface Cost {
@@ -40,10 +44,28 @@ interface Cost {
   commands: string;
 }
 
+/**
+ * With BENCH_CALLGRIND set, the Redis runs under valgrind --tool=callgrind: each phase's
+ * instructions are dumped to a file of their own, named by the phase (callgrind_control).
+ */
+const CALLGRIND = process.env.BENCH_CALLGRIND !== undefined;
+
+async function callgrindDump(redis: Redis, label: string): Promise<void> {
+  const pid = /^process_id:(\d+)/m.exec(await redis.info('server'))![1]!;
+  execFileSync('callgrind_control', ['--dump=' + label, pid], { stdio: 'ignore' });
+}
+
 /** Runs one phase and reads what its FCALLs cost from INFO commandstats, reset before it. */
-async function phase(redis: Redis, calls: number, fn: (i: number) => Promise<unknown>): Promise<Cost> {
+async function phase(
+  redis: Redis,
+  label: string,
+  calls: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<Cost> {
   await redis.config('RESETSTAT');
+  if (CALLGRIND) await callgrindDump(redis, 'between');
   await runInFlight(calls, IN_FLIGHT, fn);
+  if (CALLGRIND) await callgrindDump(redis, label);
   let fcalls = { calls: 0, usec: 0 };
   let inner = 0;
   const named: string[] = [];
@@ -147,6 +169,7 @@ async function main(): Promise<void> {
         units: 120,
         nowMs: NOW + i,
         expiresAtMs: NOW + 3_600_000,
+        deadlineMs: Date.now() + DEADLINE_MS,
         carry: args,
       });
     };
@@ -163,6 +186,7 @@ async function main(): Promise<void> {
         tiers: TIERS,
         expiresAtMs: NOW + 7_200_000,
         nowMs: NOW + i,
+        deadlineMs: Date.now() + DEADLINE_MS,
         carry: args,
       });
     };
@@ -176,6 +200,7 @@ async function main(): Promise<void> {
         ratingGroup: 0,
         used,
         nowMs: NOW + i,
+        deadlineMs: Date.now() + DEADLINE_MS,
         carry: args,
       });
     };
@@ -189,10 +214,10 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS + 1; round++) {
       const tag = `r${round}`;
       const costs = [
-        await phase(redis, SESSIONS, authenticate()),
-        await phase(redis, SESSIONS, apply(tag)),
-        await phase(redis, SESSIONS, update(tag)),
-        await phase(redis, SESSIONS, terminate(tag)),
+        await phase(redis, `${tag}-authenticate`, SESSIONS, authenticate()),
+        await phase(redis, `${tag}-apply`, SESSIONS, apply(tag)),
+        await phase(redis, `${tag}-update`, SESSIONS, update(tag)),
+        await phase(redis, `${tag}-terminate`, SESSIONS, terminate(tag)),
       ];
       // Round 0 warms the library's memo tables and Redis's allocator: not counted.
       if (round > 0) costs.forEach((c, k) => lines[k]![1].push(c));
