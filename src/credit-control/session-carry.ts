@@ -2,9 +2,9 @@ import type { ScriptArg } from '../redis/script-call.js';
 import type { Charging } from './context.js';
 import { cdrOf } from './session-cdr.js';
 import { prepareSave } from './session-close.js';
-import { decodeSessionRecord, encodeSessionRecord, withKeptResult } from './session-codec.js';
+import { encodeSessionRecord, withKeptResult } from './session-codec.js';
 import { carriedOpOf } from './session-pending.js';
-import type { PendingCharge, SessionRecord } from './session-record.js';
+import { copyRecord, type PendingCharge, type SessionRecord } from './session-record.js';
 import type { CdrTemplate } from './sessions.js';
 import type { CreditControlRequest } from './types.js';
 
@@ -45,7 +45,7 @@ export function planCarry(
     args(record, pending) {
       if (prepared) return undefined;
       const now = charging.now();
-      const before = decodeSessionRecord(record.msisdn, record.sessionId, encodeSessionRecord(record));
+      const before = copyRecord(record);
       const options = prepareSave(charging, before, request, state, now);
       before.pending = pending;
       const raw = encodeSessionRecord(before);

@@ -95,6 +95,49 @@ export const CLOSE_REASONS = [
 ] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
+/**
+ * A copy of the record that a request can change without changing `record`: the lists and
+ * totals it changes in place are copied; strings, and the answer and pending call, which are
+ * only ever replaced whole, are shared. A small part of what encoding and decoding the record
+ * again would cost, for a copy made on every CCR (bench/session-record.ts). Every field is
+ * named, absent ones as undefined, so that every copy has the one shape: V8 then reads their
+ * fields at one place each, where copies by spread, which grow a shape of their own as a field
+ * is added, were read several times slower.
+ */
+export function copyRecord(r: SessionRecord): SessionRecord {
+  const copy: { [K in keyof Required<SessionRecord>]: SessionRecord[K] } = {
+    sessionId: r.sessionId,
+    msisdn: r.msisdn,
+    kind: r.kind,
+    tariff: r.tariff,
+    currency: r.currency,
+    state: r.state,
+    lastNumber: r.lastNumber,
+    lastType: r.lastType,
+    lastAnswer: r.lastAnswer,
+    startedAt: r.startedAt,
+    updatedAt: r.updatedAt,
+    reserved: r.reserved.slice(),
+    held: r.held && { ...r.held },
+    used: { ...r.used },
+    amounts: { ...r.amounts },
+    levels: r.levels.slice(),
+    callingParty: r.callingParty,
+    calledParty: r.calledParty,
+    destination: r.destination,
+    role: r.role,
+    closeReason: r.closeReason,
+    action: r.action,
+    ownerUntil: r.ownerUntil,
+    originHost: r.originHost,
+    originRealm: r.originRealm,
+    via: r.via,
+    instance: r.instance,
+    pending: r.pending,
+  };
+  return copy;
+}
+
 /** The record of a session opened (CCR-I) or an event charged (CCR-E) now, before anything is charged. */
 export function newSessionRecord(init: {
   request: CreditControlRequest;

@@ -6,7 +6,7 @@ import type { SessionKeys } from './keys.js';
 import { registerSessionScripts } from './scripts.js';
 import { decodeSessionRecord, encodeSessionRecord } from './session-codec.js';
 import { addPendingResult, noteCarriedOp } from './session-pending.js';
-import type { SessionRecord } from './session-record.js';
+import { copyRecord, type SessionRecord } from './session-record.js';
 
 /** What a request writes besides its session record (SessionStore.save). */
 export interface SaveOptions {
@@ -40,11 +40,15 @@ export interface CdrTemplate {
   base: Record<string, number>;
 }
 
-/** What this instance last stored for a session: `op`, the charging call that stored it, if one did. */
+/**
+ * What this instance last stored for a session: `raw`, as stored; `record`, the session after
+ * the request that stored it (with the result of a charging call that stored it, `op`), a copy
+ * of its own that is handed out only as copies, so that no request changes it.
+ */
 interface Written {
   msisdn: string;
   raw: string;
-  full: string;
+  record: SessionRecord;
   op?: string;
 }
 
@@ -55,15 +59,15 @@ interface Written {
  */
 export const RELEASED_OPERATION_SECONDS = 60;
 
-/** Open sessions whose last record this instance keeps (a few hundred bytes each). */
+/** Open sessions whose last record this instance keeps (about a kilobyte of heap each). */
 const RECALL_LIMIT = 100_000;
 
 /** Reads and writes session records; serialises the requests of one session in this process. */
 export class SessionStore {
   private readonly locks = new Map<string, Promise<unknown>>();
   /**
-   * Session-Id -> the record this instance last stored (`raw`, the guard) and the record as
-   * it is after the request (`full`: with the result of a charging call that wrote it).
+   * Session-Id -> the record this instance last stored (`raw`, the guard) and the session as it
+   * is after the request, kept decoded: its next request starts from a copy, not from decoding.
    */
   private readonly written = new Map<string, Written>();
   private readonly operations: Keys;
@@ -107,7 +111,7 @@ export class SessionStore {
   recall(sessionId: string, msisdn?: string): Recalled | undefined {
     const written = this.written.get(sessionId);
     if (!written || (msisdn !== undefined && msisdn !== written.msisdn)) return undefined;
-    const record = decodeSessionRecord(written.msisdn, sessionId, written.full);
+    const record = copyRecord(written.record);
     if (written.op !== undefined) noteCarriedOp(record, written.op);
     return {
       record,
@@ -187,7 +191,8 @@ export class SessionStore {
       if (err instanceof Error && err.message.startsWith('STALE')) throw new GuardFailedError(err.message);
       throw err;
     }
-    if (record.state === 'open') this.keep(record.sessionId, { msisdn: record.msisdn, raw, full: raw });
+    if (record.state === 'open')
+      this.keep(record.sessionId, { msisdn: record.msisdn, raw, record: copyRecord(record) });
     return cdrId ?? undefined;
   }
 
@@ -253,7 +258,7 @@ export class SessionStore {
       this.written.delete(record.sessionId);
       return;
     }
-    this.keep(record.sessionId, { msisdn: record.msisdn, raw, full: encodeSessionRecord(record), op });
+    this.keep(record.sessionId, { msisdn: record.msisdn, raw, record: copyRecord(record), op });
   }
 
   private keep(sessionId: string, written: Written): void {
