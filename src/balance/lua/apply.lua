@@ -76,7 +76,7 @@ if not deadline then
 end
 local index, member = index_args(ARGV, nextArg)
 local carried = session_write_at(ARGV, nextArg + 2)
-local stored = session_record(ARGV, nextArg + 2)
+local first, stored = kept_reads(KEYS[4], ARGV, nextArg + 2)
 -- Before the replay: a CCR-I that opens its session without reading it first is answered from
 -- the session record when one exists (a retransmission, a duplicate), never from this operation.
 local exists = session_write_refused(ARGV, carried, stored)
@@ -84,7 +84,7 @@ if exists then
   return exists
 end
 local x, kept = kept_of(stored)
-local seen = replay(KEYS[4], APPLY_FIELDS) or kept_reply(x, kept, session, opId, APPLY_FIELDS)
+local seen = replay_of(first, APPLY_FIELDS) or kept_reply(x, kept, session, opId, APPLY_FIELDS)
 if seen then
   return seen
 end
@@ -94,7 +94,7 @@ if late > 0 then
 end
 
 local authenticate = ARGV[9] == '1'
-local acct = account_load(KEYS[1], authenticate, false, tiers)
+local acct = account_load(KEYS[1], authenticate and 'serve', false, tiers)
 local checked = charge_check(acct, authenticate, tonumber(now))
 if checked ~= OK then
   return remember(KEYS[4], ttl, refuse(checked))
@@ -126,7 +126,8 @@ local reply = {
 }
 if carried then
   -- The record keeps the result (includes/session-write.lua).
-  session_write(ARGV, carried, NONE, reply[2], x, kept, session, KEYS[4], opId)
+  TEXTS[6], TEXTS[10] = expiresAt, avail_text(acct.money)
+  session_write(ARGV, carried, NONE, reply[2], TEXTS, x, kept, session, KEYS[4], opId)
   return reply
 end
 return remember(KEYS[4], ttl, reply)

@@ -58,10 +58,6 @@ local opId, now, ttl, maxlen = parse_op(ARGV)
 if not opId then
   return refuse(INVALID_ARGUMENT, now)
 end
-local seen = replay(KEYS[4], SETTLE_FIELDS)
-if seen then
-  return seen
-end
 local session, rg, rid = parse_session(ARGV)
 if not session then
   return refuse(INVALID_ARGUMENT, rg)
@@ -95,9 +91,11 @@ if not deadline then
 end
 local index, member = index_args(ARGV, nextArg)
 local carried = session_write_at(ARGV, nextArg + 2)
-local stored = session_record(ARGV, nextArg + 2)
+-- The replay is looked for once the arguments are checked, so that one MGET reads the
+-- operation's key and the session record: a retransmission carries the same arguments.
+local first, stored = kept_reads(KEYS[4], ARGV, nextArg + 2)
 local x, kept = kept_of(stored)
-seen = kept_reply(x, kept, session, opId, SETTLE_FIELDS)
+local seen = replay_of(first, SETTLE_FIELDS) or kept_reply(x, kept, session, opId, SETTLE_FIELDS)
 if seen then
   return seen
 end
@@ -112,7 +110,7 @@ if exists then
 end
 
 local rtiers, rheld, rexpiresAt = resv_load(KEYS[2], rid)
-local acct = account_load(KEYS[1], true, true, rtiers, tiers)
+local acct = account_load(KEYS[1], 'serve', true, rtiers, tiers)
 if not acct then
   return remember(KEYS[4], ttl, refuse(ACCOUNT_NOT_FOUND))
 end
@@ -182,7 +180,8 @@ local reply = {
 }
 if carried then
   -- The record keeps the result (includes/session-write.lua).
-  session_write(ARGV, carried, amounts, reply[2], x, kept, session, KEYS[4], opId)
+  TEXTS[12], TEXTS[20], TEXTS[24] = rtiers and rexpiresAt or '0', granted > 0 and expiresAt or '0', avail_text(acct.money)
+  session_write(ARGV, carried, amounts, reply[2], TEXTS, x, kept, session, KEYS[4], opId)
   return reply
 end
 return remember(KEYS[4], ttl, reply)

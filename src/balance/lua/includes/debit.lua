@@ -55,7 +55,7 @@ local function direct_debit(KEYS, ARGV, charge_key)
   end
 
   local authenticate = ARGV[9] == '1'
-  local acct = account_load(KEYS[1], authenticate, true, tiers)
+  local acct = account_load(KEYS[1], authenticate and 'serve', true, tiers)
   local checked = charge_check(acct, authenticate, tonumber(now))
   if checked ~= OK then
     return remember(KEYS[3], ttl, refuse(checked))

@@ -22,8 +22,8 @@ end
 -- The first result kept under `key`, or nil. A call that wrote a session record kept its result
 -- there, and it comes here as the values of its fields once the record is replaced
 -- (session-write.lua): `names` names them, in order.
-local function replay(key, names)
-  local stored = redis.call('GET', key)
+-- The same, of what GET read under that key (false: nothing).
+local function replay_of(stored, names)
   if not stored then
     return nil
   end
@@ -31,6 +31,10 @@ local function replay(key, names)
     return named_reply(cjson.decode(stored), names)
   end
   return cmsgpack.unpack(stored)
+end
+
+local function replay(key, names)
+  return replay_of(redis.call('GET', key), names)
 end
 
 local function remember(key, ttl, reply)

@@ -17,11 +17,11 @@
 -- library, whose top level runs where only `redis` exists.
 local MAX_AMOUNT = 999999999999999
 
--- Strings of integers below 10000 (units, counts), made once.
+-- Strings of integers within 9999 of 0 (units, counts, the deltas of a ledger entry), made once.
 local SMALL = {}
 
 local function istr(n)
-  if n >= 0 and n < 10000 then
+  if n > -10000 and n < 10000 then
     local s = SMALL[n]
     if not s then
       s = string.format('%d', n)

@@ -1,5 +1,6 @@
 --- @include "integers"
 --- @include "account"
+--- @include "pending-export"
 
 -- The ledger: one stream entry per balance change, the source for CDRs and audits. An entry
 -- has few fields, because each field of an XADD costs twice (in the stream and in the AOF):
@@ -35,15 +36,6 @@
 -- script going, and the exporter finds a cluster's streams by SCAN instead. MAXLEN ~ ledgerMaxLen
 -- on the first entry is a safety cap only: it bounds an account's stream when no exporter runs.
 
--- Marks the account of `stream` ('<prefix><kind>:{<msisdn>}') as holding entries to export, from
--- the time of the entry `id` ('<ms>-<seq>') on, unless it is marked already.
-local function mark_unexported(stream, kind, id)
-  local head, msisdn = string.match(stream, '^(.*)' .. kind .. ':{(.*)}$')
-  if head then
-    redis.pcall('ZADD', head .. '{export}:pending:' .. kind, 'NX', string.match(id, '^%d+'), msisdn)
-  end
-end
-
 -- Writes what changed in the account since its last entry as one entry (if anything changed, or
 -- if `force`). key, maxlen, now and opId: the stream and the call's arguments (strings);
 -- session and rg strings or nil; extra nil or '|name=value...'; ref a string or nil.
@@ -53,7 +45,7 @@ local function ledger_flush(acct, key, maxlen, now, opId, kind, session, rg, for
     local b = acct[i]
     local da, dr, ds = b[AV] - b[AV + MARK], b[RS] - b[RS + MARK], (b[SP] or 0) - (b[SP + MARK] or 0)
     if da ~= 0 or dr ~= 0 or ds ~= 0 then
-      local part = string.format('%s=%d/%d/%d', b[B_NAME], da, dr, ds)
+      local part = b[B_NAME] .. '=' .. istr(da) .. '/' .. istr(dr) .. '/' .. istr(ds)
       if n == 0 then
         d = part
       else
@@ -82,7 +74,7 @@ local function ledger_flush(acct, key, maxlen, now, opId, kind, session, rg, for
     id = redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'e', e, 'i', opId)
   end
   if not acct.trimmed then
-    mark_unexported(key, 'ledger', id)
+    mark_unexported(key, 'ledger:{', '{export}:pending:ledger', id)
     acct.trimmed = true
   end
 end

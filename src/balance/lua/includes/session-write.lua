@@ -1,6 +1,7 @@
 --- @include "codes"
 --- @include "integers"
 --- @include "idempotency"
+--- @include "pending-export"
 
 -- The session write a credit-control request carries in its one charging call (DESIGN §5,
 -- src/credit-control/session-carry.ts), so that a CCR-U or CCR-T is one Redis command: the
@@ -56,27 +57,34 @@ local function session_write_at(argv, i)
   return nil
 end
 
--- The session record the call may have kept its result in: that of its session write, or of
--- 'kept', recordKey (a call of credit control that carries no write): GET once, false when there
--- is none; nil when the call names no record.
-local function session_record(argv, i)
+-- What the call's own key `opKey` keeps (false: nothing), and the session record the call may
+-- have kept its result in: that of its session write, or of 'kept', recordKey (a call of credit
+-- control that carries no write), false when there is none, nil when the call names no record.
+-- Both keys are in the account's slot: one MGET reads them.
+local function kept_reads(opKey, argv, i)
   local op = argv[i]
   if op == 'session' or op == 'kept' then
-    return redis.call('GET', argv[i + 1])
+    local v = redis.call('MGET', opKey, argv[i + 1])
+    return v[1], v[2]
   end
-  return nil
+  return redis.call('GET', opKey), nil
 end
 
 -- A list of a reply (tiers: bucket, units, amount, ...; amounts: bucket, amount, ...) as JSON.
--- Bucket names need no escaping (args.lua). One string.format for the usual one bucket.
+-- Bucket names need no escaping (args.lua). One concatenation for the usual one or two buckets.
 local function kept_list(v)
   local n = #v
   if n == 0 then
     return '[]'
   elseif n == 2 then
-    return string.format('["%s",%d]', v[1], v[2])
+    return '["' .. v[1] .. '",' .. istr(v[2]) .. ']'
   elseif n == 3 then
-    return string.format('["%s",%d,%d]', v[1], v[2], v[3])
+    return '["' .. v[1] .. '",' .. istr(v[2]) .. ',' .. istr(v[3]) .. ']'
+  elseif n == 4 then
+    return '["' .. v[1] .. '",' .. istr(v[2]) .. ',"' .. v[3] .. '",' .. istr(v[4]) .. ']'
+  elseif n == 6 then
+    return '["' .. v[1] .. '",' .. istr(v[2]) .. ',' .. istr(v[3]) .. ',"' .. v[4] .. '",' .. istr(v[5])
+      .. ',' .. istr(v[6]) .. ']'
   end
   local parts = {}
   for k = 1, n do
@@ -86,17 +94,23 @@ local function kept_list(v)
   return '[' .. table.concat(parts, ',') .. ']'
 end
 
--- The reply's values as the record keeps them, in the order of APPLY_FIELDS or SETTLE_FIELDS:
--- one string.format each, at about the cost of cmsgpack.pack (30,000 instructions for a settle,
--- where a value at a time took 55,000).
-local APPLY_JSON = '[%d,%d,%d,%s,%d]'
-local SETTLE_JSON = '[%d,%d,%d,%s,%s,%d,%d,%d,%d,%d,%s,%d,%d]'
-local function kept_json(f)
+-- The reply's values as the record keeps them, in the order of APPLY_FIELDS or SETTLE_FIELDS, as
+-- one concatenation (one string made; a string.format of them all cost 30,000 instructions for a
+-- settle). `texts`: the large integers the caller holds as text already (expiries, the money
+-- available), so that they are not printed again: [6] expiresAtMs of apply, or of settle
+-- [12] releasedExpiresAtMs, [20] expiresAtMs, [24] moneyAvailable; apply's [10] moneyAvailable.
+-- Scratch `texts` of the scripts (Redis runs one call at a time).
+local TEXTS = {}
+
+local function kept_json(f, texts)
   if #f == 10 then
-    return string.format(APPLY_JSON, f[2], f[4], f[6], kept_list(f[8]), f[10])
+    return '[' .. istr(f[2]) .. ',' .. istr(f[4]) .. ',' .. (texts[6] or istr(f[6])) .. ',' .. kept_list(f[8])
+      .. ',' .. (texts[10] or istr(f[10])) .. ']'
   end
-  return string.format(SETTLE_JSON, f[2], f[4], f[6], kept_list(f[8]), kept_list(f[10]), f[12], f[14],
-    f[16], f[18], f[20], kept_list(f[22]), f[24], f[26])
+  return '[' .. istr(f[2]) .. ',' .. istr(f[4]) .. ',' .. istr(f[6]) .. ',' .. kept_list(f[8]) .. ','
+    .. kept_list(f[10]) .. ',' .. (texts[12] or istr(f[12])) .. ',' .. istr(f[14]) .. ',' .. istr(f[16])
+    .. ',' .. istr(f[18]) .. ',' .. (texts[20] or istr(f[20])) .. ',' .. kept_list(f[22]) .. ','
+    .. (texts[24] or istr(f[24])) .. ',' .. istr(f[26]) .. ']'
 end
 
 -- The kept values of a stored record and the opId of the call that kept them, as the record has
@@ -130,15 +144,17 @@ end
 
 -- Before a record that keeps `x`, the result of the call `kept`, is replaced: the result to
 -- that call's key, whose name is this call's (opKey, of opId) with the other opId.
+-- Returns that key, or nil when there was nothing to move.
 local function kept_release(x, kept, session, opKey, opId)
   if not x or not kept then
-    return
+    return nil
   end
-  if string.sub(kept, 1, 1) == '#' then
+  if string.byte(kept, 1) == 35 then -- '#'
     kept = session .. kept
   end
   local key = string.sub(opKey, 1, #opKey - #opId) .. kept
   redis.call('SET', key, x, 'EX', RELEASED_SECONDS)
+  return key
 end
 
 -- Whether the session is under Tcc supervision once the write is made: it is opened now
@@ -197,24 +213,22 @@ local function amounts_json(argv, i, n, charged)
   end
   local parts = {}
   for k = 1, #order do
-    parts[k] = string.format('"%s":%d', order[k], sums[order[k]])
+    parts[k] = '"' .. order[k] .. '":' .. istr(sums[order[k]])
   end
   return '{' .. table.concat(parts, ',') .. '}'
 end
 
 local function mark_cdr_unexported(stream, id)
-  local head, msisdn = string.match(stream, '^(.*)cdr:{(.*)}$')
-  if head then
-    redis.pcall('ZADD', head .. '{export}:pending:cdr', 'NX', string.match(id, '^%d+'), msisdn)
-  end
+  mark_unexported(stream, 'cdr:{', '{export}:pending:cdr', id)
 end
 
 -- Writes the session, the record keeping the call's reply `fields`; `charged` is what this call
 -- charged ({bucket, amount, ...}); `x`, `kept`: what the record it replaces kept (kept_of), which
 -- moves to its call's key, named like `opKey`, this call's key for `opId`.
-local function session_write(argv, at, charged, fields, x, kept, session, opKey, opId)
-  kept_release(x, kept, session, opKey, opId)
-  local record = string.sub(argv[at + 3], 1, -2) .. ',"x":' .. kept_json(fields) .. '}'
+-- `texts`: as kept_json takes them.
+local function session_write(argv, at, charged, fields, texts, x, kept, session, opKey, opId)
+  local released = kept_release(x, kept, session, opKey, opId)
+  local record = string.sub(argv[at + 3], 1, -2) .. ',"x":' .. kept_json(fields, texts) .. '}'
   redis.call('SET', argv[at + 1], record, 'EX', argv[at + 4])
   local a = at + 5
   while argv[a] do
@@ -237,7 +251,10 @@ local function session_write(argv, at, charged, fields, x, kept, session, opKey,
     elseif op == 'supervised' then
       a = a + 3
     elseif op == 'release' then
-      redis.call('EXPIRE', argv[a + 1], argv[a + 2], 'LT')
+      -- Set just now by kept_release, with this time to live: nothing to shorten.
+      if argv[a + 1] ~= released or argv[a + 2] ~= RELEASED_SECONDS then
+        redis.call('EXPIRE', argv[a + 1], argv[a + 2], 'LT')
+      end
       a = a + 3
     else
       error('session write: unknown operation ' .. tostring(op))
