@@ -9,6 +9,7 @@
  *
  *   npm run bench:record                   # 7 rounds of 1 s per operation
  *   BENCH_SIZE=small npm run bench:record  # 3 rounds of 0.3 s
+ *   BENCH_ONLY=path npm run bench:record   # the operations whose label has "path" (to profile one)
  */
 import type { Redis } from 'ioredis';
 import { keptJson } from '../src/balance/kept-result.js';
@@ -216,7 +217,7 @@ function measure(fn: () => void): number {
 
 const dataStored = asStored(dataSession);
 const voiceStored = asStored(voiceCall);
-const cases: [string, () => void][] = [
+const every: [string, () => void][] = [
   ['encode data session', () => (sink += encodeSessionRecord(dataSession).length)],
   ['encode voice call', () => (sink += encodeSessionRecord(voiceCall).length)],
   [
@@ -234,6 +235,7 @@ const cases: [string, () => void][] = [
 
 console.log(`session record: CPU µs per operation, median of ${rounds} rounds of ${seconds} s (min-max)`);
 console.log(`  stored record: data ${dataStored.length} B, voice ${voiceStored.length} B`);
+const cases = every.filter(([label]) => label.includes(process.env.BENCH_ONLY ?? ''));
 const results = cases.map(([label]) => ({ label, micros: [] as number[] }));
 for (let r = 0; r < rounds; r++)
   for (const [i, [, fn]] of cases.entries()) results[i]!.micros.push(measure(fn));

@@ -83,7 +83,7 @@ export async function addPendingResult(
     reply = await redis.ocsOperationResult(operationKey(pending.opId));
     if (typeof reply === 'string') reply = keptReply(pending.call, JSON.parse(reply) as unknown[]);
   }
-  delete record.pending;
+  record.pending = undefined;
   noteCarriedOp(record, pending.opId);
   if (reply === null || reply === undefined) return;
   const fields = unwrap(reply);
