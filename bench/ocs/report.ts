@@ -118,7 +118,7 @@ export function printSummary({
   ];
   if (soak)
     rows.push([
-      `server RSS floor over a ${SOAK_MINUTES}-min soak`,
+      `RSS floor, 2nd half of ${SOAK_MINUTES}-min soak`,
       `${soak.rssSlope.toFixed(2)} MiB/min`,
       `flat (<= ${TARGET.rssMiBPerMinute} MiB/min)`,
       soak.rssSlope <= TARGET.rssMiBPerMinute,
