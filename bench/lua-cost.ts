@@ -10,11 +10,9 @@
  *
  *   npm run bench:lua                     # 5 rounds of 5,000 sessions
  *   BENCH_SESSIONS=20000 BENCH_ROUNDS=9   # larger
+ *   BENCH_CALLGRIND=1 BENCH_SESSIONS=500 BENCH_ROUNDS=1   # + instructions per call (valgrind)
  *   BENCH_REDIS_URL=redis://127.0.0.1:7000 npm run bench:lua   # a Redis of your own
- *   BENCH_CALLGRIND=1 BENCH_REDIS_URL=...  # that Redis under valgrind --tool=callgrind
- *                                          # --toggle-collect=fcallCommand: a dump per phase
  */
-import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { BalanceStore } from '../src/balance/index.js';
 import type { SessionRecord } from '../src/credit-control/session-record.js';
@@ -22,6 +20,7 @@ import { encodeSessionRecord } from '../src/credit-control/session-codec.js';
 import { SessionKeys } from '../src/credit-control/keys.js';
 import { SessionStore } from '../src/credit-control/sessions.js';
 import { startLocalRedis, type LocalRedis } from '../src/redis/local-redis.js';
+import { startCallgrindRedis, type CallgrindRedis } from './support/callgrind-redis.js';
 import { commandStats } from './support/redis-info.js';
 import { median } from './support/statistics.js';
 import { msisdnOf, runInFlight, seedAccounts, TIERS } from './support/store-calls.js';
@@ -38,6 +37,8 @@ const DEADLINE_MS = 60_000;
 
 /** The per-call figures of one function in one phase. */
 interface Cost {
+  /** Under callgrind: instructions per call inside FCALL. */
+  instructionsPerCall: number;
   usecPerCall: number;
   commandsPerCall: number;
   /** The commands the function ran, per call, by name. */
@@ -45,27 +46,22 @@ interface Cost {
 }
 
 /**
- * With BENCH_CALLGRIND set, the Redis runs under valgrind --tool=callgrind: each phase's
- * instructions are dumped to a file of their own, named by the phase (callgrind_control).
+ * With BENCH_CALLGRIND set, the bench starts its Redis under valgrind's callgrind and also gives
+ * the instructions per call of each function (bench/support/callgrind-redis.ts).
  */
 const CALLGRIND = process.env.BENCH_CALLGRIND !== undefined;
-
-async function callgrindDump(redis: Redis, label: string): Promise<void> {
-  const pid = /^process_id:(\d+)/m.exec(await redis.info('server'))![1]!;
-  execFileSync('callgrind_control', ['--dump=' + label, pid], { stdio: 'ignore' });
-}
 
 /** Runs one phase and reads what its FCALLs cost from INFO commandstats, reset before it. */
 async function phase(
   redis: Redis,
-  label: string,
   calls: number,
   fn: (i: number) => Promise<unknown>,
+  callgrind?: CallgrindRedis,
 ): Promise<Cost> {
   await redis.config('RESETSTAT');
-  if (CALLGRIND) await callgrindDump(redis, 'between');
+  callgrind?.dump('before');
   await runInFlight(calls, IN_FLIGHT, fn);
-  if (CALLGRIND) await callgrindDump(redis, label);
+  const instructions = callgrind ? callgrind.dump('phase') / calls : NaN;
   let fcalls = { calls: 0, usec: 0 };
   let inner = 0;
   const named: string[] = [];
@@ -77,6 +73,7 @@ async function phase(
     }
   }
   return {
+    instructionsPerCall: instructions,
     usecPerCall: fcalls.usec / fcalls.calls,
     commandsPerCall: inner / fcalls.calls,
     commands: named.sort().join(', '),
@@ -121,8 +118,10 @@ function record(
 }
 
 async function main(): Promise<void> {
-  const local: LocalRedis | undefined = process.env.BENCH_REDIS_URL ? undefined : await startLocalRedis();
-  const redis = new Redis(process.env.BENCH_REDIS_URL ?? local!.url);
+  const own = process.env.BENCH_REDIS_URL;
+  const callgrind = CALLGRIND && !own ? await startCallgrindRedis() : undefined;
+  const local: LocalRedis | undefined = own || callgrind ? undefined : await startLocalRedis();
+  const redis = new Redis(own ?? callgrind?.url ?? local!.url);
   try {
     const store = new BalanceStore({ redis, keyPrefix: PREFIX });
     const sessions = new SessionStore(redis, new SessionKeys(PREFIX));
@@ -214,10 +213,10 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS + 1; round++) {
       const tag = `r${round}`;
       const costs = [
-        await phase(redis, `${tag}-authenticate`, SESSIONS, authenticate()),
-        await phase(redis, `${tag}-apply`, SESSIONS, apply(tag)),
-        await phase(redis, `${tag}-update`, SESSIONS, update(tag)),
-        await phase(redis, `${tag}-terminate`, SESSIONS, terminate(tag)),
+        await phase(redis, SESSIONS, authenticate(), callgrind),
+        await phase(redis, SESSIONS, apply(tag), callgrind),
+        await phase(redis, SESSIONS, update(tag), callgrind),
+        await phase(redis, SESSIONS, terminate(tag), callgrind),
       ];
       // Round 0 warms the library's memo tables and Redis's allocator: not counted.
       if (round > 0) costs.forEach((c, k) => lines[k]![1].push(c));
@@ -227,21 +226,32 @@ async function main(): Promise<void> {
       `charging functions inside Redis: ${SESSIONS} sessions per round, ${ACCOUNTS} accounts, ` +
         `median of ${ROUNDS} rounds`,
     );
-    console.log(`  ${''.padEnd(44)} ${'µs/call'.padStart(8)} ${'redis.call/call'.padStart(16)}`);
-    let ccrI = 0;
+    const instructions = (costs: Cost[]) =>
+      CALLGRIND ? median(costs.map((c) => c.instructionsPerCall)) : NaN;
+    const column = (n: number, digits: number, width: number) =>
+      Number.isNaN(n) ? ''.padStart(width) : n.toFixed(digits).padStart(width);
+    console.log(
+      `  ${''.padEnd(44)} ${'µs/call'.padStart(8)} ${'instructions'.padStart(12)} ${'redis.call/call'.padStart(16)}`,
+    );
+    let ccrI = { usec: 0, instructions: 0 };
     for (const [label, costs] of lines) {
       const usec = median(costs.map((c) => c.usecPerCall));
+      const counted = instructions(costs);
       const commands = median(costs.map((c) => c.commandsPerCall));
-      if (label.includes('CCR-I')) ccrI += usec;
+      if (label.includes('CCR-I'))
+        ccrI = { usec: ccrI.usec + usec, instructions: ccrI.instructions + counted };
       console.log(
-        `  ${label.padEnd(44)} ${usec.toFixed(1).padStart(8)} ${commands.toFixed(2).padStart(16)}` +
+        `  ${label.padEnd(44)} ${column(usec, 1, 8)} ${column(counted, 0, 12)} ${column(commands, 2, 16)}` +
           `   ${costs.at(-1)!.commands}`,
       );
     }
-    console.log(`  ${'CCR-I in all (authenticate + apply)'.padEnd(44)} ${ccrI.toFixed(1).padStart(8)}`);
+    console.log(
+      `  ${'CCR-I in all (authenticate + apply)'.padEnd(44)} ${column(ccrI.usec, 1, 8)} ${column(ccrI.instructions, 0, 12)}`,
+    );
   } finally {
     redis.disconnect();
     await local?.stop();
+    await callgrind?.stop();
   }
 }
 
