@@ -227,43 +227,46 @@ function grantedText(g: GrantedServiceUnits): string {
   return `{${s.slice(1)}}`;
 }
 
+/**
+ * The record a stored one says, in the one shape every record has in memory (copyRecord: all
+ * its fields, absent ones undefined), so that code reading records reads them all alike.
+ */
 export function decodeSessionRecord(msisdn: string, sessionId: string, raw: string): SessionRecord {
   const parsed = JSON.parse(raw) as StoredRecord | SessionRecord;
   if ('sessionId' in parsed) return parsed;
   const s = parsed;
-  const r: SessionRecord = {
+  const lastNumber = s.n ?? 0;
+  const record: { [K in keyof Required<SessionRecord>]: SessionRecord[K] } = {
     sessionId,
     msisdn,
     kind: s.k,
     tariff: s.t,
     currency: s.c,
     state: s.s,
-    lastNumber: s.n ?? 0,
+    lastNumber,
+    lastType: s.y ?? (opensWith({ state: s.s, lastNumber }) ? 'initial' : undefined),
     lastAnswer: s.a ? longAnswer(s.a) : { resultCode: 0, services: [] },
     startedAt: s.b,
     updatedAt: s.u ?? s.b,
     reserved: s.r ?? [],
+    held: s.h,
     used: s.us ?? {},
     amounts: s.am ?? {},
     levels: s.l ?? [],
+    callingParty: s.cg,
+    calledParty: s.cd,
+    destination: s.dn,
+    role: s.ro,
+    closeReason: s.cr,
+    action: s.ac,
+    ownerUntil: s.o,
+    originHost: s.oh,
+    originRealm: s.or,
+    via: s.v,
+    instance: s.i,
+    pending: s.p && longPending(sessionId, s.p, Array.isArray(s.x) ? s.x : undefined),
   };
-  if (s.y !== undefined) r.lastType = s.y;
-  else if (opensWith(r)) r.lastType = 'initial';
-  if (s.h !== undefined) r.held = s.h;
-  if (s.cg !== undefined) r.callingParty = s.cg;
-  if (s.cd !== undefined) r.calledParty = s.cd;
-  if (s.dn !== undefined) r.destination = s.dn;
-  if (s.ro !== undefined) r.role = s.ro;
-  if (s.cr !== undefined) r.closeReason = s.cr;
-  if (s.ac !== undefined) r.action = s.ac;
-  if (s.o !== undefined) r.ownerUntil = s.o;
-  if (s.oh !== undefined) r.originHost = s.oh;
-  if (s.or !== undefined) r.originRealm = s.or;
-  if (s.v !== undefined) r.via = s.v;
-  if (s.i !== undefined) r.instance = s.i;
-  if (s.p !== undefined) r.pending = longPending(sessionId, s.p);
-  if (r.pending && Array.isArray(s.x)) r.pending.result = s.x;
-  return r;
+  return record;
 }
 
 /** The record `raw` as its charging call stored it, keeping the call's result `kept` (JSON). */
@@ -285,7 +288,11 @@ function pendingText(sessionId: string, p: PendingCharge): string {
 function longPending(
   sessionId: string,
   [call, ratingGroup, used, stored, level]: NonNullable<StoredRecord['p']>,
+  result: unknown[] | undefined,
 ): PendingCharge {
   const opId = stored.startsWith('#') ? sessionId + stored : stored;
-  return level === undefined ? { call, ratingGroup, used, opId } : { call, ratingGroup, used, opId, level };
+  const pending: PendingCharge = { call, ratingGroup, used, opId };
+  if (level !== undefined) pending.level = level;
+  if (result) pending.result = result;
+  return pending;
 }
