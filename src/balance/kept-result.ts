@@ -33,22 +33,10 @@ export function keptReply(call: KeptCall, values: readonly unknown[]): unknown {
 
 /**
  * The values of a successful reply as the script kept them in the record: the same JSON, as
- * integers and bucket names print alike in Lua and here. Written as text in one pass, without
- * a list of the values first: every CCR whose call writes its record makes one.
+ * integers and bucket names print alike in Lua and here.
  */
 export function keptJson(reply: unknown): string | undefined {
   const fields = Array.isArray(reply) ? (reply[1] as unknown) : undefined;
   if (!Array.isArray(fields)) return undefined;
-  let s = '';
-  for (let i = 1; i < fields.length; i += 2) s += `${i > 1 ? ',' : ''}${valueJson(fields[i])}`;
-  return `[${s}]`;
-}
-
-/** A reply's value as JSON.stringify writes it: integers, and lists of bucket names and integers. */
-function valueJson(v: unknown): string {
-  if (typeof v === 'number' && Number.isFinite(v)) return `${v}`;
-  if (!Array.isArray(v)) return JSON.stringify(v) ?? 'null';
-  let s = '';
-  for (let i = 0; i < v.length; i++) s += `${i ? ',' : ''}${valueJson(v[i])}`;
-  return `[${s}]`;
+  return JSON.stringify(fields.filter((_, i) => i % 2 === 1));
 }

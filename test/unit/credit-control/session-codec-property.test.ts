@@ -1,8 +1,9 @@
 /**
- * Random session records through the codec: the stored text is byte for byte what the earlier
- * encoder (the short-named form given to JSON.stringify, kept below as the reference) wrote,
- * since the Lua that reads records finds fields by string search and records of that encoder
- * are still in Redis; and a record reads back as it was written.
+ * Random session records through the codec: the stored text is byte for byte what the encoder
+ * of the stored format (the short-named form given to JSON.stringify, kept below as the
+ * reference) writes, since the Lua that reads records finds fields by string search and records
+ * it wrote are in Redis, whichever way the codec comes to write them; and a record reads back
+ * as it was written.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ import type {
   ServiceCreditAnswer,
 } from '../../../src/credit-control/types.js';
 
-// The earlier encoder, as it was.
+// The encoder of the stored format, as the reference.
 function hasKeys(value: object | undefined): boolean {
   if (value) for (const _ in value) return true;
   return false;
@@ -66,7 +67,7 @@ function shortPending(sessionId: string, p: PendingCharge): unknown[] {
 }
 const opensWith = (r: SessionRecord) =>
   r.state === 'open' && !r.lastNumber && (r.lastType === undefined || r.lastType === 'initial');
-function earlierEncoding(r: SessionRecord): string {
+function storedFormat(r: SessionRecord): string {
   return JSON.stringify({
     k: r.kind,
     t: r.tariff,
@@ -271,10 +272,10 @@ function asRead(r: SessionRecord): SessionRecord {
 const runs = { numRuns: 500 };
 
 describe('stored session records, at random', () => {
-  it('are stored byte for byte as the earlier encoder stored them, whatever the values', () => {
+  it('are stored byte for byte in the stored format, whatever the values', () => {
     fc.assert(
       fc.property(arbitraryRecord(true), (record) => {
-        expect(encodeSessionRecord(record)).toBe(earlierEncoding(record));
+        expect(encodeSessionRecord(record)).toBe(storedFormat(record));
       }),
       runs,
     );
@@ -297,7 +298,7 @@ describe('stored session records, at random', () => {
     fc.assert(
       fc.property(arbitraryRecord(false), kept, (record, result) => {
         fc.pre(record.pending !== undefined);
-        const stored = withKeptResult(earlierEncoding(record), JSON.stringify(result));
+        const stored = withKeptResult(storedFormat(record), JSON.stringify(result));
         const read = decodeSessionRecord(record.msisdn, record.sessionId, stored);
         expect(read).toEqual({ ...asRead(record), pending: { ...asRead(record).pending, result } });
       }),
