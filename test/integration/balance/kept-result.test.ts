@@ -136,4 +136,42 @@ describe('the result a call keeps in the session record', () => {
       balances,
     );
   });
+
+  it('keeps a settle whose charge spans three buckets', async () => {
+    const m = msisdn();
+    const level = 'vpn:pkg:L1';
+    const tiers = [
+      { bucket: FREE_SECONDS, unitSize: 60, pricePerUnit: 60 },
+      { bucket: level, unitSize: 60, pricePerUnit: 10 },
+      { bucket: 'money', unitSize: 60, pricePerUnit: 5 },
+    ];
+    await f.store.upsertAccount({ msisdn: m, buckets: { money: 1_000, [FREE_SECONDS]: 60, [level]: 10 } });
+    const recordKey = `${f.prefix}sess:{${m}}:${SESSION}`;
+    const open = '{"k":"voice","s":"open","p":["apply",0,0,"#0#apply"]}';
+    await f.store.apply({
+      opId: `${SESSION}#0#apply`,
+      msisdn: m,
+      sessionId: SESSION,
+      ratingGroup: 0,
+      tiers,
+      units: 180,
+      nowMs: NOW,
+      expiresAtMs: NOW + 600_000,
+      carry: ['session', recordKey, 'absent', open, 3_600],
+    });
+    const settle: SettleRequest = {
+      opId: `${SESSION}#1#settle`,
+      msisdn: m,
+      sessionId: SESSION,
+      ratingGroup: 0,
+      used: 180,
+      nowMs: NOW + 180_000,
+      carry: ['session', recordKey, '', '{"k":"voice","s":"closed","p":["settle",0,180,"#1#settle"]}', 300],
+    };
+    const settled = await f.store.settle(settle);
+    expect(settled.amounts).toEqual({ [FREE_SECONDS]: 60, [level]: 10, money: 5 });
+    const kept = await storedRecord(recordKey, settled.kept);
+    expect(kept.x[3]).toEqual([FREE_SECONDS, 60, level, 10, 'money', 5]);
+    await expect(f.store.settle(settle)).resolves.toEqual(settled);
+  });
 });

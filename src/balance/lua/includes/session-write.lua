@@ -82,7 +82,8 @@ local function kept_list(v)
     return '["' .. v[1] .. '",' .. istr(v[2]) .. ',' .. istr(v[3]) .. ']'
   elseif n == 4 then
     return '["' .. v[1] .. '",' .. istr(v[2]) .. ',"' .. v[3] .. '",' .. istr(v[4]) .. ']'
-  elseif n == 6 then
+  elseif n == 6 and type(v[3]) ~= 'string' then
+    -- Two (bucket, units, amount) holds; three (bucket, amount) pairs take the loop below.
     return '["' .. v[1] .. '",' .. istr(v[2]) .. ',' .. istr(v[3]) .. ',"' .. v[4] .. '",' .. istr(v[5])
       .. ',' .. istr(v[6]) .. ']'
   end
