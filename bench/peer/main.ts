@@ -6,9 +6,9 @@
  * machine's noise falls on both; the figures are CCR/s, the client's latency, and CPU per CCR
  * of the server side (for ocs: the server process plus Redis).
  *
- *   npm run bench:peer                              # 3 rounds of 6,000 I/U/T sessions, 50 in flight
- *   PEER_ROUNDS=1 PEER_SESSIONS=2000 npm run bench:peer
- *   GYPROBE_SRC=DIR                                 # where gyprobe is (default ../shared/tools/gyprobe)
+ *   GYPROBE_SRC=DIR npm run bench:peer              # 3 rounds of 6,000 I/U/T sessions, 50 in flight
+ *   PEER_ROUNDS=1 PEER_SESSIONS=2000 GYPROBE_SRC=DIR npm run bench:peer
+ *   GYPROBE_SRC=DIR                                 # where gyprobe's sources are (its build.sh); required
  *
  * It needs Erlang/OTP (erlang-base erlang-diameter erlang-dev erlang-tools erlang-syntax-tools
  * erlang-crypto) and gyprobe's sources; it is a measurement for people, not part of the tests.
@@ -27,7 +27,6 @@ import { connectRedis } from '../../src/redis/connect.js';
 import { freePort, startLocalRedis } from '../../src/redis/local-redis.js';
 import { processCpu, type CpuTime } from '../../src/simulator/cpu.js';
 import { ensureBuilt } from '../ocs/build.js';
-import { ROOT } from '../ocs/paths.js';
 import { ServerProcess } from '../ocs/server-process.js';
 import { sleep } from '../ocs/sleep.js';
 
@@ -47,10 +46,10 @@ interface Run {
 }
 
 function findGyprobe(): string {
-  const candidates = [process.env.GYPROBE_SRC, resolve(ROOT, '../shared/tools/gyprobe')];
-  const found = candidates.find((dir) => dir && existsSync(join(dir, 'build.sh')));
-  if (!found) throw new Error('gyprobe not found: set GYPROBE_SRC to the folder that holds its build.sh');
-  return found;
+  const dir = process.env.GYPROBE_SRC;
+  if (!dir || !existsSync(join(dir, 'build.sh')))
+    throw new Error('gyprobe not found: set GYPROBE_SRC to the folder that holds its build.sh');
+  return dir;
 }
 
 function buildGyprobe(src: string): string {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Interop check against an independent Gy client, as an operator's PCEF would run it.
 #
-# gyprobe (shared/tools/gyprobe) is a credit-control client on Erlang/OTP's own `diameter`
+# gyprobe (not part of this repository) is a credit-control client on Erlang/OTP's own `diameter`
 # application: no code of ours is on the client side. This script copies it to a temporary
 # directory and builds it there (nothing of it is ever written into this repository), starts a
 # private redis-server and two `ocs serve` instances on free loopback ports, provisions
@@ -12,7 +12,7 @@
 #   bash scripts/interop/gyprobe.sh          (npm run interop:gyprobe)
 #
 # Environment:
-#   GYPROBE_SRC=DIR     where gyprobe is (default: ../shared/tools/gyprobe beside the repo)
+#   GYPROBE_SRC=DIR     where gyprobe's sources are (the folder holding its build.sh); required
 #   INTEROP_BUILD=0     do not run `npm run build` first (use the dist/ there is)
 #   INTEROP_KEEP=1      keep the work directory (logs, probe output, capture) after a pass
 #   LOAD_SESSIONS=N     sessions of the load run (default 2000), LOAD_CONCURRENCY=C (default 50)
@@ -67,11 +67,6 @@ install them as root with:
 fi
 
 GYPROBE_SRC=${GYPROBE_SRC:-}
-if [ -z "$GYPROBE_SRC" ]; then
-  for d in "$ROOT/../shared/tools/gyprobe" /work/shared/tools/gyprobe; do
-    [ -f "$d/build.sh" ] && { GYPROBE_SRC=$d; break; }
-  done
-fi
 if [ -z "$GYPROBE_SRC" ] || [ ! -f "$GYPROBE_SRC/build.sh" ]; then
   die "gyprobe not found: set GYPROBE_SRC to the folder that holds its build.sh"
 fi
